@@ -1,0 +1,249 @@
+"""The ``chansim`` command line: run, validate, generate, schema.
+
+Bad input of any kind exits with code 2 and a one-line-per-problem message on stderr,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from chansim.io import ScenarioError
+
+EXIT_BAD_INPUT = 2
+
+TABLE_KPIS = [
+    "fill_rate", "otif", "mean_on_hand", "mean_backorder", "stockout_rate", "bullwhip",
+    "inventory_turns", "revenue", "gross_margin", "total_cost",
+]  # fmt: skip
+
+
+class BadInput(click.ClickException):
+    """A user error: printed without traceback, exit code 2."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def show(self, file: Any = None) -> None:
+        """Print ``chansim: error: ...`` to stderr."""
+        click.echo(f"chansim: error: {self.format_message()}", err=True)
+
+
+def _default_scenario_path() -> Path:
+    return Path(__file__).parent / "data" / "default.yaml"
+
+
+def _load(path: str | None):  # type: ignore[no-untyped-def]
+    from chansim.io import load_scenario
+
+    try:
+        return load_scenario(path or _default_scenario_path())
+    except ScenarioError as exc:
+        raise BadInput(str(exc)) from None
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return _clean(value.item())
+    return value
+
+
+def _records(frame) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def _format_number(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, float):
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        return f"{value:.3f}"
+    return str(value)
+
+
+def _table(frame, replications: int) -> str:  # type: ignore[no-untyped-def]
+    headers = ["node", "kind", *TABLE_KPIS]
+    rows = []
+    for record in frame.to_dict(orient="records"):
+        row = [str(record["node"]), str(record["kind"])]
+        for kpi in TABLE_KPIS:
+            text = _format_number(record[kpi])
+            ci = record.get(f"{kpi}_ci95")
+            if replications > 1 and ci is not None and not (isinstance(ci, float) and math.isnan(ci)):
+                text += f" ±{_format_number(ci)}"
+            row.append(text)
+        rows.append(row)
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    for r in rows:
+        lines.append("  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+    return "\n".join(lines)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="chansim")
+def cli() -> None:
+    """chansim: simulate a sales channel (vendor -> distributors -> dealers -> customers)."""
+
+
+@cli.command("run")
+@click.argument("scenario", required=False, type=click.Path(dir_okay=True, path_type=str))
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=0, show_default=True, help="Random seed (same seed, same results).")
+@click.option("--days", type=click.IntRange(min=1, max=36_500), default=None, help="Days to simulate [default: the scenario's horizon_days].")
+@click.option("--replications", "-r", type=click.IntRange(min=1, max=100_000), default=1, show_default=True, help="Independent replications (KPIs then carry 95% half-widths).")
+@click.option("--warmup", type=click.IntRange(min=0, max=36_500), default=None, help="Days left out of the KPIs [default: the scenario's warmup_days].")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Write the tables (events, levels, orders, money, kpis) to this folder.")
+@click.option("--export-format", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True, help="File format of the tables written by --out.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True, help="How to print the KPI table.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def run_command(
+    scenario: str | None, seed: int, days: int | None, replications: int, warmup: int | None,
+    out: Path | None, export_format: str, fmt: str, quiet: bool,
+) -> None:  # fmt: skip
+    """Simulate SCENARIO (a YAML file; default: the built-in channel) and print its KPIs."""
+    from chansim.engine import SimulationError, replicate
+
+    sc = _load(scenario)
+    horizon = days if days is not None else sc.horizon_days
+    warm = sc.warmup_days if warmup is None else warmup
+    if warm >= horizon:
+        raise BadInput(f"--warmup ({warm} days) must be shorter than the run ({horizon} days)")
+    try:
+        reps = replicate(
+            sc, replications, seed=seed, days=horizon,
+            progress=replications > 1 and not quiet, record_events=out is not None,
+        )  # fmt: skip
+    except SimulationError as exc:
+        raise BadInput(str(exc)) from None
+    if replications > 1:
+        table = reps.kpis(warmup_days=warm)
+    else:
+        table = reps.results[0].kpis(warmup_days=warm)
+    if out is not None:
+        try:
+            source = reps if replications > 1 else reps.results[0]
+            source.export(out, export_format)
+            kpi_path = out / f"kpis.{export_format}"
+            if export_format == "csv":
+                table.to_csv(kpi_path, index=False)
+            else:
+                table.to_parquet(kpi_path, index=False)
+        except OSError as exc:
+            raise BadInput(f"--out {out}: cannot write ({exc.strerror or exc})") from None
+    if fmt == "json":
+        document = {
+            "scenario": sc.name,
+            "seed": seed,
+            "days": horizon,
+            "warmup_days": warm,
+            "replications": replications,
+            "kpis": _records(table),
+        }
+        click.echo(json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False))
+    elif fmt == "csv":
+        click.echo(table.to_csv(index=False), nl=False)
+    else:
+        title = f"{sc.name}: {horizon} days, seed {seed}"
+        if replications > 1:
+            title += f", {replications} replications (mean ±95% half-width)"
+        click.echo(title)
+        click.echo(_table(table, replications))
+        if out is not None:
+            click.echo(f"tables written to {out}")
+
+
+@cli.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
+def validate_command(files: tuple[str, ...]) -> None:
+    """Check scenario FILES; print what is wrong, exit 2 if any is invalid."""
+    from chansim.io import load_scenario
+
+    bad = 0
+    for path in files:
+        try:
+            sc = load_scenario(path)
+        except ScenarioError as exc:
+            bad += 1
+            click.echo(f"chansim: error: {exc}", err=True)
+            continue
+        click.echo(f"{path}: ok ({sc.name}: {len(sc.nodes)} nodes, {len(sc.skus)} skus, {len(sc.markets)} markets)")
+    if bad:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@cli.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of scenario files (for editors)."""
+    from chansim.scenario import Scenario
+
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "chansim scenario"
+    click.echo(json.dumps(schema, indent=2, ensure_ascii=False))
+
+
+@cli.command("generate")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), required=True, help="Random seed (same seed and options, same file).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Scenario file to write (YAML).")
+@click.option("--locale", type=click.Choice(["en_US", "zh_CN"]), default="en_US", show_default=True, help="Language of names, cities and contacts.")
+@click.option("--regions", type=click.IntRange(min=1, max=50), default=3, show_default=True, help="Sales regions.")
+@click.option("--distributors", type=click.IntRange(min=0, max=500), default=None, help="Distributors (0: a 1-tier channel) [default: one per region].")
+@click.option("--dealers-per-distributor", type=click.IntRange(min=1, max=500), default=4, show_default=True, help="Dealers under each distributor (or per region for 1-tier).")
+@click.option("--skus", type=click.IntRange(min=1, max=200), default=3, show_default=True, help="Products.")
+@click.option("--days", type=click.IntRange(min=7, max=36_500), default=365, show_default=True, help="Horizon of the scenario in days.")
+@click.option("--name", type=str, default=None, help="Scenario name [default: generated-<seed>].")
+def generate_command(
+    seed: int, out: Path, locale: str, regions: int, distributors: int | None,
+    dealers_per_distributor: int, skus: int, days: int, name: str | None,
+) -> None:  # fmt: skip
+    """Write a realistic channel scenario made up by Faker."""
+    from chansim.generate import GeneratorOptions, generate_scenario
+    from chansim.io import dump_scenario
+
+    try:
+        options = GeneratorOptions(
+            seed=seed, locale=locale, regions=regions, distributors=distributors,
+            dealers_per_distributor=dealers_per_distributor, skus=skus, days=days, name=name,
+        )  # fmt: skip
+        scenario = generate_scenario(options)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    if out.exists() and out.is_dir():
+        raise BadInput(f"--out {out}: is a directory")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".tmp")
+        dump_scenario(scenario, tmp)
+        tmp.replace(out)
+    except OSError as exc:
+        raise BadInput(f"--out {out}: cannot write ({exc.strerror or exc})") from None
+    click.echo(
+        f"wrote {out}: {len(scenario.nodes)} nodes, {len(scenario.skus)} skus, {len(scenario.markets)} markets"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI; unexpected errors print one line, not a traceback."""
+    try:
+        cli.main(args=argv, prog_name="chansim", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("chansim: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks for users
+        click.echo(f"chansim: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,654 @@
+"""The SimPy engine: ``run``, the step-wise :class:`Session`, and ``replicate``.
+
+Within each period (of ``period_days`` days, starting at day ``t``) events happen in
+this fixed order:
+
+1. **Receipts.** Shipments due at ``t`` are put on hand, and orders whose information
+   delay ends at ``t`` reach their supplier. These are SimPy events scheduled with
+   urgent priority, so they precede the period's work at the same time.
+2. **Nodes, downstream first** (deepest node first, ties by name; SKUs in scenario order).
+   For each node and SKU:
+
+   a. end-customer demand of the period arrives at the node serving the market;
+   b. open orders (new and backlogged) are filled from on-hand stock by the node's
+      allocation rule, limited by lane capacity; under ``lost_sales`` what is not
+      filled now is cancelled; shipped units leave on the customer's lane;
+   c. the node orders by its policy, looking at its inventory position
+      (on hand + on order - backlog). With no order delay the supplier sees the order
+      in the same period (it is processed later, being upstream) and can ship at once.
+3. **Record** end-of-period levels.
+
+A lead time of ``L`` days means: units shipped in the period starting on day ``t``
+are on hand at the start of the period starting on day ``t + L``, usable against
+that period's demand. So with an outside supplier, an order placed in period ``k``
+(after that period's demand) serves the demand of period ``k + L/period_days``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+from simpy.events import URGENT, Event
+
+from chansim import scenario as sc
+from chansim.model.demand import DemandSeries
+from chansim.model.policies import ManualPolicy, OrderingPolicy, build_policy
+from chansim.rng import stream
+
+__all__ = ["Session", "run", "replicate", "SimulationError"]
+
+CUSTOMER = "customer"
+REPLENISHMENT = "replenishment"
+INITIAL = "initial"
+
+
+class SimulationError(ValueError):
+    """A request the engine cannot honour (unknown node, decision for a non-manual node, ...)."""
+
+
+class Order:
+    """One order, followed from placement to its last receipt."""
+
+    __slots__ = (
+        "id", "kind", "customer", "supplier", "sku", "qty", "remaining", "placed_day",
+        "due_day", "shipped", "received", "cancelled", "first_ship_day", "last_receipt_day",
+        "priority", "buyer", "seen_day", "immediate",
+    )  # fmt: skip
+
+    def __init__(
+        self, order_id: int, kind: str, customer: str, supplier: str, sku: str, qty: float,
+        placed_day: float, due_day: float, priority: int, buyer: Item | None,
+    ) -> None:  # fmt: skip
+        self.id = order_id
+        self.kind = kind
+        self.customer = customer
+        self.supplier = supplier
+        self.sku = sku
+        self.qty = qty
+        self.remaining = qty
+        self.placed_day = placed_day
+        self.due_day = due_day
+        self.shipped = 0.0
+        self.received = 0.0
+        self.cancelled = 0.0
+        self.first_ship_day: float | None = None
+        self.last_receipt_day: float | None = None
+        self.priority = priority
+        self.buyer = buyer
+        self.seen_day: float | None = None
+        self.immediate = 0.0
+
+
+class LaneState:
+    """Capacity bookkeeping of one supply lane."""
+
+    __slots__ = ("capacity", "used", "period", "lead_periods", "lead_distribution", "rng", "shipping_cost", "transit_cost")
+
+    def __init__(self, capacity: float | None, lead_periods: int) -> None:
+        self.capacity = capacity
+        self.used = 0.0
+        self.period = -1
+        self.lead_periods = lead_periods
+        self.lead_distribution: object | None = None
+        self.rng: np.random.Generator | None = None
+        self.shipping_cost = 0.0
+        self.transit_cost = 0.0
+
+
+class Item:
+    """The stock of one SKU at one node, with its order book and policy."""
+
+    __slots__ = (
+        "node", "sku", "on_hand", "backlog", "on_order", "in_transit", "book", "book_dirty",
+        "policy", "manual", "lane", "supplier", "external_book", "markets", "delay_periods",
+        "lead_days", "lost_sales", "allocation", "priority", "demand_in", "shipped", "sell_in",
+        "received", "ordered", "lost", "orders_placed",
+    )  # fmt: skip
+
+    def __init__(self, node: sc.Node, sku: str) -> None:
+        self.node = node.name
+        self.sku = sku
+        self.on_hand = 0.0
+        self.backlog = 0.0
+        self.on_order = 0.0
+        self.in_transit = 0.0
+        self.book: list[Order] = []
+        self.book_dirty = False
+        self.policy: OrderingPolicy = ManualPolicy(0.0)
+        self.manual = False
+        self.lane: LaneState = LaneState(None, 1)
+        self.supplier: Item | None = None
+        self.external_book: list[Order] = []
+        self.markets: list[tuple[str, DemandSeries]] = []
+        self.delay_periods = node.order_delay_days
+        self.lead_days = 1
+        self.lost_sales = node.shortage == "lost_sales"
+        self.allocation = node.allocation
+        self.priority = node.priority
+        self.demand_in = 0.0
+        self.shipped = 0.0
+        self.sell_in = 0.0
+        self.received = 0.0
+        self.ordered = 0.0
+        self.lost = 0.0
+        self.orders_placed = 0
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What identifies a run: the scenario, the replication and its seed."""
+
+    scenario: str
+    replication: int
+    seed: int
+    period_days: int
+    days: int
+
+
+class Session:
+    """A step-wise simulation: advance, set decisions for ``manual`` nodes, read state.
+
+    Stepping through with the same decisions gives exactly the same result as
+    :func:`run` with those decisions.
+    """
+
+    def __init__(
+        self,
+        scenario: sc.Scenario,
+        seed: int = 0,
+        replication: int = 0,
+        *,
+        record_events: bool = True,
+    ) -> None:
+        if not isinstance(seed, int | np.integer) or seed < 0:
+            raise SimulationError(f"seed must be a non-negative integer, got {seed!r}")
+        self.scenario = scenario
+        self.seed = int(seed)
+        self.replication = int(replication)
+        self.period_days = scenario.period_days
+        self.period = 0
+        self.discrete = scenario.units == "discrete"
+        self.record_events = record_events
+        self.decisions: dict[tuple[int, str, str], float] = {}
+        self.events: list[tuple] = []
+        self.levels: list[tuple] = []
+        self.orders: list[Order] = []
+        self._next_id = 1
+        self.env = simpy.Environment()
+        self._stop_period = 0
+        self._stop_event: Event | None = None
+        self._build()
+        self._process = self.env.process(self._clock())
+
+    # ------------------------------------------------------------------ construction
+    def _build(self) -> None:
+        s = self.scenario
+        topo = s.topology
+        P = self.period_days
+        self.items: dict[tuple[str, str], Item] = {}
+        lanes: dict[tuple[str, int], LaneState] = {}
+        for node in s.nodes:
+            for j, lane in enumerate(node.lanes):
+                state = LaneState(
+                    None if lane.capacity_units_per_day is None else lane.capacity_units_per_day * P,
+                    lane.lead_time_days // P,
+                )
+                if lane.lead_time_distribution is not None:
+                    state.lead_distribution = lane.lead_time_distribution
+                    state.rng = stream(self.seed, self.replication, f"lead_time/{node.name}/{j}")
+                state.shipping_cost = lane.shipping_cost_per_unit
+                lanes[node.name, j] = state
+        for node in s.nodes:
+            for sku in topo.skus_of_node[node.name]:
+                item = Item(node, sku)
+                item.delay_periods = node.order_delay_days // P
+                lane = topo.lane_for[node.name, sku]
+                item.lane = lanes[node.name, node.lanes.index(lane)]
+                item.lead_days = lane.lead_time_days
+                spec = topo.policy_for(node, sku)
+                assert spec is not None  # validated
+                item.policy = build_policy(spec, lane.lead_time_days, P)
+                item.manual = isinstance(spec, sc.Manual)
+                self.items[node.name, sku] = item
+        for (name, sku), item in self.items.items():
+            lane = topo.lane_for[name, sku]
+            if lane.supplier is not None:
+                item.supplier = self.items[lane.supplier, sku]
+        for market in sorted(s.markets, key=lambda m: m.name):
+            for demand in market.demand:
+                series = DemandSeries(
+                    demand,
+                    stream(self.seed, self.replication, f"demand/{market.name}/{demand.sku}"),
+                    P,
+                    self.discrete,
+                )
+                self.items[market.served_by, demand.sku].markets.append((market.name, series))
+        # downstream first, SKUs in scenario order
+        self.sequence: list[Item] = [
+            self.items[name, sku] for name in topo.downstream_first for sku in topo.skus_of_node[name]
+        ]
+        self._initial_state()
+
+    def _new_id(self) -> int:
+        i = self._next_id
+        self._next_id += 1
+        return i
+
+    def _initial_state(self) -> None:
+        topo = self.scenario.topology
+        P = self.period_days
+        for item in self.sequence:
+            node = topo.node_by_name[item.node]
+            init = topo.initial_for(node, item.sku)
+            item.on_hand = float(init.on_hand)
+            supplier_name = item.supplier.node if item.supplier else "external"
+            for k, qty in enumerate(init.pipeline):
+                if qty <= 0:
+                    continue
+                order = Order(self._new_id(), INITIAL, item.node, supplier_name, item.sku, qty,
+                              -1.0, k * P, item.priority, item)  # fmt: skip
+                order.remaining = 0.0
+                order.shipped = qty
+                self.orders.append(order)
+                item.on_order += qty
+                item.in_transit += qty
+                self._schedule(k * P, self._on_arrival, (item, order, qty))
+            for k, qty in enumerate(init.orders_in_transit):
+                if qty <= 0:
+                    continue
+                placed = (k - item.delay_periods) * P
+                order = Order(self._new_id(), INITIAL, item.node, supplier_name, item.sku, qty,
+                              placed, placed + (item.delay_periods * P) + item.lead_days,
+                              item.priority, item)  # fmt: skip
+                self.orders.append(order)
+                item.on_order += qty
+                self._schedule(k * P, self._on_order_seen, (item, order))
+            if init.backlog > 0:
+                customers = [m for m, _ in item.markets] or topo.customers_of[item.node]
+                if customers:
+                    self._initial_backlog(item, customers[0], init.backlog)
+
+    def _initial_backlog(self, item: Item, customer: str, qty: float) -> None:
+        buyer = self.items.get((customer, item.sku))
+        kind = CUSTOMER if buyer is None else INITIAL
+        order = Order(self._new_id(), kind, customer, item.node, item.sku, qty, -1.0, 0.0,
+                      buyer.priority if buyer else 0, buyer)  # fmt: skip
+        order.seen_day = -1.0
+        self.orders.append(order)
+        item.book.append(order)
+        item.backlog += qty
+        if buyer is not None:
+            buyer.on_order += qty
+
+    def _schedule(self, delay: float, callback: Callable[[Event], None], payload: tuple) -> None:
+        event = Event(self.env)
+        event._ok = True
+        event._value = payload
+        event.callbacks.append(callback)  # type: ignore[union-attr]
+        self.env.schedule(event, URGENT, delay)
+
+    # ------------------------------------------------------------------ events
+    def _on_arrival(self, event: Event) -> None:
+        item, order, qty = event._value
+        item.on_hand += qty
+        item.in_transit -= qty
+        item.on_order -= qty
+        item.received += qty
+        order.received += qty
+        now = self.env.now
+        if order.received >= order.qty - order.cancelled - 1e-9:
+            order.last_receipt_day = now
+        if self.record_events:
+            self.events.append((now, "received", item.node, order.supplier, item.sku, qty, order.id))
+
+    def _on_order_seen(self, event: Event) -> None:
+        item, order = event._value
+        self._deliver_order(item, order)
+
+    def _deliver_order(self, item: Item, order: Order) -> None:
+        supplier = item.supplier
+        if supplier is None:
+            order.seen_day = self.env.now
+            item.external_book.append(order)
+        else:
+            order.seen_day = self.env.now
+            supplier.book.append(order)
+            supplier.book_dirty = True
+            supplier.backlog += order.remaining
+            supplier.demand_in += order.remaining
+
+    # ------------------------------------------------------------------ the period
+    def _clock(self):  # type: ignore[no-untyped-def]
+        env = self.env
+        P = self.period_days
+        while True:
+            k = self.period
+            now = env.now
+            for item in self.sequence:
+                if item.markets:
+                    self._market_demand(item, k, now)
+                if item.book:
+                    self._fill(item, k, now)
+                self._place_order(item, k, now)
+            self._record_levels(now)
+            self.period = k + 1
+            if self.period >= self._stop_period and self._stop_event is not None:
+                self._stop_event.succeed()
+            yield env.timeout(P)
+
+    def _market_demand(self, item: Item, k: int, now: float) -> None:
+        for market, series in item.markets:
+            qty = series.at(k)
+            if qty > 0:
+                order = Order(self._next_id, CUSTOMER, market, item.node, item.sku, qty, now, now, 0, None)
+                order.seen_day = now
+                self._next_id += 1
+                self.orders.append(order)
+                item.book.append(order)
+                item.book_dirty = True
+                item.backlog += qty
+                item.demand_in += qty
+                if self.record_events:
+                    self.events.append((now, "demand", item.node, market, item.sku, qty, order.id))
+
+    def _sorted_book(self, item: Item) -> list[Order]:
+        book = item.book
+        if item.book_dirty:
+            if item.allocation == "priority":
+                book.sort(key=lambda o: (o.priority, o.placed_day, o.id))
+            else:
+                book.sort(key=lambda o: (o.placed_day, o.id))
+            item.book_dirty = False
+        return book
+
+    def _fill(self, item: Item, k: int, now: float) -> None:
+        book = self._sorted_book(item)
+        available = item.on_hand
+        if available > 0:
+            if item.allocation == "proportional" and item.backlog > available:
+                self._fill_proportional(item, book, available, k, now)
+            else:
+                for order in book:
+                    if available <= 0:
+                        break
+                    qty = order.remaining if order.remaining < available else available
+                    qty = self._capacity_limit(order, qty, k)
+                    if qty > 0:
+                        self._ship(item, order, qty, now)
+                        available -= qty
+        if item.lost_sales:
+            for order in book:
+                if order.remaining > 0:
+                    self._cancel(item, order, now)
+        item.book = [o for o in book if o.remaining > 0]
+
+    def _capacity_limit(self, order: Order, qty: float, k: int) -> float:
+        buyer = order.buyer
+        if buyer is None or buyer.lane.capacity is None:
+            return qty
+        lane = buyer.lane
+        if lane.period != k:
+            lane.period = k
+            lane.used = 0.0
+        left = lane.capacity - lane.used
+        if self.discrete:
+            left = math.floor(left + 1e-9)
+        return qty if qty < left else max(left, 0.0)
+
+    def _fill_proportional(self, item: Item, book: list[Order], available: float, k: int, now: float) -> None:
+        total = sum(o.remaining for o in book)
+        shares = [available * o.remaining / total for o in book]
+        if self.discrete:
+            floors = [math.floor(x + 1e-9) for x in shares]
+            left = int(round(available - sum(floors)))
+            # largest remainder, ties by book order (placement, then id)
+            ranked = sorted(range(len(book)), key=lambda i: (-(shares[i] - floors[i]), i))
+            for i in ranked[:left]:
+                floors[i] += 1
+            shares = [float(x) for x in floors]
+        for order, share in zip(book, shares, strict=True):
+            qty = min(share, order.remaining)
+            qty = self._capacity_limit(order, qty, k)
+            if qty > 0:
+                self._ship(item, order, qty, now)
+
+    def _ship(self, item: Item, order: Order, qty: float, now: float) -> None:
+        item.on_hand -= qty
+        item.backlog -= qty
+        item.shipped += qty
+        order.remaining -= qty
+        order.shipped += qty
+        if order.first_ship_day is None:
+            order.first_ship_day = now
+        if order.seen_day == now:
+            order.immediate += qty
+        if self.record_events:
+            self.events.append((now, "shipped", item.node, order.customer, item.sku, qty, order.id))
+        buyer = order.buyer
+        if buyer is None:  # an end customer: delivered at once
+            order.received += qty
+            if order.remaining <= 0:
+                order.last_receipt_day = now
+            return
+        self._send(buyer, order, qty, now)
+
+    def _send(self, buyer: Item, order: Order, qty: float, now: float) -> None:
+        lane = buyer.lane
+        if lane.capacity is not None:
+            if lane.period != self.period:
+                lane.period = self.period
+                lane.used = 0.0
+            lane.used += qty
+        buyer.in_transit += qty
+        buyer.sell_in += qty
+        lead = lane.lead_periods
+        if lane.lead_distribution is not None:
+            draw = _draw_lead(lane, self.period_days)
+            lead = draw
+        self._schedule(lead * self.period_days, self._on_arrival, (buyer, order, qty))
+
+    def _cancel(self, item: Item, order: Order, now: float) -> None:
+        qty = order.remaining
+        order.remaining = 0.0
+        order.cancelled += qty
+        item.backlog -= qty
+        item.lost += qty
+        if order.buyer is not None:
+            # a shipped part still in transit closes the order when it lands (see _on_arrival)
+            order.buyer.on_order -= qty
+            if order.shipped > 0 and order.received >= order.shipped - 1e-9:
+                order.last_receipt_day = now
+        elif order.shipped > 0:
+            order.last_receipt_day = now
+        if self.record_events:
+            self.events.append((now, "lost", item.node, order.customer, item.sku, qty, order.id))
+
+    def _place_order(self, item: Item, k: int, now: float) -> None:
+        position = item.on_hand + item.on_order - item.backlog
+        if item.manual:
+            qty = self.decisions.get((k, item.node, item.sku), item.policy.default)  # type: ignore[attr-defined]
+        else:
+            qty = item.policy.decide(position, item.on_hand - item.backlog, item.on_order, item.demand_in, k)
+        if self.discrete:
+            qty = math.floor(qty + 0.5)
+        if qty > 0:
+            P = self.period_days
+            supplier = item.supplier
+            order = Order(
+                self._next_id, REPLENISHMENT, item.node, supplier.node if supplier else "external",
+                item.sku, qty, now, now + item.delay_periods * P + item.lead_days, item.priority, item,
+            )  # fmt: skip
+            self._next_id += 1
+            self.orders.append(order)
+            item.on_order += qty
+            item.ordered += qty
+            item.orders_placed += 1
+            if self.record_events:
+                self.events.append((now, "ordered", item.node, order.supplier, item.sku, qty, order.id))
+            if item.delay_periods:
+                self._schedule(item.delay_periods * P, self._on_order_seen, (item, order))
+            else:
+                self._deliver_order(item, order)
+        if item.external_book:
+            self._ship_external(item, k, now)
+
+    def _ship_external(self, item: Item, k: int, now: float) -> None:
+        """The outside source has unlimited stock: it ships what lane capacity allows."""
+        for order in item.external_book:
+            qty = self._capacity_limit(order, order.remaining, k)
+            if qty <= 0:
+                break
+            order.remaining -= qty
+            order.shipped += qty
+            if order.first_ship_day is None:
+                order.first_ship_day = now
+            if order.seen_day == now:
+                order.immediate += qty
+            if self.record_events:
+                self.events.append((now, "shipped", "external", item.node, item.sku, qty, order.id))
+            self._send(item, order, qty, now)
+        item.external_book = [o for o in item.external_book if o.remaining > 0]
+
+    def _record_levels(self, now: float) -> None:
+        levels = self.levels
+        for item in self.sequence:
+            levels.append((
+                now, item.node, item.sku, item.on_hand, item.backlog, item.on_order, item.in_transit,
+                item.demand_in, item.shipped, item.sell_in, item.received, item.ordered, item.lost,
+                item.orders_placed,
+            ))  # fmt: skip
+            item.demand_in = item.shipped = item.sell_in = item.received = item.ordered = item.lost = 0.0
+            item.orders_placed = 0
+
+    # ------------------------------------------------------------------ public API
+    def _check_manual(self, node: str, sku: str) -> Item:
+        item = self.items.get((node, sku))
+        if item is None:
+            known = sorted({f"{n}/{s}" for n, s in self.items})
+            raise SimulationError(f"no stock of sku '{sku}' at node '{node}' (known: {', '.join(known[:10])})")
+        if not item.manual:
+            raise SimulationError(
+                f"node '{node}' orders '{sku}' by its own policy; only nodes with policy `manual` take decisions"
+            )
+        return item
+
+    @property
+    def manual_items(self) -> list[tuple[str, str]]:
+        """(node, sku) pairs whose orders are decided by the caller."""
+        return [(i.node, i.sku) for i in self.sequence if i.manual]
+
+    @property
+    def day(self) -> int:
+        """The first day of the next period to simulate."""
+        return self.period * self.period_days
+
+    def set_order(self, node: str, sku: str, qty: float) -> None:
+        """Decide what ``node`` orders of ``sku`` in the next period to be simulated."""
+        self._check_manual(node, sku)
+        if not isinstance(qty, int | float | np.integer | np.floating) or not math.isfinite(qty) or qty < 0:
+            raise SimulationError(f"order quantity for {node}/{sku} must be a number >= 0, got {qty!r}")
+        if qty > sc.MAX_QUANTITY:
+            raise SimulationError(f"order quantity for {node}/{sku} is absurd ({qty}); the limit is {sc.MAX_QUANTITY:g}")
+        self.decisions[self.period, node, sku] = float(qty)
+
+    def set_decisions(self, decisions: Mapping[tuple[int, str, str], float]) -> None:
+        """Decisions for future periods, keyed by (period, node, sku)."""
+        for (period, node, sku), qty in sorted(decisions.items()):
+            self._check_manual(node, sku)
+            if period < self.period:
+                raise SimulationError(f"period {period} is already simulated (next is {self.period})")
+            self.decisions[int(period), node, sku] = float(qty)
+
+    def advance(self, days: int | None = None, *, periods: int | None = None) -> Session:
+        """Simulate the next ``days`` days (rounded up to whole periods) or ``periods`` periods."""
+        if periods is None:
+            if days is None:
+                periods = 1
+            else:
+                if days < 0:
+                    raise SimulationError(f"days must be >= 0, got {days}")
+                periods = -(-int(days) // self.period_days)
+        if periods < 0:
+            raise SimulationError(f"periods must be >= 0, got {periods}")
+        if periods == 0:
+            return self
+        self._stop_period = self.period + periods
+        self._stop_event = self.env.event()
+        self.env.run(until=self._stop_event)
+        return self
+
+    def state(self):  # type: ignore[no-untyped-def]
+        """Current stock of every node x SKU as a DataFrame (one row per node x SKU)."""
+        import pandas as pd
+
+        rows = [
+            {
+                "day": self.day, "node": i.node, "sku": i.sku, "on_hand": i.on_hand,
+                "backorder": i.backlog, "on_order": i.on_order, "in_transit": i.in_transit,
+                "inventory_position": i.on_hand + i.on_order - i.backlog, "manual": i.manual,
+            }
+            for i in self.sequence
+        ]  # fmt: skip
+        return pd.DataFrame(rows)
+
+    def result(self):  # type: ignore[no-untyped-def]
+        """The tables recorded so far."""
+        from chansim.results import Result
+
+        info = RunInfo(self.scenario.name, self.replication, self.seed, self.period_days, self.day)
+        return Result(self.scenario, info, self.events, self.levels, self.orders, dict(self.decisions))
+
+
+def _draw_lead(lane: LaneState, period_days: int) -> int:
+    from chansim.model.demand import draw
+
+    assert lane.rng is not None
+    value = float(draw(lane.lead_distribution, lane.rng, np.ones(1), 0, False)[0])
+    return max(1, int(math.floor(value / period_days + 0.5)))
+
+
+def run(
+    scenario: sc.Scenario,
+    seed: int = 0,
+    days: int | None = None,
+    *,
+    replication: int = 0,
+    decisions: Mapping[tuple[int, str, str], float] | None = None,
+    record_events: bool = True,
+):  # type: ignore[no-untyped-def]
+    """Simulate ``days`` days (default: the scenario's horizon) and return a :class:`Result`."""
+    session = Session(scenario, seed=seed, replication=replication, record_events=record_events)
+    if decisions:
+        session.set_decisions(decisions)
+    session.advance(days if days is not None else scenario.horizon_days)
+    return session.result()
+
+
+def replicate(
+    scenario: sc.Scenario,
+    n: int,
+    seed: int = 0,
+    days: int | None = None,
+    *,
+    progress: bool = False,
+    record_events: bool = True,
+    first_replication: int = 0,
+):  # type: ignore[no-untyped-def]
+    """Run ``n`` independent replications (streams 0..n-1 of ``seed``); return a :class:`Replications`."""
+    from chansim.results import Replications
+
+    if n < 1:
+        raise SimulationError(f"replications must be >= 1, got {n}")
+    indices: Iterable[int] = range(first_replication, first_replication + n)
+    if progress:
+        from tqdm import tqdm
+
+        indices = tqdm(indices, total=n, desc=f"{scenario.name}", unit="rep", leave=False)
+    results = [
+        run(scenario, seed=seed, days=days, replication=r, record_events=record_events) for r in indices
+    ]
+    return Replications(results)

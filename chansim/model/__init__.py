@@ -1,0 +1,1 @@
+"""The SimPy model's parts: demand generation, ordering policies, stock and orders."""

@@ -1,0 +1,298 @@
+"""Tidy result tables: events, periodic levels, orders and money.
+
+Every row carries ``scenario``, ``replication`` and ``seed``. Tables are built once,
+on first access, from the tuples the engine appended while it ran.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from chansim import scenario as sc
+
+if TYPE_CHECKING:
+    from chansim.engine import Order, RunInfo
+
+__all__ = ["LEVEL_COLUMNS", "MONEY_ACCOUNTS", "Replications", "Result", "node_parameters"]
+
+ID_COLUMNS = ["scenario", "replication", "seed"]
+EVENT_COLUMNS = ["day", "event", "node", "counterpart", "sku", "qty", "order_id"]
+LEVEL_COLUMNS = [
+    "day", "node", "sku", "on_hand", "backorder", "on_order", "in_transit", "demand",
+    "shipped", "sell_in", "received", "ordered", "lost", "orders_placed",
+]  # fmt: skip
+ORDER_COLUMNS = [
+    "order_id", "kind", "customer", "supplier", "sku", "qty", "placed_day", "due_day",
+    "seen_day", "shipped", "shipped_on_arrival", "received", "cancelled", "first_ship_day",
+    "last_receipt_day",
+]  # fmt: skip
+MONEY_ACCOUNTS = [
+    "revenue", "cost_of_goods", "purchases", "holding_cost", "transit_holding_cost",
+    "backorder_cost", "lost_sale_cost", "ordering_cost", "shipping_cost",
+]  # fmt: skip
+COST_ACCOUNTS = [
+    "holding_cost", "transit_holding_cost", "backorder_cost", "lost_sale_cost",
+    "ordering_cost", "shipping_cost",
+]  # fmt: skip
+
+
+def scenario_digest(scenario: sc.Scenario) -> str:
+    """A short hash of the scenario's content (kept in result metadata)."""
+    return hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()[:12]
+
+
+def node_parameters(scenario: sc.Scenario) -> pd.DataFrame:
+    """Prices and cost rates per node x SKU (one row each), used for money and KPIs."""
+    topo = scenario.topology
+    rows = []
+    for node in scenario.nodes:
+        for sku_name in topo.skus_of_node[node.name]:
+            sku = topo.sku_by_name[sku_name]
+            lane = topo.lane_for[node.name, sku_name]
+            if lane.supplier is None:
+                purchase_price = sku.unit_cost
+                supplier_holding = 0.0
+            else:
+                supplier = topo.node_by_name[lane.supplier]
+                purchase_price = sku.list_price * (1.0 - supplier.sell_discount)
+                supplier_holding = supplier.holding_cost_per_unit_day
+            transit = (
+                lane.transit_holding_cost_per_unit_day
+                if lane.transit_holding_cost_per_unit_day is not None
+                else supplier_holding
+            )
+            rows.append({
+                "node": node.name, "sku": sku_name, "kind": node.kind, "region": node.region,
+                "depth": topo.depth[node.name],
+                "sell_price": sku.list_price * (1.0 - node.sell_discount),
+                "purchase_price": purchase_price,
+                "holding_rate": node.holding_cost_per_unit_day,
+                "transit_rate": transit,
+                "backorder_rate": node.backorder_cost_per_unit_day,
+                "lost_sale_rate": node.lost_sale_cost_per_unit,
+                "ordering_rate": node.ordering_cost_per_order,
+                "shipping_rate": lane.shipping_cost_per_unit,
+                "lead_time_days": lane.lead_time_days,
+                "serves_market": any(m.served_by == node.name for m in scenario.markets),
+                "external_supply": lane.supplier is None,
+            })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _with_ids(frame: pd.DataFrame, info: RunInfo) -> pd.DataFrame:
+    frame.insert(0, "seed", info.seed)
+    frame.insert(0, "replication", info.replication)
+    frame.insert(0, "scenario", info.scenario)
+    return frame
+
+
+class Result:
+    """The outcome of one replication: tidy tables plus what produced them."""
+
+    def __init__(
+        self,
+        scenario: sc.Scenario,
+        info: RunInfo,
+        events: list[tuple],
+        levels: list[tuple],
+        orders: list[Order],
+        decisions: dict[tuple[int, str, str], float],
+    ) -> None:
+        self.scenario = scenario
+        self.info = info
+        self._events = list(events)
+        self._levels = list(levels)
+        self._orders = list(orders)
+        self.decisions = decisions
+
+    @property
+    def metadata(self) -> dict[str, object]:
+        """Scenario, seed, package version: enough to reproduce the run."""
+        from chansim import __version__
+
+        return {
+            "scenario": self.info.scenario,
+            "scenario_digest": scenario_digest(self.scenario),
+            "replication": self.info.replication,
+            "seed": self.info.seed,
+            "days": self.info.days,
+            "period_days": self.info.period_days,
+            "chansim_version": __version__,
+        }
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """One row per event: demand, ordered, shipped, received, lost."""
+        frame = pd.DataFrame.from_records(self._events, columns=EVENT_COLUMNS)
+        return _with_ids(frame, self.info)
+
+    @cached_property
+    def levels(self) -> pd.DataFrame:
+        """End-of-period stock and the period's flows, one row per node x SKU x period."""
+        frame = pd.DataFrame.from_records(self._levels, columns=LEVEL_COLUMNS)
+        frame.insert(1, "period", (frame["day"] // self.info.period_days).astype("int64"))
+        return _with_ids(frame, self.info)
+
+    @cached_property
+    def orders(self) -> pd.DataFrame:
+        """One row per order (end-customer, replenishment, initial), with its fate."""
+        records = [
+            (o.id, o.kind, o.customer, o.supplier, o.sku, o.qty, o.placed_day, o.due_day,
+             o.seen_day, o.shipped, o.immediate, o.received, o.cancelled, o.first_ship_day,
+             o.last_receipt_day)
+            for o in self._orders
+        ]  # fmt: skip
+        frame = pd.DataFrame.from_records(records, columns=ORDER_COLUMNS)
+        frame["seen_day"] = frame["seen_day"].astype(float)
+        frame["first_ship_day"] = frame["first_ship_day"].astype(float)
+        frame["last_receipt_day"] = frame["last_receipt_day"].astype(float)
+        frame["closed"] = frame["last_receipt_day"].notna()
+        frame["cycle_time_days"] = frame["last_receipt_day"] - frame["placed_day"]
+        frame["in_full"] = frame["cancelled"].eq(0) & (frame["received"] >= frame["qty"] - 1e-9)
+        frame["on_time"] = frame["closed"] & (frame["last_receipt_day"] <= frame["due_day"] + 1e-9)
+        frame["otif"] = frame["in_full"] & frame["on_time"]
+        return _with_ids(frame, self.info)
+
+    @cached_property
+    def parameters(self) -> pd.DataFrame:
+        """Prices and cost rates per node x SKU."""
+        return node_parameters(self.scenario)
+
+    @cached_property
+    def money(self) -> pd.DataFrame:
+        """Money per node x SKU x period x account (long); costs positive."""
+        lv = self.levels
+        par = self.parameters.set_index(["node", "sku"])
+        key = pd.MultiIndex.from_arrays([lv["node"], lv["sku"]])
+        p = par.reindex(key)
+        days = float(self.info.period_days)
+        amounts = {
+            "revenue": lv["shipped"].to_numpy() * p["sell_price"].to_numpy(),
+            "cost_of_goods": lv["shipped"].to_numpy() * p["purchase_price"].to_numpy(),
+            "purchases": lv["sell_in"].to_numpy() * p["purchase_price"].to_numpy(),
+            "holding_cost": lv["on_hand"].to_numpy() * p["holding_rate"].to_numpy() * days,
+            "transit_holding_cost": lv["in_transit"].to_numpy() * p["transit_rate"].to_numpy() * days,
+            "backorder_cost": lv["backorder"].to_numpy() * p["backorder_rate"].to_numpy() * days,
+            "lost_sale_cost": lv["lost"].to_numpy() * p["lost_sale_rate"].to_numpy(),
+            "ordering_cost": lv["orders_placed"].to_numpy() * p["ordering_rate"].to_numpy(),
+            "shipping_cost": lv["sell_in"].to_numpy() * p["shipping_rate"].to_numpy(),
+        }
+        parts = []
+        base = lv[ID_COLUMNS + ["day", "period", "node", "sku"]]
+        for account in MONEY_ACCOUNTS:
+            part = base.copy()
+            part["account"] = account
+            part["amount"] = amounts[account]
+            parts.append(part)
+        frame = pd.concat(parts, ignore_index=True)
+        frame = frame[frame["amount"] != 0].sort_values(["day", "node", "sku", "account"], kind="stable")
+        return frame.reset_index(drop=True)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """All four tables by name."""
+        return {"events": self.events, "levels": self.levels, "orders": self.orders, "money": self.money}
+
+    def kpis(self, warmup_days: int | None = None) -> pd.DataFrame:
+        """KPIs per node and for the network (see :mod:`chansim.metrics`)."""
+        from chansim.metrics import kpis
+
+        return kpis(self, warmup_days=warmup_days)
+
+    def export(self, directory: str | Path, fmt: str = "csv") -> list[Path]:
+        """Write every table to ``directory`` as CSV or Parquet; return the paths."""
+        return export_tables(self.tables(), directory, fmt, self.metadata)
+
+
+class Replications:
+    """Several replications of one scenario: concatenated tables, KPIs with confidence intervals."""
+
+    def __init__(self, results: list[Result]) -> None:
+        if not results:
+            raise ValueError("no replications")
+        self.results = results
+        self.scenario = results[0].scenario
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def _concat(self, name: str) -> pd.DataFrame:
+        return pd.concat([getattr(r, name) for r in self.results], ignore_index=True)
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """Events of all replications."""
+        return self._concat("events")
+
+    @cached_property
+    def levels(self) -> pd.DataFrame:
+        """Levels of all replications."""
+        return self._concat("levels")
+
+    @cached_property
+    def orders(self) -> pd.DataFrame:
+        """Orders of all replications."""
+        return self._concat("orders")
+
+    @cached_property
+    def money(self) -> pd.DataFrame:
+        """Money of all replications."""
+        return self._concat("money")
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """All four tables by name."""
+        return {"events": self.events, "levels": self.levels, "orders": self.orders, "money": self.money}
+
+    def kpis_by_replication(self, warmup_days: int | None = None) -> pd.DataFrame:
+        """KPIs of every replication (one block of rows per replication)."""
+        return pd.concat([r.kpis(warmup_days) for r in self.results], ignore_index=True)
+
+    def kpis(self, warmup_days: int | None = None) -> pd.DataFrame:
+        """Mean, standard deviation and 95% half-width of each KPI over replications."""
+        from chansim.metrics import summarize
+
+        return summarize(self.kpis_by_replication(warmup_days))
+
+    @property
+    def metadata(self) -> dict[str, object]:
+        """Metadata of the first replication plus the count."""
+        meta = dict(self.results[0].metadata)
+        meta.pop("replication")
+        meta["replications"] = len(self.results)
+        return meta
+
+    def export(self, directory: str | Path, fmt: str = "csv") -> list[Path]:
+        """Write every table to ``directory`` as CSV or Parquet; return the paths."""
+        return export_tables(self.tables(), directory, fmt, self.metadata)
+
+
+def export_tables(
+    tables: dict[str, pd.DataFrame], directory: str | Path, fmt: str, metadata: dict[str, object]
+) -> list[Path]:
+    """Write tables and a ``metadata.json``; CSV or Parquet (with the metadata embedded)."""
+    import json
+
+    if fmt not in ("csv", "parquet"):
+        raise ValueError(f"format must be 'csv' or 'parquet', got {fmt!r}")
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, frame in tables.items():
+        path = out / f"{name}.{fmt}"
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        if fmt == "csv":
+            frame.to_csv(tmp, index=False)
+        else:
+            frame = frame.copy()
+            frame.attrs = {"chansim": json.dumps(metadata)}
+            frame.to_parquet(tmp, index=False)
+        tmp.replace(path)  # never leave a half-written table behind
+        paths.append(path)
+    meta_path = out / "metadata.json"
+    meta_path.write_text(json.dumps(metadata, indent=2, ensure_ascii=False), encoding="utf-8")
+    paths.append(meta_path)
+    return paths
