@@ -86,10 +86,16 @@ class Order:
 class LaneState:
     """Capacity bookkeeping of one supply lane."""
 
-    __slots__ = ("capacity", "used", "period", "lead_periods", "lead_distribution", "rng", "shipping_cost", "transit_cost")
+    __slots__ = (
+        "capacity", "base_capacity", "used", "period", "lead_periods", "lead_distribution", "rng",
+        "shipping_cost", "transit_cost", "disruptions", "extra_lead_periods",
+    )  # fmt: skip
 
     def __init__(self, capacity: float | None, lead_periods: int) -> None:
         self.capacity = capacity
+        self.base_capacity = capacity
+        self.disruptions: list[tuple[int, int, float, int]] = []
+        self.extra_lead_periods = 0
         self.used = 0.0
         self.period = -1
         self.lead_periods = lead_periods
@@ -201,7 +207,12 @@ class Session:
                     state.lead_distribution = lane.lead_time_distribution
                     state.rng = stream(self.seed, self.replication, f"lead_time/{node.name}/{j}")
                 state.shipping_cost = lane.shipping_cost_per_unit
+                state.disruptions = [
+                    (d.start_day, d.end_day, d.capacity_units_per_day * P, d.extra_lead_time_days // P)
+                    for d in lane.disruptions
+                ]
                 lanes[node.name, j] = state
+        self.disrupted_lanes = [lane for lane in lanes.values() if lane.disruptions]
         for node in s.nodes:
             for sku in topo.skus_of_node[node.name]:
                 item = Item(node, sku)
@@ -328,6 +339,8 @@ class Session:
         while True:
             k = self.period
             now = env.now
+            for lane in self.disrupted_lanes:
+                _apply_disruptions(lane, now)
             for item in self.sequence:
                 if item.markets:
                     self._market_demand(item, k, now)
@@ -447,8 +460,8 @@ class Session:
         buyer.sell_in += qty
         lead = lane.lead_periods
         if lane.lead_distribution is not None:
-            draw = _draw_lead(lane, self.period_days)
-            lead = draw
+            lead = _draw_lead(lane, self.period_days)
+        lead += lane.extra_lead_periods
         self._schedule(lead * self.period_days, self._on_arrival, (buyer, order, qty))
 
     def _cancel(self, item: Item, order: Order, now: float) -> None:
@@ -601,6 +614,18 @@ class Session:
 
         info = RunInfo(self.scenario.name, self.replication, self.seed, self.period_days, self.day)
         return Result(self.scenario, info, self.events, self.levels, self.orders, dict(self.decisions))
+
+
+def _apply_disruptions(lane: LaneState, day: float) -> None:
+    """Set the lane's capacity and extra lead time for the period starting on ``day``."""
+    capacity = lane.base_capacity
+    extra = 0
+    for start, end, cap, extra_periods in lane.disruptions:
+        if start <= day < end:
+            capacity = cap if capacity is None else min(capacity, cap)
+            extra = max(extra, extra_periods)
+    lane.capacity = capacity
+    lane.extra_lead_periods = extra
 
 
 def _draw_lead(lane: LaneState, period_days: int) -> int:

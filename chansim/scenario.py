@@ -23,6 +23,7 @@ __all__ = [
     "BaseStock",
     "Deterministic",
     "DemandStream",
+    "Disruption",
     "Distribution",
     "Empirical",
     "ExponentialSmoothing",
@@ -322,6 +323,26 @@ class Item(_Frozen):
     initial: InitialState | None = None
 
 
+class Disruption(_Frozen):
+    """A window ``start_day <= day < end_day`` when the lane ships at most ``capacity_units_per_day``.
+
+    ``capacity_units_per_day: 0`` closes the lane (a plant outage, a port strike);
+    ``extra_lead_time_days`` delays what ships during the window.
+    """
+
+    start_day: Annotated[int, Field(ge=0, le=MAX_DAYS)]
+    end_day: Annotated[int, Field(ge=1, le=MAX_DAYS)]
+    capacity_units_per_day: Annotated[float, Field(ge=0, le=MAX_QUANTITY)] = 0.0
+    extra_lead_time_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 0
+    name: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Disruption:
+        if self.end_day <= self.start_day:
+            raise ValueError(f"end_day ({self.end_day}) must be after start_day ({self.start_day})")
+        return self
+
+
 class Lane(_Frozen):
     """A supply lane into the node that lists it (``supplier`` null: an unlimited outside source)."""
 
@@ -332,6 +353,7 @@ class Lane(_Frozen):
     shipping_cost_per_unit: Money = 0.0
     capacity_units_per_day: Annotated[float, Field(gt=0, le=MAX_QUANTITY)] | None = None
     transit_holding_cost_per_unit_day: Money | None = None
+    disruptions: Annotated[list[Disruption], Field(max_length=1000)] = []
 
 
 NodeKind = Literal["vendor", "factory", "distributor", "wholesaler", "dealer", "retailer"]
@@ -612,6 +634,12 @@ def _check_references(s: Scenario) -> Iterable[str]:
                     f"{where}.lead_time_days: {lane.lead_time_days} must be a positive multiple "
                     f"of period_days ({pd_})"
                 )
+            for k, window in enumerate(lane.disruptions):
+                if window.extra_lead_time_days % pd_:
+                    yield (
+                        f"{where}.disruptions[{k}].extra_lead_time_days: {window.extra_lead_time_days} "
+                        f"is not a multiple of period_days ({pd_})"
+                    )
             for k, sku in enumerate(lane.skus or []):
                 if sku not in sku_names:
                     yield f"{where}.skus[{k}]: unknown sku '{sku}' {_close(sku, sku_names)}"
