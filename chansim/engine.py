@@ -26,6 +26,7 @@ that period's demand. So with an outside supplier, an order placed in period ``k
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -81,6 +82,21 @@ class Order:
         self.buyer = buyer
         self.seen_day: float | None = None
         self.immediate = 0.0
+
+
+class _Due(Event):
+    """An event already triggered with ``payload``, due ``delay`` days from now.
+
+    Scheduled with urgent priority: at equal times it is processed before the
+    period clock (normal priority), so receipts precede the period's work.
+    """
+
+    def __init__(self, env: simpy.Environment, delay: float, callback: Callable[[Event], None], payload: tuple) -> None:
+        self.env = env
+        self.callbacks = [callback]
+        self._value = payload
+        self._ok = True
+        env.schedule(self, URGENT, delay)
 
 
 class LaneState:
@@ -183,6 +199,8 @@ class Session:
         self.events: list[tuple] = []
         self.levels: list[tuple] = []
         self.orders: list[Order] = []
+        # end-customer orders served in full on arrival: (id, market, node, sku, qty, day)
+        self.served: list[tuple[int, str, str, str, float, float]] = []
         self._next_id = 1
         self.env = simpy.Environment()
         self._stop_period = 0
@@ -296,11 +314,7 @@ class Session:
             buyer.on_order += qty
 
     def _schedule(self, delay: float, callback: Callable[[Event], None], payload: tuple) -> None:
-        event = Event(self.env)
-        event._ok = True
-        event._value = payload
-        event.callbacks.append(callback)  # type: ignore[union-attr]
-        self.env.schedule(event, URGENT, delay)
+        _Due(self.env, delay, callback, payload)
 
     # ------------------------------------------------------------------ events
     def _on_arrival(self, event: Event) -> None:
@@ -354,8 +368,27 @@ class Session:
             yield env.timeout(P)
 
     def _market_demand(self, item: Item, k: int, now: float) -> None:
-        for market, series in item.markets:
-            qty = series.at(k)
+        """End-customer demand of the period; served at once when stock covers all of it."""
+        wanted = [(market, series.at(k)) for market, series in item.markets]
+        total = sum(qty for _, qty in wanted)
+        if total <= 0:
+            return
+        item.demand_in += total
+        record = self.record_events
+        if not item.book and item.on_hand >= total:
+            # fast path: nothing is backordered and stock covers every market
+            item.on_hand -= total
+            item.shipped += total
+            for market, qty in wanted:
+                if qty > 0:
+                    oid = self._next_id
+                    self._next_id = oid + 1
+                    self.served.append((oid, market, item.node, item.sku, qty, now))
+                    if record:
+                        self.events.append((now, "demand", item.node, market, item.sku, qty, oid))
+                        self.events.append((now, "shipped", item.node, market, item.sku, qty, oid))
+            return
+        for market, qty in wanted:
             if qty > 0:
                 order = Order(self._next_id, CUSTOMER, market, item.node, item.sku, qty, now, now, 0, None)
                 order.seen_day = now
@@ -364,40 +397,47 @@ class Session:
                 item.book.append(order)
                 item.book_dirty = True
                 item.backlog += qty
-                item.demand_in += qty
-                if self.record_events:
+                if record:
                     self.events.append((now, "demand", item.node, market, item.sku, qty, order.id))
 
     def _sorted_book(self, item: Item) -> list[Order]:
         book = item.book
         if item.book_dirty:
-            if item.allocation == "priority":
-                book.sort(key=lambda o: (o.priority, o.placed_day, o.id))
-            else:
-                book.sort(key=lambda o: (o.placed_day, o.id))
+            if len(book) > 1:
+                if item.allocation == "priority":
+                    book.sort(key=lambda o: (o.priority, o.placed_day, o.id))
+                else:
+                    book.sort(key=lambda o: (o.placed_day, o.id))
             item.book_dirty = False
         return book
 
     def _fill(self, item: Item, k: int, now: float) -> None:
-        book = self._sorted_book(item)
+        book = self._sorted_book(item) if item.book_dirty else item.book
         available = item.on_hand
         if available > 0:
             if item.allocation == "proportional" and item.backlog > available:
                 self._fill_proportional(item, book, available, k, now)
             else:
+                ship = self._ship
                 for order in book:
-                    if available <= 0:
-                        break
                     qty = order.remaining if order.remaining < available else available
-                    qty = self._capacity_limit(order, qty, k)
+                    buyer = order.buyer
+                    if buyer is not None and buyer.lane.capacity is not None:
+                        qty = self._capacity_limit(order, qty, k)
                     if qty > 0:
-                        self._ship(item, order, qty, now)
+                        ship(item, order, qty, now)
                         available -= qty
+                        if available <= 0:
+                            break
         if item.lost_sales:
             for order in book:
                 if order.remaining > 0:
                     self._cancel(item, order, now)
-        item.book = [o for o in book if o.remaining > 0]
+        if len(book) == 1:
+            if book[0].remaining <= 0:
+                item.book = []
+        else:
+            item.book = [o for o in book if o.remaining > 0]
 
     def _capacity_limit(self, order: Order, qty: float, k: int) -> float:
         buyer = order.buyer
@@ -447,7 +487,19 @@ class Session:
             if order.remaining <= 0:
                 order.last_receipt_day = now
             return
-        self._send(buyer, order, qty, now)
+        # inline of _send (the hot path)
+        lane = buyer.lane
+        if lane.capacity is not None:
+            if lane.period != self.period:
+                lane.period = self.period
+                lane.used = 0.0
+            lane.used += qty
+        buyer.in_transit += qty
+        buyer.sell_in += qty
+        lead = lane.lead_periods
+        if lane.lead_distribution is not None:
+            lead = _draw_lead(lane, self.period_days)
+        _Due(self.env, (lead + lane.extra_lead_periods) * self.period_days, self._on_arrival, (buyer, order, qty))
 
     def _send(self, buyer: Item, order: Order, qty: float, now: float) -> None:
         lane = buyer.lane
@@ -461,8 +513,7 @@ class Session:
         lead = lane.lead_periods
         if lane.lead_distribution is not None:
             lead = _draw_lead(lane, self.period_days)
-        lead += lane.extra_lead_periods
-        self._schedule(lead * self.period_days, self._on_arrival, (buyer, order, qty))
+        _Due(self.env, (lead + lane.extra_lead_periods) * self.period_days, self._on_arrival, (buyer, order, qty))
 
     def _cancel(self, item: Item, order: Order, now: float) -> None:
         qty = order.remaining
@@ -481,19 +532,20 @@ class Session:
             self.events.append((now, "lost", item.node, order.customer, item.sku, qty, order.id))
 
     def _place_order(self, item: Item, k: int, now: float) -> None:
-        position = item.on_hand + item.on_order - item.backlog
+        on_hand = item.on_hand
+        backlog = item.backlog
         if item.manual:
             qty = self.decisions.get((k, item.node, item.sku), item.policy.default)  # type: ignore[attr-defined]
         else:
-            qty = item.policy.decide(position, item.on_hand - item.backlog, item.on_order, item.demand_in, k)
+            qty = item.policy.decide(on_hand + item.on_order - backlog, on_hand - backlog, item.on_order, item.demand_in, k)
         if self.discrete:
             qty = math.floor(qty + 0.5)
         if qty > 0:
-            P = self.period_days
             supplier = item.supplier
             order = Order(
                 self._next_id, REPLENISHMENT, item.node, supplier.node if supplier else "external",
-                item.sku, qty, now, now + item.delay_periods * P + item.lead_days, item.priority, item,
+                item.sku, qty, now, now + item.delay_periods * self.period_days + item.lead_days,
+                item.priority, item,
             )  # fmt: skip
             self._next_id += 1
             self.orders.append(order)
@@ -503,9 +555,16 @@ class Session:
             if self.record_events:
                 self.events.append((now, "ordered", item.node, order.supplier, item.sku, qty, order.id))
             if item.delay_periods:
-                self._schedule(item.delay_periods * P, self._on_order_seen, (item, order))
+                _Due(self.env, item.delay_periods * self.period_days, self._on_order_seen, (item, order))
+            elif supplier is None:
+                order.seen_day = now
+                item.external_book.append(order)
             else:
-                self._deliver_order(item, order)
+                order.seen_day = now
+                supplier.book.append(order)
+                supplier.book_dirty = True
+                supplier.backlog += qty
+                supplier.demand_in += qty
         if item.external_book:
             self._ship_external(item, k, now)
 
@@ -591,7 +650,15 @@ class Session:
             return self
         self._stop_period = self.period + periods
         self._stop_event = self.env.event()
-        self.env.run(until=self._stop_event)
+        # The run allocates many small objects and frees none of them mid-run; the cyclic
+        # garbage collector would only rescan them (about a third of the run time).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self.env.run(until=self._stop_event)
+        finally:
+            if collecting:
+                gc.enable()
         return self
 
     def state(self):  # type: ignore[no-untyped-def]
@@ -613,7 +680,9 @@ class Session:
         from chansim.results import Result
 
         info = RunInfo(self.scenario.name, self.replication, self.seed, self.period_days, self.day)
-        return Result(self.scenario, info, self.events, self.levels, self.orders, dict(self.decisions))
+        return Result(
+            self.scenario, info, self.events, self.levels, self.orders, dict(self.decisions), self.served
+        )
 
 
 def _apply_disruptions(lane: LaneState, day: float) -> None:

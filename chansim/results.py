@@ -102,12 +102,14 @@ class Result:
         levels: list[tuple],
         orders: list[Order],
         decisions: dict[tuple[int, str, str], float],
+        served: list[tuple[int, str, str, str, float, float]] | None = None,
     ) -> None:
         self.scenario = scenario
         self.info = info
         self._events = list(events)
         self._levels = list(levels)
         self._orders = list(orders)
+        self._served = list(served or [])
         self.decisions = decisions
 
     @property
@@ -147,6 +149,12 @@ class Result:
              o.last_receipt_day)
             for o in self._orders
         ]  # fmt: skip
+        # end-customer orders served in full on arrival
+        records += [
+            (oid, "customer", market, node, sku, qty, day, day, day, qty, qty, qty, 0.0, day, day)
+            for oid, market, node, sku, qty, day in self._served
+        ]  # fmt: skip
+        records.sort(key=lambda r: r[0])
         frame = pd.DataFrame.from_records(records, columns=ORDER_COLUMNS)
         frame["seen_day"] = frame["seen_day"].astype(float)
         frame["first_ship_day"] = frame["first_ship_day"].astype(float)

@@ -79,10 +79,11 @@ def draw(
         if discrete:
             values = np.floor(values + 0.5)
     elif isinstance(distribution, Uniform):
-        if discrete:
-            values = rng.integers(
-                math.ceil(distribution.low), math.floor(distribution.high) + 1, size=n
-            ).astype(float)
+        low, high = math.ceil(distribution.low), math.floor(distribution.high)
+        if discrete and low <= high:
+            values = rng.integers(low, high + 1, size=n).astype(float)
+        elif discrete:  # no whole number in [low, high]: the nearest one
+            values = np.full(n, math.floor((distribution.low + distribution.high) / 2 + 0.5), dtype=float)
         else:
             values = rng.uniform(distribution.low, distribution.high, size=n)
         values = values * scale
