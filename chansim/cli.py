@@ -85,7 +85,9 @@ def _table(frame, replications: int) -> str:  # type: ignore[no-untyped-def]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
     for r in rows:
-        lines.append("  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+        lines.append(
+            "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+        )
     return "\n".join(lines)
 
 
@@ -97,13 +99,54 @@ def cli() -> None:
 
 @cli.command("run")
 @click.argument("scenario", required=False, type=click.Path(dir_okay=True, path_type=str))
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), default=0, show_default=True, help="Random seed (same seed, same results).")
-@click.option("--days", type=click.IntRange(min=1, max=36_500), default=None, help="Days to simulate [default: the scenario's horizon_days].")
-@click.option("--replications", "-r", type=click.IntRange(min=1, max=100_000), default=1, show_default=True, help="Independent replications (KPIs then carry 95% half-widths).")
-@click.option("--warmup", type=click.IntRange(min=0, max=36_500), default=None, help="Days left out of the KPIs [default: the scenario's warmup_days].")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Write the tables (events, levels, orders, money, kpis) to this folder.")
-@click.option("--export-format", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True, help="File format of the tables written by --out.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True, help="How to print the KPI table.")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0, max=2**63 - 1),
+    default=0,
+    show_default=True,
+    help="Random seed (same seed, same results).",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(min=1, max=36_500),
+    default=None,
+    help="Days to simulate [default: the scenario's horizon_days].",
+)
+@click.option(
+    "--replications",
+    "-r",
+    type=click.IntRange(min=1, max=100_000),
+    default=1,
+    show_default=True,
+    help="Independent replications (KPIs then carry 95% half-widths).",
+)
+@click.option(
+    "--warmup",
+    type=click.IntRange(min=0, max=36_500),
+    default=None,
+    help="Days left out of the KPIs [default: the scenario's warmup_days].",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write the tables (events, levels, orders, money, kpis) to this folder.",
+)
+@click.option(
+    "--export-format",
+    type=click.Choice(["csv", "parquet"]),
+    default="csv",
+    show_default=True,
+    help="File format of the tables written by --out.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="How to print the KPI table.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def run_command(
     scenario: str | None, seed: int, days: int | None, replications: int, warmup: int | None,
@@ -192,14 +235,44 @@ def schema_command() -> None:
 
 
 @cli.command("generate")
-@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), required=True, help="Random seed (same seed and options, same file).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Scenario file to write (YAML).")
-@click.option("--locale", type=click.Choice(["en_US", "zh_CN"]), default="en_US", show_default=True, help="Language of names, cities and contacts.")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0, max=2**63 - 1),
+    required=True,
+    help="Random seed (same seed and options, same file).",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Scenario file to write (YAML)."
+)
+@click.option(
+    "--locale",
+    type=click.Choice(["en_US", "zh_CN"]),
+    default="en_US",
+    show_default=True,
+    help="Language of names, cities and contacts.",
+)
 @click.option("--regions", type=click.IntRange(min=1, max=50), default=3, show_default=True, help="Sales regions.")
-@click.option("--distributors", type=click.IntRange(min=0, max=500), default=None, help="Distributors (0: a 1-tier channel) [default: one per region].")
-@click.option("--dealers-per-distributor", type=click.IntRange(min=1, max=500), default=4, show_default=True, help="Dealers under each distributor (or per region for 1-tier).")
+@click.option(
+    "--distributors",
+    type=click.IntRange(min=0, max=500),
+    default=None,
+    help="Distributors (0: a 1-tier channel) [default: one per region].",
+)
+@click.option(
+    "--dealers-per-distributor",
+    type=click.IntRange(min=1, max=500),
+    default=4,
+    show_default=True,
+    help="Dealers under each distributor (or per region for 1-tier).",
+)
 @click.option("--skus", type=click.IntRange(min=1, max=200), default=3, show_default=True, help="Products.")
-@click.option("--days", type=click.IntRange(min=7, max=36_500), default=365, show_default=True, help="Horizon of the scenario in days.")
+@click.option(
+    "--days",
+    type=click.IntRange(min=7, max=36_500),
+    default=365,
+    show_default=True,
+    help="Horizon of the scenario in days.",
+)
 @click.option("--name", type=str, default=None, help="Scenario name [default: generated-<seed>].")
 def generate_command(
     seed: int, out: Path, locale: str, regions: int, distributors: int | None,
@@ -226,9 +299,7 @@ def generate_command(
         tmp.replace(out)
     except OSError as exc:
         raise BadInput(f"--out {out}: cannot write ({exc.strerror or exc})") from None
-    click.echo(
-        f"wrote {out}: {len(scenario.nodes)} nodes, {len(scenario.skus)} skus, {len(scenario.markets)} markets"
-    )
+    click.echo(f"wrote {out}: {len(scenario.nodes)} nodes, {len(scenario.skus)} skus, {len(scenario.markets)} markets")
 
 
 def main(argv: list[str] | None = None) -> None:

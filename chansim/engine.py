@@ -537,7 +537,9 @@ class Session:
         if item.manual:
             qty = self.decisions.get((k, item.node, item.sku), item.policy.default)  # type: ignore[attr-defined]
         else:
-            qty = item.policy.decide(on_hand + item.on_order - backlog, on_hand - backlog, item.on_order, item.demand_in, k)
+            qty = item.policy.decide(
+                on_hand + item.on_order - backlog, on_hand - backlog, item.on_order, item.demand_in, k
+            )
         if self.discrete:
             qty = math.floor(qty + 0.5)
         if qty > 0:
@@ -624,7 +626,9 @@ class Session:
         if not isinstance(qty, int | float | np.integer | np.floating) or not math.isfinite(qty) or qty < 0:
             raise SimulationError(f"order quantity for {node}/{sku} must be a number >= 0, got {qty!r}")
         if qty > sc.MAX_QUANTITY:
-            raise SimulationError(f"order quantity for {node}/{sku} is absurd ({qty}); the limit is {sc.MAX_QUANTITY:g}")
+            raise SimulationError(
+                f"order quantity for {node}/{sku} is absurd ({qty}); the limit is {sc.MAX_QUANTITY:g}"
+            )
         self.decisions[self.period, node, sku] = float(qty)
 
     def set_decisions(self, decisions: Mapping[tuple[int, str, str], float]) -> None:
@@ -680,9 +684,7 @@ class Session:
         from chansim.results import Result
 
         info = RunInfo(self.scenario.name, self.replication, self.seed, self.period_days, self.day)
-        return Result(
-            self.scenario, info, self.events, self.levels, self.orders, dict(self.decisions), self.served
-        )
+        return Result(self.scenario, info, self.events, self.levels, self.orders, dict(self.decisions), self.served)
 
 
 def _apply_disruptions(lane: LaneState, day: float) -> None:
@@ -742,7 +744,5 @@ def replicate(
         from tqdm import tqdm
 
         indices = tqdm(indices, total=n, desc=f"{scenario.name}", unit="rep", leave=False)
-    results = [
-        run(scenario, seed=seed, days=days, replication=r, record_events=record_events) for r in indices
-    ]
+    results = [run(scenario, seed=seed, days=days, replication=r, record_events=record_events) for r in indices]
     return Replications(results)

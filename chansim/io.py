@@ -100,15 +100,15 @@ def format_validation_error(error: ValidationError) -> list[str]:
             lines.extend(msg.split("; "))
         elif kind == "union_tag_invalid":
             ctx = err.get("ctx", {})
-            lines.append(
-                f"{path}: unknown type {ctx.get('tag')!r}; allowed: {ctx.get('expected_tags')}"
-            )
+            lines.append(f"{path}: unknown type {ctx.get('tag')!r}; allowed: {ctx.get('expected_tags')}")
         elif kind == "union_tag_not_found":
             ctx = err.get("ctx", {})
             lines.append(f"{path}: needs a '{ctx.get('discriminator', 'type').strip(chr(39))}' key")
         else:
             msg = str(err["msg"]).removeprefix("Value error, ")
-            got = f" (got {_short(err['input'])})" if "input" in err and not isinstance(err["input"], dict | list) else ""
+            got = (
+                f" (got {_short(err['input'])})" if "input" in err and not isinstance(err["input"], dict | list) else ""
+            )
             lines.append(f"{path or '(top level)'}: {msg}{got}")
     # keep order, drop duplicates (unions can report the same problem twice)
     return list(dict.fromkeys(lines))

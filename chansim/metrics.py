@@ -93,7 +93,11 @@ def _flow_kpis(lv: pd.DataFrame, money: pd.DataFrame, period_days: int) -> dict[
     shipped = float(per_period["shipped"].sum())
     mean_on_hand = float(per_period["on_hand"].mean()) if periods else math.nan
     stockout = (lv["backorder"].to_numpy() > 1e-9) | (lv["lost"].to_numpy() > 1e-9)
-    start_on_hand = float(per_period["on_hand"].iloc[0] + per_period["shipped"].iloc[0] - per_period["sell_in"].iloc[0]) if periods else 0.0
+    start_on_hand = (
+        float(per_period["on_hand"].iloc[0] + per_period["shipped"].iloc[0] - per_period["sell_in"].iloc[0])
+        if periods
+        else 0.0
+    )
     accounts = money.groupby("account")["amount"].sum() if len(money) else pd.Series(dtype=float)
 
     def acct(name: str) -> float:
@@ -185,10 +189,10 @@ def kpis(result: Result, warmup_days: int | None = None) -> pd.DataFrame:
     net["lost_sales"] = float(per_period_end["lost"].sum())
     net["sell_through"] = float(per_period_end["shipped"].sum())
     net["sell_in"] = float(lv.loc[lv["node"].isin(external), "sell_in"].sum())
-    net["bullwhip"] = bullwhip_ratio(top.to_numpy(), per_period_end["demand"].reindex(top.index, fill_value=0).to_numpy())
+    net["bullwhip"] = bullwhip_ratio(
+        top.to_numpy(), per_period_end["demand"].reindex(top.index, fill_value=0).to_numpy()
+    )
     end_money = money[money["node"].isin(serving)]
-    end_customer_ids = set(customer_orders["customer"])
-    del end_customer_ids
     revenue = float(end_money.loc[end_money["account"] == "revenue", "amount"].sum())
     unit_cost = {s.name: s.unit_cost for s in result.scenario.skus}
     sold = end_lv.groupby("sku")["shipped"].sum()
@@ -202,8 +206,7 @@ def kpis(result: Result, warmup_days: int | None = None) -> pd.DataFrame:
     net["weeks_of_supply"] = _ratio(net["mean_on_hand"], shipped_per_day * 7) if shipped_per_day else math.nan
     net["inventory_turns"] = _ratio(net["sell_through"] * 365.0 / days, net["mean_on_hand"]) if days else math.nan
     net.update(_order_kpis(customer_orders, end_day))
-    end_stock = end_lv
-    stockout = (end_stock["backorder"].to_numpy() > 1e-9) | (end_stock["lost"].to_numpy() > 1e-9)
+    stockout = (end_lv["backorder"].to_numpy() > 1e-9) | (end_lv["lost"].to_numpy() > 1e-9)
     net["stockout_rate"] = float(stockout.mean()) if len(stockout) else math.nan
     rows.append(net)
     frame = pd.DataFrame(rows)[["node", "kind", *KPI_NAMES]]

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable
-from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
@@ -87,8 +86,7 @@ class NegativeBinomial(_Frozen):
     def _variance_exceeds_mean(self) -> NegativeBinomial:
         if self.variance <= self.mean:
             raise ValueError(
-                f"variance ({self.variance}) must exceed mean ({self.mean}); "
-                "use poisson when they are equal"
+                f"variance ({self.variance}) must exceed mean ({self.mean}); use poisson when they are equal"
             )
         return self
 
@@ -181,7 +179,9 @@ class DemandStream(_Frozen):
 
     sku: Name
     distribution: Distribution
-    weekly_seasonality: Annotated[list[Annotated[float, Field(ge=0, le=100)]], Field(min_length=7, max_length=7)] | None = None
+    weekly_seasonality: (
+        Annotated[list[Annotated[float, Field(ge=0, le=100)]], Field(min_length=7, max_length=7)] | None
+    ) = None
     yearly_seasonality: YearlySeasonality | None = None
     trend_per_year: Annotated[float, Field(ge=-1, le=100)] = 0.0
     promotions: list[Promotion] = []
@@ -218,9 +218,7 @@ class SS(_Frozen):
     @model_validator(mode="after")
     def _ordered(self) -> SS:
         if self.order_up_to <= self.reorder_point:
-            raise ValueError(
-                f"order_up_to ({self.order_up_to}) must exceed reorder_point ({self.reorder_point})"
-            )
+            raise ValueError(f"order_up_to ({self.order_up_to}) must exceed reorder_point ({self.reorder_point})")
         return self
 
 
@@ -462,9 +460,7 @@ class Scenario(_Frozen):
     def with_updates(self, **changes: object) -> Scenario:
         """A validated copy with top-level fields replaced (variants of a scenario)."""
         data = self.model_dump()
-        data.update(
-            {k: (v.model_dump() if isinstance(v, BaseModel) else v) for k, v in changes.items()}
-        )
+        data.update({k: (v.model_dump() if isinstance(v, BaseModel) else v) for k, v in changes.items()})
         return Scenario.model_validate(data)
 
 
@@ -588,7 +584,7 @@ def _downstream_first(scenario: Scenario) -> list[str]:
 
 
 def _names(items: Iterable[object]) -> list[str]:
-    return [getattr(i, "name") for i in items]
+    return [i.name for i in items]
 
 
 def _close(name: str, known: Iterable[str]) -> str:
@@ -631,8 +627,7 @@ def _check_references(s: Scenario) -> Iterable[str]:
                 yield f"{where}.supplier: node '{node.name}' cannot supply itself"
             if lane.lead_time_days % pd_ or lane.lead_time_days < pd_:
                 yield (
-                    f"{where}.lead_time_days: {lane.lead_time_days} must be a positive multiple "
-                    f"of period_days ({pd_})"
+                    f"{where}.lead_time_days: {lane.lead_time_days} must be a positive multiple of period_days ({pd_})"
                 )
             for k, window in enumerate(lane.disruptions):
                 if window.extra_lead_time_days % pd_:
@@ -675,11 +670,8 @@ def _check_references(s: Scenario) -> Iterable[str]:
                 yield f"nodes[{i}].lanes: no lane supplies sku '{sku}' that node '{node.name}' sells"
             elif len(lanes) > 1:
                 yield (
-                    f"nodes[{i}].lanes: sku '{sku}' is supplied by lanes {lanes}; "
-                    "give each lane a distinct `skus` list"
+                    f"nodes[{i}].lanes: sku '{sku}' is supplied by lanes {lanes}; give each lane a distinct `skus` list"
                 )
-            has_policy = node.policy is not None or any(
-                it.sku == sku and it.policy is not None for it in node.items
-            )
+            has_policy = node.policy is not None or any(it.sku == sku and it.policy is not None for it in node.items)
             if not has_policy:
                 yield f"nodes[{i}].policy: required (node '{node.name}' sells sku '{sku}' and has no policy for it)"

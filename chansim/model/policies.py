@@ -199,7 +199,12 @@ def build_policy(spec: sc.Policy, lead_time_days: int, period_days: int) -> Orde
         window = spec.forecast.window_periods if isinstance(spec.forecast, sc.MovingAverage) else None
         alpha = spec.forecast.alpha if isinstance(spec.forecast, sc.ExponentialSmoothing) else None
         return ForecastOrderUpToPolicy(
-            cover_days / period_days, spec.safety_stock, window, alpha, spec.initial_forecast, spec.allow_negative_orders
+            cover_days / period_days,
+            spec.safety_stock,
+            window,
+            alpha,
+            spec.initial_forecast,
+            spec.allow_negative_orders,
         )
     if isinstance(spec, sc.Sterman):
         return StermanPolicy(spec)
