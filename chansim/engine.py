@@ -104,7 +104,7 @@ class LaneState:
 
     __slots__ = (
         "capacity", "base_capacity", "used", "period", "lead_periods", "lead_distribution", "rng",
-        "shipping_cost", "transit_cost", "disruptions", "extra_lead_periods",
+        "shipping_cost", "transit_cost", "disruptions", "extra_lead_periods", "draws",
     )  # fmt: skip
 
     def __init__(self, capacity: float | None, lead_periods: int) -> None:
@@ -112,6 +112,7 @@ class LaneState:
         self.base_capacity = capacity
         self.disruptions: list[tuple[int, int, float, int]] = []
         self.extra_lead_periods = 0
+        self.draws = 0
         self.used = 0.0
         self.period = -1
         self.lead_periods = lead_periods
@@ -703,7 +704,8 @@ def _draw_lead(lane: LaneState, period_days: int) -> int:
     from chansim.model.demand import draw
 
     assert lane.rng is not None
-    value = float(draw(lane.lead_distribution, lane.rng, np.ones(1), 0, False)[0])
+    lane.draws += 1  # an empirical series of lead times is replayed in order
+    value = float(draw(lane.lead_distribution, lane.rng, np.ones(1), lane.draws - 1, False)[0])
     return max(1, int(math.floor(value / period_days + 0.5)))
 
 

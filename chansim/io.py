@@ -97,7 +97,7 @@ def format_validation_error(error: ValidationError) -> list[str]:
             lines.append(f"{path}: required field is missing")
         elif kind == "value_error" and not path:
             msg = str(err["msg"]).removeprefix("Value error, ")
-            lines.extend(msg.split("; "))
+            lines.extend(msg.split("\n"))
         elif kind == "union_tag_invalid":
             ctx = err.get("ctx", {})
             lines.append(f"{path}: unknown type {ctx.get('tag')!r}; allowed: {ctx.get('expected_tags')}")

@@ -65,6 +65,7 @@ def fill_rates(orders: pd.DataFrame) -> tuple[float, float]:
     unit fill rate = sum(units shipped in the period the order reached the supplier) / sum(units ordered);
     order fill rate = share of orders shipped complete in that period.
     """
+    orders = orders[orders["seen_day"].notna()]  # orders still in their information delay are not due yet
     if orders.empty:
         return math.nan, math.nan
     qty = orders["qty"].to_numpy()
@@ -86,7 +87,7 @@ def _order_kpis(orders: pd.DataFrame, end_day: float) -> dict[str, float]:
 def _flow_kpis(lv: pd.DataFrame, money: pd.DataFrame, period_days: int) -> dict[str, float]:
     """KPIs from the levels (one node's or the network's rows) and money rows."""
     per_period = lv.groupby("day", sort=True)[
-        ["on_hand", "backorder", "on_order", "in_transit", "demand", "shipped", "sell_in", "ordered", "lost"]
+        ["on_hand", "backorder", "on_order", "in_transit", "demand", "shipped", "sell_in", "received", "ordered", "lost"]
     ].sum()
     periods = len(per_period)
     days = periods * period_days
@@ -94,7 +95,7 @@ def _flow_kpis(lv: pd.DataFrame, money: pd.DataFrame, period_days: int) -> dict[
     mean_on_hand = float(per_period["on_hand"].mean()) if periods else math.nan
     stockout = (lv["backorder"].to_numpy() > 1e-9) | (lv["lost"].to_numpy() > 1e-9)
     start_on_hand = (
-        float(per_period["on_hand"].iloc[0] + per_period["shipped"].iloc[0] - per_period["sell_in"].iloc[0])
+        float(per_period["on_hand"].iloc[0] + per_period["shipped"].iloc[0] - per_period["received"].iloc[0])
         if periods
         else 0.0
     )

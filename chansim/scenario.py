@@ -92,7 +92,7 @@ class NegativeBinomial(_Frozen):
 
 
 class Normal(_Frozen):
-    """Normal with mean and standard deviation per period, truncated at 0."""
+    """Normal with mean and standard deviation per period; negative draws count as 0."""
 
     type: Literal["normal"] = "normal"
     mean: Quantity
@@ -265,7 +265,6 @@ class ForecastOrderUpTo(_Frozen):
     cover_days: Annotated[int | None, Field(ge=1, le=MAX_DAYS)] = None
     safety_stock: Annotated[float, Field(ge=0, le=MAX_QUANTITY)] = 0.0
     initial_forecast: Quantity | None = None
-    allow_negative_orders: bool = False
 
 
 class Sterman(_Frozen):
@@ -443,7 +442,7 @@ class Scenario(_Frozen):
     def _cross_references(self) -> Scenario:
         problems = list(_check_references(self))
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
     @property
@@ -641,8 +640,15 @@ def _check_references(s: Scenario) -> Iterable[str]:
         for j, item in enumerate(node.items):
             if item.sku not in sku_names:
                 yield f"nodes[{i}].items[{j}].sku: unknown sku '{item.sku}' {_close(item.sku, sku_names)}"
-        if isinstance(node.policy, PeriodicReview) and node.policy.review_period_days % pd_:
-            yield f"nodes[{i}].policy.review_period_days: must be a multiple of period_days ({pd_})"
+        policies = [(f"nodes[{i}].policy", node.policy)] + [
+            (f"nodes[{i}].items[{j}].policy", item.policy) for j, item in enumerate(node.items)
+        ]
+        for where, policy in policies:
+            if isinstance(policy, PeriodicReview):
+                for field in ("review_period_days", "review_offset_days"):
+                    value = getattr(policy, field)
+                    if value % pd_:
+                        yield f"{where}.{field}: {value} is not a multiple of period_days ({pd_})"
     for i, market in enumerate(s.markets):
         if market.served_by not in node_names:
             yield f"markets[{i}].served_by: unknown node '{market.served_by}' {_close(market.served_by, node_names)}"

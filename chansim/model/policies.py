@@ -96,7 +96,7 @@ class PeriodicReviewPolicy(OrderingPolicy):
 class ForecastOrderUpToPolicy(OrderingPolicy):
     """Order up to ``cover * forecast + safety_stock`` (Chen et al. 2000 with a moving average)."""
 
-    __slots__ = ("cover_periods", "safety_stock", "window", "alpha", "history", "total", "forecast", "allow_negative")
+    __slots__ = ("cover_periods", "safety_stock", "window", "alpha", "history", "total", "forecast")
 
     def __init__(
         self,
@@ -105,13 +105,11 @@ class ForecastOrderUpToPolicy(OrderingPolicy):
         window: int | None,
         alpha: float | None,
         initial_forecast: float | None,
-        allow_negative: bool,
     ) -> None:
         self.cover_periods = cover_periods
         self.safety_stock = safety_stock
         self.window = window
         self.alpha = alpha
-        self.allow_negative = allow_negative
         self.forecast = initial_forecast
         self.history: deque[float] | None = None
         self.total = 0.0
@@ -140,8 +138,6 @@ class ForecastOrderUpToPolicy(OrderingPolicy):
         """Update the forecast with this period's demand and order up to the new level."""
         level = self.cover_periods * self._update(demand) + self.safety_stock
         q = level - position
-        if self.allow_negative:
-            return q
         return q if q > 0 else 0.0
 
 
@@ -204,7 +200,6 @@ def build_policy(spec: sc.Policy, lead_time_days: int, period_days: int) -> Orde
             window,
             alpha,
             spec.initial_forecast,
-            spec.allow_negative_orders,
         )
     if isinstance(spec, sc.Sterman):
         return StermanPolicy(spec)

@@ -1,0 +1,1047 @@
+"""Faker-based generator of realistic channel scenarios (``chansim generate``).
+
+A generated scenario has one vendor (a manufacturer with its own plant), distributors
+spread over real sales regions of the chosen locale (US census regions, divisions or
+states; Chinese macro-regions, provinces or cities), dealers in real cities of their
+region, one end-customer market per dealer, and a consumer-electronics and appliance
+range. Partner size (small, medium, large) and SKU popularity drive demand; SKU
+families carry yearly seasonality and national shopping festivals (Black Friday, 618,
+Double 11, ...). Stocking policies are sized from mean demand over lead time plus
+review period, with safety stock, so a run shows fill rates of roughly 90-99%.
+
+Randomness: one ``faker.Faker(locale)`` per call seeded with ``seed_instance`` for
+names, contacts and phone numbers, and the numpy stream
+``chansim.rng.stream(seed, 0, "generator")`` for every number. No global random state
+is touched, so the same options always give the same scenario (and the same YAML).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from faker import Faker
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from chansim import scenario as sc
+from chansim.rng import stream
+
+__all__ = ["GeneratorOptions", "generate_scenario", "CATALOGUE_SIZE", "MAX_DEMAND_STREAMS"]
+
+Locale = Literal["en_US", "zh_CN"]
+
+#: Most demand streams (dealers x SKUs) a generated scenario may have; beyond this the
+#: YAML file would pass the 50 MB limit of :func:`chansim.io.load_scenario`.
+MAX_DEMAND_STREAMS = 100_000
+#: Promotions are planned for at most this many years of the horizon.
+MAX_PROMOTION_YEARS = 5
+#: Sales start on this date (the scenario's default ``start_date``).
+START_DATE = _dt.date(2026, 1, 1)
+
+
+# --------------------------------------------------------------------------- options
+
+
+class GeneratorOptions(BaseModel):
+    """What to generate; invalid values raise ``ValueError`` naming the option."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seed: Annotated[int, Field(strict=True, ge=0, le=2**63 - 1)]
+    locale: Locale = "en_US"
+    regions: Annotated[int, Field(strict=True, ge=1, le=50)] = 3
+    distributors: Annotated[int, Field(strict=True, ge=0, le=500)] | None = None
+    dealers_per_distributor: Annotated[int, Field(strict=True, ge=1, le=500)] = 4
+    skus: Annotated[int, Field(strict=True, ge=1, le=200)] = 3
+    days: Annotated[int, Field(strict=True, ge=7, le=sc.MAX_DAYS)] = 365
+    name: Annotated[str, Field(pattern=sc.NAME_PATTERN)] | None = None
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise ValueError("invalid generator options: " + "; ".join(_describe(exc))) from None
+
+    @property
+    def distributor_count(self) -> int:
+        """Distributors to generate (one per region unless given; 0 for a 1-tier channel)."""
+        return self.regions if self.distributors is None else self.distributors
+
+    @property
+    def dealer_count(self) -> int:
+        """Dealers to generate: per distributor, or per region in a 1-tier channel."""
+        tiers_above = self.distributor_count or self.regions
+        return tiers_above * self.dealers_per_distributor
+
+    @property
+    def scenario_name(self) -> str:
+        """The scenario's name: ``name`` or ``generated-<seed>``."""
+        return self.name if self.name is not None else f"generated-{self.seed}"
+
+    @property
+    def command(self) -> str:
+        """The ``chansim generate`` command line that makes this scenario (without ``--out``)."""
+        return (
+            f"chansim generate --seed {self.seed} --locale {self.locale} --regions {self.regions} "
+            f"--distributors {self.distributor_count} "
+            f"--dealers-per-distributor {self.dealers_per_distributor} --skus {self.skus} "
+            f"--days {self.days} --name {self.scenario_name}"
+        )
+
+    @model_validator(mode="after")
+    def _fits_the_schema(self) -> GeneratorOptions:
+        nodes = 1 + self.distributor_count + self.dealer_count
+        per = "distributors x dealers_per_distributor" if self.distributor_count else (
+            "regions x dealers_per_distributor (1-tier)"
+        )
+        if nodes > 5000:
+            raise ValueError(
+                f"distributors, dealers_per_distributor: {per} gives {self.dealer_count} dealers "
+                f"({nodes} nodes); a scenario holds at most 5000 nodes"
+            )
+        streams = self.dealer_count * self.skus
+        if streams > MAX_DEMAND_STREAMS:
+            raise ValueError(
+                f"skus, dealers_per_distributor: {self.dealer_count} dealers x {self.skus} skus "
+                f"= {streams} demand streams; at most {MAX_DEMAND_STREAMS} are allowed"
+            )
+        return self
+
+
+def _describe(exc: ValidationError) -> list[str]:
+    """One ``option: problem (got value)`` line per pydantic error."""
+    lines = []
+    for err in exc.errors(include_url=False):
+        option = ".".join(str(p) for p in err["loc"] if not str(p).startswith("constrained"))
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            allowed = ", ".join(GeneratorOptions.model_fields)
+            lines.append(f"{option}: unknown option (allowed: {allowed})")
+        elif not option:
+            lines.append(msg)
+        else:
+            lines.append(f"{option}: {msg} (got {err.get('input')!r})")
+    return list(dict.fromkeys(lines))
+
+
+# --------------------------------------------------------------------------- geography
+
+
+@dataclass(frozen=True)
+class RegionSpec:
+    """A sales region: identifier, local name, and its cities (largest first)."""
+
+    name: str
+    display_name: str
+    cities: tuple[str, ...]
+
+
+def _regions(rows: str) -> tuple[RegionSpec, ...]:
+    """Parse ``name;display;city|city|...`` lines (a line ending in ``|`` continues)."""
+    out = []
+    for line in rows.strip().replace("|\n", "|").splitlines():
+        name, display, cities = line.strip().split(";")
+        out.append(RegionSpec(name, display, tuple(c.strip() for c in cities.split("|"))))
+    return tuple(out)
+
+
+# Each locale has levels of finer territories; the coarsest level with enough regions is
+# used. Regions are listed by economic weight, so the first n are the usual choice.
+US_REGIONS = _regions("""
+northeast;Northeast;New York, NY|Boston, MA|Philadelphia, PA|Pittsburgh, PA|Newark, NJ|
+    Hartford, CT|Buffalo, NY|Providence, RI
+southeast;Southeast;Atlanta, GA|Miami, FL|Charlotte, NC|Nashville, TN|Orlando, FL|Tampa, FL|
+    Raleigh, NC|Jacksonville, FL
+midwest;Midwest;Chicago, IL|Detroit, MI|Minneapolis, MN|Columbus, OH|St. Louis, MO|
+    Indianapolis, IN|Milwaukee, WI|Kansas City, MO
+southwest;Southwest;Dallas, TX|Houston, TX|Phoenix, AZ|San Antonio, TX|Austin, TX|
+    Albuquerque, NM|Oklahoma City, OK|Tucson, AZ
+west;West;Los Angeles, CA|San Francisco, CA|Seattle, WA|Denver, CO|Portland, OR|San Diego, CA|
+    Las Vegas, NV|Salt Lake City, UT
+""")
+US_DIVISIONS = _regions("""
+south_atlantic;South Atlantic;Atlanta, GA|Miami, FL|Charlotte, NC|Washington, DC|Baltimore, MD|
+    Orlando, FL|Tampa, FL|Raleigh, NC
+pacific;Pacific;Los Angeles, CA|San Francisco, CA|Seattle, WA|San Diego, CA|Portland, OR|
+    San Jose, CA|Sacramento, CA|Honolulu, HI
+east_north_central;East North Central;Chicago, IL|Detroit, MI|Columbus, OH|Indianapolis, IN|
+    Milwaukee, WI|Cleveland, OH|Cincinnati, OH
+west_south_central;West South Central;Houston, TX|Dallas, TX|San Antonio, TX|Austin, TX|
+    Oklahoma City, OK|New Orleans, LA|Little Rock, AR
+middle_atlantic;Middle Atlantic;New York, NY|Philadelphia, PA|Pittsburgh, PA|Newark, NJ|
+    Buffalo, NY|Jersey City, NJ|Rochester, NY
+mountain;Mountain;Phoenix, AZ|Denver, CO|Las Vegas, NV|Salt Lake City, UT|Albuquerque, NM|
+    Tucson, AZ|Boise, ID
+west_north_central;West North Central;Minneapolis, MN|Kansas City, MO|St. Louis, MO|Omaha, NE|
+    Wichita, KS|Des Moines, IA|Sioux Falls, SD
+east_south_central;East South Central;Nashville, TN|Memphis, TN|Louisville, KY|Birmingham, AL|
+    Jackson, MS|Lexington, KY|Knoxville, TN
+new_england;New England;Boston, MA|Providence, RI|Hartford, CT|Worcester, MA|Springfield, MA|
+    Manchester, NH|Bridgeport, CT
+""")
+US_STATES = _regions("""
+california;California;Los Angeles, CA|San Diego, CA|San Jose, CA|San Francisco, CA|Sacramento, CA
+texas;Texas;Houston, TX|San Antonio, TX|Dallas, TX|Austin, TX|Fort Worth, TX
+florida;Florida;Jacksonville, FL|Miami, FL|Tampa, FL|Orlando, FL
+new_york;New York;New York, NY|Buffalo, NY|Rochester, NY|Syracuse, NY
+pennsylvania;Pennsylvania;Philadelphia, PA|Pittsburgh, PA|Allentown, PA
+illinois;Illinois;Chicago, IL|Aurora, IL|Naperville, IL|Rockford, IL
+ohio;Ohio;Columbus, OH|Cleveland, OH|Cincinnati, OH|Toledo, OH
+georgia;Georgia;Atlanta, GA|Savannah, GA|Augusta, GA|Macon, GA
+north_carolina;North Carolina;Charlotte, NC|Raleigh, NC|Greensboro, NC|Durham, NC
+michigan;Michigan;Detroit, MI|Grand Rapids, MI|Lansing, MI|Ann Arbor, MI
+new_jersey;New Jersey;Newark, NJ|Jersey City, NJ|Paterson, NJ|Trenton, NJ
+virginia;Virginia;Virginia Beach, VA|Richmond, VA|Norfolk, VA|Arlington, VA
+washington;Washington;Seattle, WA|Spokane, WA|Tacoma, WA|Bellevue, WA
+arizona;Arizona;Phoenix, AZ|Tucson, AZ|Mesa, AZ|Scottsdale, AZ
+massachusetts;Massachusetts;Boston, MA|Worcester, MA|Springfield, MA|Cambridge, MA
+tennessee;Tennessee;Nashville, TN|Memphis, TN|Knoxville, TN|Chattanooga, TN
+indiana;Indiana;Indianapolis, IN|Fort Wayne, IN|Evansville, IN|South Bend, IN
+maryland;Maryland;Baltimore, MD|Frederick, MD|Rockville, MD|Annapolis, MD
+missouri;Missouri;Kansas City, MO|St. Louis, MO|Springfield, MO|Columbia, MO
+wisconsin;Wisconsin;Milwaukee, WI|Madison, WI|Green Bay, WI
+colorado;Colorado;Denver, CO|Colorado Springs, CO|Aurora, CO|Boulder, CO
+minnesota;Minnesota;Minneapolis, MN|Saint Paul, MN|Rochester, MN|Duluth, MN
+south_carolina;South Carolina;Charleston, SC|Columbia, SC|Greenville, SC
+alabama;Alabama;Birmingham, AL|Huntsville, AL|Montgomery, AL|Mobile, AL
+louisiana;Louisiana;New Orleans, LA|Baton Rouge, LA|Shreveport, LA|Lafayette, LA
+kentucky;Kentucky;Louisville, KY|Lexington, KY|Bowling Green, KY
+oregon;Oregon;Portland, OR|Salem, OR|Eugene, OR|Bend, OR
+oklahoma;Oklahoma;Oklahoma City, OK|Tulsa, OK|Norman, OK
+connecticut;Connecticut;Bridgeport, CT|New Haven, CT|Hartford, CT|Stamford, CT
+utah;Utah;Salt Lake City, UT|Provo, UT|West Valley City, UT|Ogden, UT
+iowa;Iowa;Des Moines, IA|Cedar Rapids, IA|Davenport, IA
+nevada;Nevada;Las Vegas, NV|Henderson, NV|Reno, NV
+arkansas;Arkansas;Little Rock, AR|Fayetteville, AR|Fort Smith, AR
+mississippi;Mississippi;Jackson, MS|Gulfport, MS|Hattiesburg, MS
+kansas;Kansas;Wichita, KS|Overland Park, KS|Kansas City, KS|Topeka, KS
+new_mexico;New Mexico;Albuquerque, NM|Las Cruces, NM|Santa Fe, NM
+nebraska;Nebraska;Omaha, NE|Lincoln, NE|Bellevue, NE
+idaho;Idaho;Boise, ID|Meridian, ID|Idaho Falls, ID
+west_virginia;West Virginia;Charleston, WV|Huntington, WV|Morgantown, WV
+hawaii;Hawaii;Honolulu, HI|Hilo, HI|Kailua, HI
+new_hampshire;New Hampshire;Manchester, NH|Nashua, NH|Concord, NH
+maine;Maine;Portland, ME|Lewiston, ME|Bangor, ME
+rhode_island;Rhode Island;Providence, RI|Warwick, RI|Cranston, RI
+montana;Montana;Billings, MT|Missoula, MT|Bozeman, MT
+delaware;Delaware;Wilmington, DE|Dover, DE|Newark, DE
+south_dakota;South Dakota;Sioux Falls, SD|Rapid City, SD|Aberdeen, SD
+north_dakota;North Dakota;Fargo, ND|Bismarck, ND|Grand Forks, ND
+alaska;Alaska;Anchorage, AK|Fairbanks, AK|Juneau, AK
+vermont;Vermont;Burlington, VT|Montpelier, VT|Rutland, VT
+wyoming;Wyoming;Cheyenne, WY|Casper, WY|Laramie, WY
+""")
+
+CN_REGIONS = _regions("""
+east_china;华东;上海|杭州|南京|苏州|宁波|合肥|济南|青岛|福州|厦门
+south_china;华南;广州|深圳|东莞|佛山|南宁|海口|珠海
+north_china;华北;北京|天津|石家庄|太原|呼和浩特|唐山|保定
+central_china;华中;武汉|郑州|长沙|南昌|洛阳|宜昌
+southwest_china;西南;成都|重庆|昆明|贵阳|绵阳|南充
+northeast_china;东北;沈阳|大连|哈尔滨|长春|吉林|大庆
+northwest_china;西北;西安|兰州|乌鲁木齐|银川|西宁|宝鸡
+""")
+CN_PROVINCES = _regions("""
+guangdong;广东;广州|深圳|东莞|佛山|珠海|汕头
+jiangsu;江苏;南京|苏州|无锡|常州|南通|徐州
+shandong;山东;济南|青岛|烟台|潍坊|临沂
+zhejiang;浙江;杭州|宁波|温州|绍兴|金华
+sichuan;四川;成都|绵阳|宜宾|德阳|南充
+henan;河南;郑州|洛阳|南阳|新乡|开封
+hubei;湖北;武汉|宜昌|襄阳|荆州
+fujian;福建;福州|厦门|泉州|漳州
+hunan;湖南;长沙|株洲|衡阳|岳阳
+shanghai;上海;上海·浦东新区|上海·闵行区|上海·徐汇区|上海·静安区|上海·宝山区
+anhui;安徽;合肥|芜湖|蚌埠|安庆
+beijing;北京;北京·朝阳区|北京·海淀区|北京·丰台区|北京·通州区
+hebei;河北;石家庄|唐山|保定|邯郸|廊坊
+shaanxi;陕西;西安|宝鸡|咸阳|榆林
+jiangxi;江西;南昌|赣州|九江|上饶
+chongqing;重庆;重庆·渝中区|重庆·江北区|重庆·渝北区|重庆·万州区
+liaoning;辽宁;沈阳|大连|鞍山|锦州
+yunnan;云南;昆明|曲靖|大理|玉溪
+guangxi;广西;南宁|柳州|桂林|北海
+shanxi;山西;太原|大同|长治|运城
+inner_mongolia;内蒙古;呼和浩特|包头|鄂尔多斯|赤峰
+guizhou;贵州;贵阳|遵义|六盘水|安顺
+xinjiang;新疆;乌鲁木齐|克拉玛依|喀什|伊宁
+tianjin;天津;天津·和平区|天津·河西区|天津·南开区|天津·滨海新区
+heilongjiang;黑龙江;哈尔滨|大庆|齐齐哈尔|牡丹江
+jilin;吉林;长春|吉林|四平|延吉
+gansu;甘肃;兰州|天水|酒泉|张掖
+hainan;海南;海口|三亚|儋州|琼海
+ningxia;宁夏;银川|石嘴山|吴忠|固原
+qinghai;青海;西宁|格尔木|海东
+tibet;西藏;拉萨|日喀则|林芝
+""")
+CN_CITIES = _regions("""
+shanghai;上海;上海
+beijing;北京;北京
+shenzhen;深圳;深圳
+guangzhou;广州;广州
+chongqing;重庆;重庆
+suzhou;苏州;苏州
+chengdu;成都;成都
+hangzhou;杭州;杭州
+wuhan;武汉;武汉
+nanjing;南京;南京
+tianjin;天津;天津
+ningbo;宁波;宁波
+qingdao;青岛;青岛
+wuxi;无锡;无锡
+changsha;长沙;长沙
+zhengzhou;郑州;郑州
+fuzhou;福州;福州
+jinan;济南;济南
+hefei;合肥;合肥
+xian;西安;西安
+quanzhou;泉州;泉州
+nantong;南通;南通
+dongguan;东莞;东莞
+changzhou;常州;常州
+yantai;烟台;烟台
+tangshan;唐山;唐山
+xuzhou;徐州;徐州
+dalian;大连;大连
+wenzhou;温州;温州
+kunming;昆明;昆明
+shenyang;沈阳;沈阳
+xiamen;厦门;厦门
+weifang;潍坊;潍坊
+shaoxing;绍兴;绍兴
+yangzhou;扬州;扬州
+yancheng;盐城;盐城
+nanchang;南昌;南昌
+shijiazhuang;石家庄;石家庄
+jiaxing;嘉兴;嘉兴
+taizhou;台州;台州
+taizhou_js;泰州;泰州
+linyi;临沂;临沂
+luoyang;洛阳;洛阳
+yulin;榆林;榆林
+ordos;鄂尔多斯;鄂尔多斯
+zhangzhou;漳州;漳州
+xiangyang;襄阳;襄阳
+yichang;宜昌;宜昌
+guiyang;贵阳;贵阳
+harbin;哈尔滨;哈尔滨
+""")
+
+GEOGRAPHY: dict[str, tuple[tuple[RegionSpec, ...], ...]] = {
+    "en_US": (US_REGIONS, US_DIVISIONS, US_STATES),
+    "zh_CN": (CN_REGIONS, CN_PROVINCES, CN_CITIES),
+}
+
+
+def pick_regions(locale: str, count: int) -> list[RegionSpec]:
+    """Return the ``count`` leading regions of the coarsest level that has enough."""
+    for level in GEOGRAPHY[locale]:
+        if len(level) >= count:
+            return list(level[:count])
+    raise ValueError(f"regions: at most {len(GEOGRAPHY[locale][-1])} for locale {locale}")
+
+
+def _short_city(city: str) -> str:
+    """``Boston, MA`` -> ``Boston``; ``上海·浦东新区`` -> ``上海``."""
+    return city.split(",")[0].split("·")[0]
+
+
+# --------------------------------------------------------------------------- products
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One model of a product family: labels per locale, price and popularity factors."""
+
+    name: str
+    en: str
+    zh: str
+    price_factor: float
+    popularity: float
+
+
+@dataclass(frozen=True)
+class Family:
+    """A product family: base list prices, popularity and yearly seasonality."""
+
+    name: str
+    price_usd: float
+    price_cny: float
+    popularity: float
+    amplitude: float
+    peak_day_of_year: dict[str, int]
+    variants: tuple[Variant, ...]
+
+
+def _family(
+    name: str, usd: float, cny: float, popularity: float, amplitude: float,
+    peak_en: int, peak_zh: int, *variants: tuple[str, str, str, float, float],
+) -> Family:  # fmt: skip
+    return Family(
+        name, usd, cny, popularity, amplitude, {"en_US": peak_en, "zh_CN": peak_zh},
+        tuple(Variant(*v) for v in variants),
+    )  # fmt: skip
+
+
+# Peak days are 0-based days of the year: 329 = late November (Black Friday),
+# 313 = Double 11 (November 11), 190 = mid July, 10 = mid January.
+FAMILIES: tuple[Family, ...] = (
+    _family("tv", 499.99, 2999, 1.0, 0.2, 329, 313,
+            ("55", '55" 4K Smart TV', "55英寸4K智能电视", 1.0, 1.0),
+            ("65", '65" 4K Smart TV', "65英寸4K智能电视", 1.6, 0.8),
+            ("43", '43" 4K Smart TV', "43英寸4K智能电视", 0.6, 0.7),
+            ("50", '50" 4K Smart TV', "50英寸4K智能电视", 0.8, 0.6),
+            ("75", '75" QLED TV', "75英寸QLED电视", 2.6, 0.35),
+            ("85", '85" Mini-LED TV', "85英寸Mini LED电视", 4.0, 0.15)),
+    _family("phone", 699.99, 3999, 1.4, 0.15, 355, 313,
+            ("128gb", "5G Smartphone 128 GB", "5G智能手机 128GB", 1.0, 1.0),
+            ("256gb", "5G Smartphone 256 GB", "5G智能手机 256GB", 1.15, 0.8),
+            ("512gb", "5G Smartphone 512 GB", "5G智能手机 512GB", 1.45, 0.35),
+            ("1tb", "5G Smartphone 1 TB", "5G智能手机 1TB", 1.8, 0.1)),
+    _family("earbuds", 129.99, 699, 1.6, 0.3, 355, 313,
+            ("tws", "True Wireless Earbuds", "真无线蓝牙耳机", 1.0, 1.0),
+            ("anc", "Noise-Cancelling Headphones", "头戴式主动降噪耳机", 2.3, 0.45),
+            ("sport", "Sport Earbuds", "运动蓝牙耳机", 0.7, 0.8)),
+    _family("airfryer", 99.99, 399, 1.0, 0.15, 329, 313,
+            ("4qt", "Air Fryer 4 qt", "空气炸锅 4.5升", 1.0, 1.0),
+            ("6qt", "Air Fryer 6 qt with Window", "可视空气炸锅 6升", 1.3, 0.8),
+            ("dual", "Dual-Basket Air Fryer 8 qt", "双篮空气炸锅 8升", 1.8, 0.4)),
+    _family("cooker", 129.99, 499, 0.9, 0.1, 355, 30,
+            ("std", "12-Cup Programmable Coffee Maker", "4升智能电饭煲", 1.0, 1.0),
+            ("mini", "Single-Serve Coffee Maker", "3升迷你电饭煲", 0.7, 0.9),
+            ("ih", "Thermal Carafe Coffee Maker", "4升IH电磁加热电饭煲", 1.8, 0.5)),
+    _family("microwave", 149.99, 599, 0.8, 0.1, 329, 313,
+            ("counter", "Countertop Microwave 1.1 cu ft", "23升变频微波炉", 1.0, 1.0),
+            ("otr", "Over-the-Range Microwave 1.9 cu ft", "25升微蒸烤一体机", 2.3, 0.5)),
+    _family("watch", 249.99, 1299, 0.8, 0.25, 355, 313,
+            ("41mm", "Smartwatch 41 mm", "智能手表 41mm", 1.0, 1.0),
+            ("45mm", "Smartwatch 45 mm", "智能手表 45mm", 1.12, 0.8),
+            ("lte", "Smartwatch 45 mm LTE", "智能手表 45mm eSIM版", 1.4, 0.35)),
+    _family("tablet", 449.99, 2499, 0.7, 0.25, 355, 313,
+            ("11_128", '11" Tablet 128 GB', "11英寸平板电脑 128GB", 1.0, 1.0),
+            ("11_256", '11" Tablet 256 GB', "11英寸平板电脑 256GB", 1.25, 0.6),
+            ("13_256", '13" Tablet 256 GB', "13英寸平板电脑 256GB", 1.7, 0.3)),
+    _family("aircon", 399.99, 2799, 0.7, 0.6, 195, 190,
+            ("small", "Window Air Conditioner 8,000 BTU", "大1匹变频壁挂式空调", 1.0, 1.0),
+            ("medium", "Portable Air Conditioner 12,000 BTU", "1.5匹变频壁挂式空调", 1.3, 0.9),
+            ("large", "Ductless Mini-Split 18,000 BTU", "3匹变频立柜式空调", 3.0, 0.3)),
+    _family("laptop", 899.99, 5499, 0.6, 0.2, 224, 245,
+            ("14", '14" Laptop 16 GB / 512 GB', "14英寸轻薄笔记本 16G+512G", 1.0, 1.0),
+            ("13", '13" Ultrabook 8 GB / 256 GB', "13英寸超极本 8G+256G", 0.75, 0.8),
+            ("16", '16" Laptop 16 GB / 1 TB', "16英寸高性能笔记本 16G+1T", 1.45, 0.6)),
+    _family("vacuum", 299.99, 2499, 0.6, 0.2, 329, 313,
+            ("robot", "Robot Vacuum", "扫地机器人", 1.0, 1.0),
+            ("stick", "Cordless Stick Vacuum", "无线手持吸尘器", 0.8, 0.9),
+            ("dock", "Robot Vacuum & Mop with Auto-Empty Dock", "全自动扫拖一体机器人", 2.2, 0.4)),
+    _family("heater", 89.99, 399, 0.5, 0.6, 10, 10,
+            ("oil", "Oil-Filled Radiator Heater", "13片油汀电暖器", 1.0, 1.0),
+            ("ceramic", "Ceramic Space Heater", "陶瓷暖风机", 0.6, 1.2),
+            ("panel", "Convector Panel Heater", "欧式快热炉", 1.3, 0.6)),
+    _family("washer", 749.99, 2699, 0.5, 0.05, 100, 100,
+            ("front", "Front-Load Washer 4.5 cu ft", "10公斤滚筒洗衣机", 1.0, 1.0),
+            ("top", "Top-Load Washer 4.8 cu ft", "10公斤波轮洗衣机", 0.8, 0.9),
+            ("combo", "Washer-Dryer Combo", "10公斤洗烘一体机", 1.6, 0.4)),
+    _family("fridge", 1299.99, 3999, 0.45, 0.15, 180, 180,
+            ("french", "French-Door Refrigerator 27 cu ft", "510升法式多门冰箱", 1.0, 1.0),
+            ("side", "Side-by-Side Refrigerator 25 cu ft", "600升对开门冰箱", 0.9, 0.8),
+            ("top", "Top-Freezer Refrigerator 18 cu ft", "218升三门冰箱", 0.5, 0.9),
+            ("mini", "Compact Refrigerator 3.1 cu ft", "93升单门小冰箱", 0.2, 0.6)),
+    _family("waterheater", 549.99, 1699, 0.3, 0.3, 10, 10,
+            ("tank", "50-Gallon Electric Water Heater", "60升电热水器", 1.0, 1.0),
+            ("tankless", "Tankless Water Heater", "16升燃气热水器", 1.1, 0.7)),
+    _family("dishwasher", 649.99, 3999, 0.3, 0.1, 329, 313,
+            ("builtin", 'Built-In Dishwasher 24"', "13套嵌入式洗碗机", 1.0, 1.0),
+            ("compact", "Compact Countertop Dishwasher", "台式免安装洗碗机", 0.55, 0.7)),
+)  # fmt: skip
+
+# A model line: the standard model, then Lite, Pro and Max editions of every model.
+SERIES: tuple[tuple[str, str, str, float, float], ...] = (
+    ("", "", "", 1.0, 1.0),
+    ("lite", "Lite", "青春版", 0.8, 0.7),
+    ("pro", "Pro", "Pro版", 1.3, 0.5),
+    ("max", "Max", "Max版", 1.6, 0.3),
+)
+
+CATALOGUE_SIZE = sum(len(f.variants) for f in FAMILIES) * len(SERIES)
+
+
+@dataclass(frozen=True)
+class Festival:
+    """A yearly shopping event (0-based day of year, length in days)."""
+
+    name: str
+    day_of_year: int
+    length_days: int
+
+
+FESTIVALS: dict[str, tuple[Festival, ...]] = {
+    "en_US": (
+        Festival("Presidents' Day sale", 43, 5),
+        Festival("Memorial Day sale", 141, 5),
+        Festival("Fourth of July sale", 182, 5),
+        Festival("Back-to-school", 212, 14),
+        Festival("Labor Day sale", 246, 5),
+        Festival("Black Friday", 329, 5),
+    ),
+    "zh_CN": (
+        Festival("年货节", 25, 10),
+        Festival("五一大促", 120, 5),
+        Festival("618年中大促", 151, 18),
+        Festival("国庆黄金周", 273, 7),
+        Festival("双11", 304, 11),
+        Festival("双12", 344, 3),
+    ),
+}
+
+# Share of weekly sales by weekday, Monday first (each averages 1).
+WEEKDAY_PATTERN: dict[str, tuple[float, ...]] = {
+    "en_US": (0.85, 0.85, 0.9, 0.95, 1.1, 1.3, 1.05),
+    "zh_CN": (0.85, 0.85, 0.85, 0.9, 1.05, 1.3, 1.2),
+}
+
+CURRENCY = {"en_US": "USD", "zh_CN": "CNY"}
+# Fixed costs (ordering) in local currency per USD.
+MONEY_SCALE = {"en_US": 1.0, "zh_CN": 6.0}
+
+
+# --------------------------------------------------------------------------- partners
+
+SIZES = ("small", "medium", "large")
+SIZE_SHARE = (0.5, 0.35, 0.15)
+# mean daily demand of the best-selling SKU at a dealer of each size
+SIZE_DEMAND = {"small": 2.5, "medium": 6.0, "large": 13.0}
+# safety factor z of dealers by size (bigger stores plan better)
+SIZE_SAFETY = {"small": (0.5, 0.9), "medium": (0.7, 1.1), "large": (0.9, 1.3)}
+MIN_MEAN, MAX_MEAN = 0.5, 20.0
+
+DEALER_WORDS = {
+    "en_US": ("Electronics", "Appliance Center", "TV & Appliance", "Home Electronics",
+              "Appliance Outlet", "Sound & Vision"),
+    "zh_CN": ("电器商行", "家电城", "数码专营店", "电器有限公司", "家电卖场", "电器连锁"),
+}  # fmt: skip
+DISTRIBUTOR_WORDS = {
+    "en_US": ("Distribution", "Supply", "Wholesale", "Distributors", "Trading"),
+    "zh_CN": ("商贸有限公司", "电器销售有限公司", "供应链管理有限公司", "贸易有限公司"),
+}
+VENDOR_WORDS = {
+    "en_US": ("Electronics, Inc.", "Appliances Corp.", "Home Technologies, Inc.",
+              "Consumer Electronics Co."),
+    "zh_CN": ("电器股份有限公司", "电子科技股份有限公司", "家电集团有限公司",
+              "智能家居股份有限公司"),
+}
+
+
+@dataclass
+class Partner:
+    """A distributor or dealer while it is being planned."""
+
+    name: str
+    kind: str
+    region: str
+    city: str
+    display_name: str
+    size: str
+    metadata: dict[str, str | int | float | bool]
+    lead_time_days: int = 1
+    safety_factor: float = 2.0
+    supplier: str | None = None
+    mean: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    variance: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+class _Names:
+    """Company names, contacts and phone numbers from one seeded Faker."""
+
+    def __init__(self, locale: str, seed: int, rng: np.random.Generator) -> None:
+        self.locale = locale
+        self.fake = Faker(locale)
+        self.fake.seed_instance(seed)
+        self.rng = rng
+        self.used: set[str] = set()
+
+    def pick(self, words: tuple[str, ...]) -> str:
+        """One of ``words``."""
+        return words[int(self.rng.integers(len(words)))]
+
+    def brand(self) -> str:
+        """Make a brand name: a surname (en_US) or a company-name stem (zh_CN)."""
+        if self.locale == "zh_CN":
+            return str(self.fake.company_prefix())
+        return str(self.fake.last_name())
+
+    def unique(self, make: Any) -> str:
+        """Make a display name not used before (retry, then number the branch)."""
+        name = make()
+        for _ in range(8):
+            if name not in self.used:
+                break
+            name = make()
+        base, n = name, 2
+        while name in self.used:
+            name = f"{base}{n}号店" if self.locale == "zh_CN" else f"{base} #{n}"
+            n += 1
+        self.used.add(name)
+        return name
+
+    def distributor(self, city: str) -> str:
+        """Make a distributor's company name."""
+        words = DISTRIBUTOR_WORDS[self.locale]
+        if self.locale == "zh_CN":
+            return self.unique(lambda: f"{_short_city(city)}{self.brand()}{self.pick(words)}")
+        return self.unique(
+            lambda: f"{self.brand()} {self.pick(words)} {self.fake.company_suffix()}"
+        )
+
+    def dealer(self, city: str) -> str:
+        """Make a dealer's (shop's) name."""
+        words = DEALER_WORDS[self.locale]
+        if self.locale == "zh_CN":
+            return self.unique(lambda: f"{_short_city(city)}{self.brand()}{self.pick(words)}")
+
+        def make() -> str:
+            if self.rng.random() < 0.5:
+                return f"{self.brand()}'s {self.pick(words)}"
+            return f"{_short_city(city)} {self.pick(words)}"
+
+        return self.unique(make)
+
+    def contact(self) -> dict[str, str | int | float | bool]:
+        """Make a contact person and phone (US numbers in the fictional 555-01xx range)."""
+        person = str(self.fake.name())
+        if self.locale == "en_US":
+            area = f"{self.fake.random_int(2, 9)}{self.fake.numerify('##')}"
+            phone = f"({area}) 555-01{self.fake.numerify('##')}"
+        else:
+            phone = str(self.fake.phone_number())
+        return {"contact": person, "phone": phone}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _price(value: float, locale: str) -> float:
+    """Round to a shelf price: 499.99 in dollars, 2999 in yuan."""
+    if locale == "zh_CN":
+        if value >= 1000:
+            return float(round(value / 100) * 100 - 1)
+        if value >= 100:
+            return float(round(value / 10) * 10 - 1)
+        return float(max(round(value), 1))
+    if value >= 100:
+        return round(round(value / 10) * 10 - 0.01, 2)
+    return round(max(round(value), 1) - 0.01, 2)
+
+
+def _ceil(value: float) -> float:
+    """Round a stock level up to whole units (as a float for the schema)."""
+    return float(math.ceil(value - 1e-9))
+
+
+@dataclass(frozen=True)
+class _SkuPlan:
+    sku: sc.Sku
+    popularity: float
+    amplitude: float
+    peak_day: int
+    promotions: tuple[sc.Promotion, ...]
+
+
+def _catalogue(options: GeneratorOptions, brand: str, rng: np.random.Generator) -> list[_SkuPlan]:
+    """Pick ``options.skus`` products, families interleaved, with prices and promotions."""
+    locale = options.locale
+    order = [FAMILIES[int(i)] for i in rng.permutation(len(FAMILIES))]
+    chosen: list[tuple[Family, Variant, tuple[str, str, str, float, float]]] = []
+    for series in SERIES:
+        depth = max(len(f.variants) for f in order)
+        for rank in range(depth):
+            for family in order:
+                if rank < len(family.variants):
+                    chosen.append((family, family.variants[rank], series))
+    chosen = chosen[: options.skus]
+    start_day_of_year = START_DATE.timetuple().tm_yday - 1
+    festivals = FESTIVALS[locale]
+    years = min(MAX_PROMOTION_YEARS, -(-options.days // 365))
+    plans = []
+    raw_popularity = []
+    for family, variant, series in chosen:
+        series_id, series_en, series_zh, series_price, series_pop = series
+        name = f"{family.name}_{variant.name}" + (f"_{series_id}" if series_id else "")
+        label = variant.zh if locale == "zh_CN" else variant.en
+        edition = series_zh if locale == "zh_CN" else series_en
+        display = f"{brand} {label}" + (f" {edition}" if edition else "")
+        base = family.price_cny if locale == "zh_CN" else family.price_usd
+        list_price = _price(
+            base * variant.price_factor * series_price * rng.uniform(0.95, 1.05), locale
+        )
+        unit_cost = round(list_price * rng.uniform(0.40, 0.52), 2)
+        raw_popularity.append(
+            family.popularity * variant.popularity * series_pop * rng.lognormal(0.0, 0.25)
+        )
+        promotions: list[sc.Promotion] = []
+        if rng.random() < 0.7:
+            festival = festivals[int(rng.integers(len(festivals)))]
+            uplift = round(float(rng.uniform(0.25, 0.6)), 2)
+            for year in range(years):
+                start = (festival.day_of_year - start_day_of_year) % 365 + 365 * year
+                if start >= options.days:
+                    break
+                promotions.append(sc.Promotion(
+                    start_day=start, end_day=min(start + festival.length_days, sc.MAX_DAYS),
+                    uplift=uplift, name=festival.name,
+                ))  # fmt: skip
+        peak = (family.peak_day_of_year[locale] - start_day_of_year) % 365
+        plans.append((
+            sc.Sku(name=name, display_name=display, unit_cost=unit_cost, list_price=list_price),
+            family.amplitude, peak, tuple(promotions),
+        ))  # fmt: skip
+    top = max(raw_popularity)
+    return [
+        _SkuPlan(sku, pop / top, amplitude, peak, promos)
+        for (sku, amplitude, peak, promos), pop in zip(plans, raw_popularity, strict=True)
+    ]
+
+
+def _weekly(locale: str) -> list[float]:
+    """Return the weekday pattern rotated so that entry 0 is the weekday of day 0."""
+    pattern = WEEKDAY_PATTERN[locale]
+    first = START_DATE.weekday()
+    return [pattern[(first + i) % 7] for i in range(7)]
+
+
+def _sizing_mean(mean: np.ndarray, amplitudes: np.ndarray) -> np.ndarray:
+    """Mean demand that stock is sized for: lifted by a quarter of the seasonal swing."""
+    return mean * (1.0 + 0.25 * amplitudes)
+
+
+def _per_sku_settings(
+    skus: list[str], policies: list[sc.Policy], initials: list[sc.InitialState]
+) -> tuple[sc.Policy, sc.InitialState, list[sc.Item]]:
+    """Use the most common (policy, initial) as node defaults; items only where different."""
+    pairs = zip(policies, initials, strict=True)
+    keys = [(p.model_dump_json(), i.model_dump_json()) for p, i in pairs]
+    first = keys.index(Counter(keys).most_common(1)[0][0])
+    default_policy, default_initial = policies[first], initials[first]
+    items = []
+    for sku, policy, initial in zip(skus, policies, initials, strict=True):
+        if policy == default_policy and initial == default_initial:
+            continue
+        items.append(sc.Item(
+            sku=sku,
+            policy=None if policy == default_policy else policy,
+            initial=None if initial == default_initial else initial,
+        ))  # fmt: skip
+    return default_policy, default_initial, items
+
+
+def _base_stock_levels(
+    mean: np.ndarray, variance: np.ndarray, amplitudes: np.ndarray, lead_days: int, z: float
+) -> list[float]:
+    """Order-up-to levels: sizing mean x (lead time + 1-day review) + z sigma sqrt(L + 1)."""
+    cover = lead_days + 1
+    levels = _sizing_mean(mean, amplitudes) * cover + z * np.sqrt(variance * cover)
+    return [max(1.0, _ceil(x)) for x in levels]
+
+
+# --------------------------------------------------------------------------- the generator
+
+
+def generate_scenario(options: GeneratorOptions) -> sc.Scenario:
+    """Make a realistic, validated channel scenario; same options, same scenario."""
+    locale = options.locale
+    rng = stream(options.seed, 0, "generator")
+    names = _Names(locale, options.seed, rng)
+    scale = MONEY_SCALE[locale]
+    regions = pick_regions(locale, options.regions)
+    region_by_name = {r.name: r for r in regions}
+
+    # the vendor and its range
+    brand = names.brand()
+    vendor_display = f"{brand}{names.pick(VENDOR_WORDS[locale])}" if locale == "zh_CN" else (
+        f"{brand} {names.pick(VENDOR_WORDS[locale])}"
+    )
+    names.used.add(vendor_display)
+    hq = regions[0].cities[0]
+    catalogue = _catalogue(options, brand, rng)
+    sku_names = [p.sku.name for p in catalogue]
+    popularity = np.array([p.popularity for p in catalogue])
+    amplitudes = np.array([p.amplitude for p in catalogue])
+    unit_costs = np.array([p.sku.unit_cost for p in catalogue])
+    list_prices = np.array([p.sku.list_price for p in catalogue])
+    weekly = _weekly(locale)
+
+    # distributors: spread over regions; with fewer distributors than regions one covers several
+    n_dist = options.distributor_count
+    distributors: list[Partner] = []
+    coverage: list[list[str]] = []
+    width = max(2, len(str(n_dist)))
+    per_region_seen: Counter[str] = Counter()
+    for k in range(n_dist):
+        if n_dist < len(regions):
+            covered = [r.name for i, r in enumerate(regions) if i % n_dist == k]
+        else:
+            covered = [regions[k % len(regions)].name]
+        home = region_by_name[covered[0]]
+        city = home.cities[per_region_seen[home.name] % len(home.cities)]
+        per_region_seen[home.name] += 1
+        partner = Partner(
+            name=f"dist_{k + 1:0{width}d}", kind="distributor", region=home.name, city=city,
+            display_name=names.distributor(city), size="medium",
+            metadata={**names.contact(), "city": city,
+                      "founded": int(rng.integers(1978, 2016))},
+            lead_time_days=int(rng.integers(2, 7)), safety_factor=float(rng.uniform(0.8, 1.2)),
+            supplier="vendor",
+        )  # fmt: skip
+        if len(covered) > 1:
+            territory = [region_by_name[r].display_name for r in covered]
+            partner.metadata["territory"] = ", ".join(territory)
+        distributors.append(partner)
+        coverage.append(covered)
+
+    # dealers: dealers_per_distributor under each distributor (or in each region, 1-tier)
+    dealers: list[Partner] = []
+    groups: list[tuple[str, Partner | None, list[str]]] = []
+    if n_dist:
+        groups = [
+            (p.name.removeprefix("dist_"), p, cov)
+            for p, cov in zip(distributors, coverage, strict=True)
+        ]
+    else:
+        rwidth = max(2, len(str(len(regions))))
+        groups = [(f"{i + 1:0{rwidth}d}", None, [r.name]) for i, r in enumerate(regions)]
+    dwidth = max(2, len(str(options.dealers_per_distributor)))
+    size_probs = np.array(SIZE_SHARE)
+    for suffix, parent, covered in groups:
+        for j in range(options.dealers_per_distributor):
+            region = region_by_name[covered[j % len(covered)]]
+            weights = 1.0 / np.arange(1, len(region.cities) + 1)
+            city = region.cities[int(rng.choice(len(region.cities), p=weights / weights.sum()))]
+            size = SIZES[int(rng.choice(3, p=size_probs))]
+            if parent is None:
+                lead = int(rng.integers(2, 7))
+            elif city == parent.city:
+                lead = 1
+            else:
+                lead = int(rng.integers(2, 4))
+            low, high = SIZE_SAFETY[size]
+            dealer = Partner(
+                name=f"dealer_{suffix}_{j + 1:0{dwidth}d}", kind="dealer", region=region.name,
+                city=city, display_name=names.dealer(city), size=size,
+                metadata={**names.contact(), "city": city, "size": size,
+                          "founded": int(rng.integers(1988, 2024))},
+                lead_time_days=lead, safety_factor=float(rng.uniform(low, high)),
+                supplier=parent.name if parent else "vendor",
+            )  # fmt: skip
+            base = SIZE_DEMAND[size] * rng.lognormal(0.0, 0.2)
+            means = np.clip(base * popularity * rng.lognormal(0.0, 0.15, size=len(catalogue)),
+                            MIN_MEAN, MAX_MEAN).round(2)  # fmt: skip
+            ratios = rng.uniform(1.3, 2.2, size=len(catalogue))
+            dealer.mean = means
+            dealer.variance = np.where(means < 3.0, means, (means * ratios).round(2))
+            dealers.append(dealer)
+
+    markets = [_market(dealer, catalogue, weekly, locale) for dealer in dealers]
+    for dist in distributors:
+        mine = [d for d in dealers if d.supplier == dist.name]
+        dist.mean = np.sum([d.mean for d in mine], axis=0)
+        dist.variance = np.sum([d.variance for d in mine], axis=0)
+    _size_distributors(distributors)
+
+    # costs, policies and nodes: dealers, then distributors, then the vendor
+    nodes_dealers = [
+        _dealer_node(d, sku_names, amplitudes, unit_costs, list_prices, scale, rng)
+        for d in dealers
+    ]
+    nodes_dist = [
+        _distributor_node(d, sku_names, amplitudes, unit_costs, scale, rng) for d in distributors
+    ]
+    vendor_node = _vendor_node(
+        vendor_display, hq, names, distributors or dealers, sku_names, amplitudes, unit_costs, rng
+    )
+
+    total_mean = float(sum(d.mean.sum() for d in dealers))
+    scenario = sc.Scenario(
+        name=options.scenario_name,
+        description=_description(options, vendor_display, regions, total_mean),
+        source=f"generated by: {options.command}",
+        horizon_days=options.days,
+        regions=[sc.Region(name=r.name, display_name=r.display_name) for r in regions],
+        skus=[p.sku for p in catalogue],
+        nodes=[vendor_node, *nodes_dist, *nodes_dealers],
+        markets=markets,
+        metadata={
+            "generator": "chansim.generate", "seed": options.seed, "locale": locale,
+            "currency": CURRENCY[locale], "tiers": 2 if n_dist else 1,
+            "mean_daily_demand": round(total_mean, 1),
+        },
+    )  # fmt: skip
+    return scenario
+
+
+def _market(
+    dealer: Partner, catalogue: list[_SkuPlan], weekly: list[float], locale: str
+) -> sc.Market:
+    """Build the end customers in the dealer's city, one demand stream per SKU."""
+    streams = []
+    for plan, mean, variance in zip(catalogue, dealer.mean, dealer.variance, strict=True):
+        distribution: sc.Poisson | sc.NegativeBinomial
+        if variance > mean:
+            distribution = sc.NegativeBinomial(mean=float(mean), variance=float(variance))
+        else:
+            distribution = sc.Poisson(mean=float(mean))
+        streams.append(sc.DemandStream(
+            sku=plan.sku.name, distribution=distribution, weekly_seasonality=weekly,
+            yearly_seasonality=(
+                sc.YearlySeasonality(amplitude=plan.amplitude, peak_day=plan.peak_day)
+                if plan.amplitude > 0 else None
+            ),
+            promotions=list(plan.promotions),
+        ))  # fmt: skip
+    joiner = "·" if locale == "zh_CN" else " - "
+    return sc.Market(
+        name=dealer.name.replace("dealer_", "market_", 1), served_by=dealer.name,
+        region=dealer.region, display_name=f"{dealer.city}{joiner}{dealer.display_name}",
+        demand=streams,
+    )  # fmt: skip
+
+
+def _dealer_node(
+    dealer: Partner, sku_names: list[str], amplitudes: np.ndarray, unit_costs: np.ndarray,
+    list_prices: np.ndarray, scale: float, rng: np.random.Generator,
+) -> sc.Node:  # fmt: skip
+    """Build a dealer: daily base stock, backorders or lost sales, shop cost rates."""
+    levels = _base_stock_levels(
+        dealer.mean, dealer.variance, amplitudes, dealer.lead_time_days, dealer.safety_factor
+    )
+    policy, initial, items = _per_sku_settings(
+        sku_names,
+        [sc.BaseStock(order_up_to=s) for s in levels],
+        [sc.InitialState(on_hand=s) for s in levels],
+    )
+    weights = dealer.mean / dealer.mean.sum()
+    mean_cost = float(weights @ unit_costs)
+    mean_price = float(weights @ list_prices)
+    lost_sales = rng.random() < (0.6 if dealer.size == "small" else 0.3)
+    # parcel straight from the plant costs more than the distributor's local delivery
+    direct = dealer.supplier == "vendor"
+    shipping = mean_cost * (rng.uniform(0.03, 0.05) if direct else rng.uniform(0.015, 0.03))
+    backorder = 0.0 if lost_sales else round(mean_price * rng.uniform(0.01, 0.02), 4)
+    return sc.Node(
+        name=dealer.name, kind="dealer", display_name=dealer.display_name, region=dealer.region,
+        lanes=[sc.Lane(supplier=dealer.supplier, lead_time_days=dealer.lead_time_days,
+                       shipping_cost_per_unit=round(shipping, 2))],
+        policy=policy, initial=initial, items=items,
+        shortage="lost_sales" if lost_sales else "backorder",
+        holding_cost_per_unit_day=round(mean_cost * rng.uniform(0.002, 0.003), 4),
+        backorder_cost_per_unit_day=backorder,
+        lost_sale_cost_per_unit=round(mean_price * rng.uniform(0.3, 0.4), 2) if lost_sales else 0.0,
+        ordering_cost_per_order=round(scale * rng.uniform(2.0, 6.0), 2),
+        metadata=dealer.metadata,
+    )  # fmt: skip
+
+
+def _distributor_node(
+    dist: Partner, sku_names: list[str], amplitudes: np.ndarray, unit_costs: np.ndarray,
+    scale: float, rng: np.random.Generator,
+) -> sc.Node:  # fmt: skip
+    """Build a distributor: (s, S) with an order cycle of 3-7 days of demand, backorders."""
+    cycle_days = float(rng.uniform(3.0, 7.0))
+    reorder = _base_stock_levels(
+        dist.mean, dist.variance, amplitudes, dist.lead_time_days, dist.safety_factor
+    )
+    quantity = [max(1.0, _ceil(m * cycle_days)) for m in dist.mean]
+    policies: list[sc.Policy] = [
+        sc.SS(reorder_point=s, order_up_to=s + q) for s, q in zip(reorder, quantity, strict=True)
+    ]
+    initials = [sc.InitialState(on_hand=s + q) for s, q in zip(reorder, quantity, strict=True)]
+    policy, initial, items = _per_sku_settings(sku_names, policies, initials)
+    # a lumpy (s, S) buyer: each order is about Q units, so variance is about mean x Q
+    dist.variance = dist.variance + dist.mean * np.array(quantity)
+    dist.metadata["order_cycle_days"] = round(cycle_days, 1)
+    weights = dist.mean / dist.mean.sum()
+    mean_cost = float(weights @ unit_costs)
+    holding = mean_cost * rng.uniform(0.0015, 0.002)
+    return sc.Node(
+        name=dist.name, kind="distributor", display_name=dist.display_name, region=dist.region,
+        lanes=[sc.Lane(supplier="vendor", lead_time_days=dist.lead_time_days,
+                       shipping_cost_per_unit=round(mean_cost * rng.uniform(0.01, 0.02), 2))],
+        policy=policy, initial=initial, items=items,
+        holding_cost_per_unit_day=round(holding, 4),
+        backorder_cost_per_unit_day=round(mean_cost * 0.005, 4),
+        ordering_cost_per_order=round(scale * rng.uniform(20.0, 50.0), 2),
+        metadata=dist.metadata,
+    )  # fmt: skip
+
+
+def _size_distributors(distributors: list[Partner]) -> None:
+    """Size class by volume: the top quarter large, the bottom quarter small."""
+    if not distributors:
+        return
+    volume = np.array([d.mean.sum() for d in distributors])
+    low, high = np.quantile(volume, [0.25, 0.75])
+    for dist in distributors:
+        total = dist.mean.sum()
+        dist.size = "large" if total > high else "small" if total < low else "medium"
+        dist.metadata["size"] = dist.size
+
+
+def _vendor_node(
+    display_name: str, hq: str, names: _Names, buyers: list[Partner], sku_names: list[str],
+    amplitudes: np.ndarray, unit_costs: np.ndarray, rng: np.random.Generator,
+) -> sc.Node:  # fmt: skip
+    """Build the vendor: it produces to a base stock in its plant (5-10 days)."""
+    mean = np.sum([b.mean for b in buyers], axis=0)
+    variance = np.sum([b.variance for b in buyers], axis=0)
+    production_days = int(rng.integers(5, 11))
+    z = float(rng.uniform(1.3, 1.7))
+    levels = _base_stock_levels(mean, variance, amplitudes, production_days, z)
+    policy, initial, items = _per_sku_settings(
+        sku_names,
+        [sc.BaseStock(order_up_to=s) for s in levels],
+        [sc.InitialState(on_hand=s) for s in levels],
+    )
+    capacity = 10.0 * math.ceil(3.0 * float(mean.sum()) / 10.0)
+    mean_cost = float((mean / mean.sum()) @ unit_costs)
+    return sc.Node(
+        name="vendor", kind="vendor", display_name=display_name,
+        lanes=[sc.Lane(supplier=None, lead_time_days=production_days,
+                       capacity_units_per_day=capacity)],
+        policy=policy, initial=initial, items=items,
+        holding_cost_per_unit_day=round(mean_cost * 0.001, 4),
+        backorder_cost_per_unit_day=round(mean_cost * 0.005, 4),
+        metadata={**names.contact(), "city": hq, "size": "large",
+                  "founded": int(rng.integers(1950, 2006)), "role": "manufacturer"},
+    )  # fmt: skip
+
+
+def _description(
+    options: GeneratorOptions, vendor: str, regions: list[RegionSpec], total_mean: float
+) -> str:
+    """Summarise what was generated in one paragraph."""
+    n_dist = options.distributor_count
+    n_deal = options.dealer_count
+    shown = [r.display_name for r in regions[:8]]
+    more = len(regions) - len(shown)
+    if options.locale == "zh_CN":
+        area = "、".join(shown) + (" 等" if more else "") + f" {len(regions)} 个区域"
+        chain = (f"经 {n_dist} 家分销商向 {n_deal} 家经销商门店供货" if n_dist
+                 else f"直接向 {n_deal} 家经销商门店供货（一级渠道）")  # fmt: skip
+        return (
+            f"自动生成的{'两' if n_dist else '一'}级家电与消费电子渠道（种子 {options.seed}）："
+            f"厂商{vendor}{chain}，覆盖{area}；{options.skus} 个 SKU；"
+            f"终端日均需求约 {total_mean:.1f} 件；模拟 {options.days} 天。"
+            "门店每日按基础库存补货，分销商采用 (s, S) 策略，工厂按基础库存排产。"
+        )
+    area = ", ".join(shown) + (f" and {more} more" if more else "")
+    chain = (f"supplies {n_dist} distributors, which serve {n_deal} dealers" if n_dist
+             else f"sells directly to {n_deal} dealers (1-tier channel)")  # fmt: skip
+    return (
+        f"Generated {'two' if n_dist else 'one'}-tier consumer-electronics and appliance channel "
+        f"(seed {options.seed}): {vendor} {chain} in {len(regions)} regions ({area}); "
+        f"{options.skus} SKUs; mean end-customer demand {total_mean:.1f} units/day; "
+        f"{options.days} days. Dealers order daily up to a base stock, distributors use (s, S), "
+        "the plant produces to a base stock."
+    )
