@@ -37,7 +37,7 @@ from simpy.events import URGENT, Event
 
 from chansim import scenario as sc
 from chansim.model.demand import DemandSeries
-from chansim.model.policies import ManualPolicy, OrderingPolicy, build_policy
+from chansim.model.policies import BaseStockPolicy, ManualPolicy, OrderingPolicy, build_policy
 from chansim.rng import stream
 
 __all__ = ["Session", "run", "replicate", "SimulationError"]
@@ -370,10 +370,18 @@ class Session:
 
     def _market_demand(self, item: Item, k: int, now: float) -> None:
         """End-customer demand of the period; served at once when stock covers all of it."""
-        wanted = [(market, series.at(k)) for market, series in item.markets]
-        total = sum(qty for _, qty in wanted)
-        if total <= 0:
-            return
+        markets = item.markets
+        if len(markets) == 1:
+            market, series = markets[0]
+            total = series.at(k)
+            if total <= 0:
+                return
+            wanted = [(market, total)]
+        else:
+            wanted = [(market, series.at(k)) for market, series in markets]
+            total = sum(qty for _, qty in wanted)
+            if total <= 0:
+                return
         item.demand_in += total
         record = self.record_events
         if not item.book and item.on_hand >= total:
@@ -535,10 +543,13 @@ class Session:
     def _place_order(self, item: Item, k: int, now: float) -> None:
         on_hand = item.on_hand
         backlog = item.backlog
-        if item.manual:
-            qty = self.decisions.get((k, item.node, item.sku), item.policy.default)  # type: ignore[attr-defined]
+        policy = item.policy
+        if type(policy) is BaseStockPolicy:  # the most common policy, inlined
+            qty = policy.level - (on_hand + item.on_order - backlog)
+        elif item.manual:
+            qty = self.decisions.get((k, item.node, item.sku), policy.default)  # type: ignore[attr-defined]
         else:
-            qty = item.policy.decide(
+            qty = policy.decide(
                 on_hand + item.on_order - backlog, on_hand - backlog, item.on_order, item.demand_in, k
             )
         if self.discrete:

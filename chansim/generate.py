@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -34,13 +35,14 @@ __all__ = ["GeneratorOptions", "generate_scenario", "CATALOGUE_SIZE", "MAX_DEMAN
 
 Locale = Literal["en_US", "zh_CN"]
 
-#: Most demand streams (dealers x SKUs) a generated scenario may have; beyond this the
-#: YAML file would pass the 50 MB limit of :func:`chansim.io.load_scenario`.
-MAX_DEMAND_STREAMS = 100_000
+#: Most demand streams (dealers x SKUs) a generated scenario may have: at about 0.5 kB a
+#: stream in YAML this keeps files well under the 50 MB limit of ``chansim.io.load_scenario``.
+MAX_DEMAND_STREAMS = 50_000
 #: Promotions are planned for at most this many years of the horizon.
 MAX_PROMOTION_YEARS = 5
-#: Sales start on this date (the scenario's default ``start_date``).
-START_DATE = _dt.date(2026, 1, 1)
+#: Day 0 of a generated scenario: the schema's default ``start_date``. The engine counts
+#: weekly seasonality from day 0, so weekday patterns are rotated to this date's weekday.
+START_DATE: _dt.date = sc.Scenario.model_fields["start_date"].default
 
 
 # --------------------------------------------------------------------------- options
@@ -95,8 +97,10 @@ class GeneratorOptions(BaseModel):
     @model_validator(mode="after")
     def _fits_the_schema(self) -> GeneratorOptions:
         nodes = 1 + self.distributor_count + self.dealer_count
-        per = "distributors x dealers_per_distributor" if self.distributor_count else (
-            "regions x dealers_per_distributor (1-tier)"
+        per = (
+            "distributors x dealers_per_distributor"
+            if self.distributor_count
+            else ("regions x dealers_per_distributor (1-tier)")
         )
         if nodes > 5000:
             raise ValueError(
@@ -123,6 +127,8 @@ def _describe(exc: ValidationError) -> list[str]:
             lines.append(f"{option}: unknown option (allowed: {allowed})")
         elif not option:
             lines.append(msg)
+        elif err["type"] == "missing":
+            lines.append(f"{option}: required")
         else:
             lines.append(f"{option}: {msg} (got {err.get('input')!r})")
     return list(dict.fromkeys(lines))
@@ -528,10 +534,8 @@ DISTRIBUTOR_WORDS = {
     "zh_CN": ("商贸有限公司", "电器销售有限公司", "供应链管理有限公司", "贸易有限公司"),
 }
 VENDOR_WORDS = {
-    "en_US": ("Electronics, Inc.", "Appliances Corp.", "Home Technologies, Inc.",
-              "Consumer Electronics Co."),
-    "zh_CN": ("电器股份有限公司", "电子科技股份有限公司", "家电集团有限公司",
-              "智能家居股份有限公司"),
+    "en_US": ("Electronics, Inc.", "Appliances Corp.", "Home Technologies, Inc.", "Consumer Electronics Co."),
+    "zh_CN": ("电器股份有限公司", "电子科技股份有限公司", "家电集团有限公司", "智能家居股份有限公司"),
 }
 
 
@@ -570,10 +574,10 @@ class _Names:
     def brand(self) -> str:
         """Make a brand name: a surname (en_US) or a company-name stem (zh_CN)."""
         if self.locale == "zh_CN":
-            return str(self.fake.company_prefix())
+            return _zh_stem(str(self.fake.company_prefix()))
         return str(self.fake.last_name())
 
-    def unique(self, make: Any) -> str:
+    def unique(self, make: Callable[[], str]) -> str:
         """Make a display name not used before (retry, then number the branch)."""
         name = make()
         for _ in range(8):
@@ -592,9 +596,7 @@ class _Names:
         words = DISTRIBUTOR_WORDS[self.locale]
         if self.locale == "zh_CN":
             return self.unique(lambda: f"{_short_city(city)}{self.brand()}{self.pick(words)}")
-        return self.unique(
-            lambda: f"{self.brand()} {self.pick(words)} {self.fake.company_suffix()}"
-        )
+        return self.unique(lambda: f"{self.brand()} {self.pick(words)} {self.fake.company_suffix()}")
 
     def dealer(self, city: str) -> str:
         """Make a dealer's (shop's) name."""
@@ -618,6 +620,22 @@ class _Names:
         else:
             phone = str(self.fake.phone_number())
         return {"contact": person, "phone": phone}
+
+
+# Faker's zh_CN company stems sometimes carry a place or an industry ("济南亿次元",
+# "双敏电子"); a brand or shop name gets its own place and trade words instead.
+_ZH_PLACES = ("开发区", "济南", "黄石", "襄樊")
+_ZH_TRADES = ("国际公司", "公司", "电子", "计算机", "信息", "软件", "科技", "电脑")
+
+
+def _zh_stem(prefix: str) -> str:
+    """Strip a leading place and a trailing trade word from a Faker zh_CN company stem."""
+    stem = prefix
+    for place in _ZH_PLACES:
+        stem = stem.removeprefix(place)
+    for trade in _ZH_TRADES:
+        stem = stem.removesuffix(trade)
+    return stem if len(stem) >= 2 else prefix
 
 
 # --------------------------------------------------------------------------- helpers
@@ -674,13 +692,9 @@ def _catalogue(options: GeneratorOptions, brand: str, rng: np.random.Generator) 
         edition = series_zh if locale == "zh_CN" else series_en
         display = f"{brand} {label}" + (f" {edition}" if edition else "")
         base = family.price_cny if locale == "zh_CN" else family.price_usd
-        list_price = _price(
-            base * variant.price_factor * series_price * rng.uniform(0.95, 1.05), locale
-        )
+        list_price = _price(base * variant.price_factor * series_price * rng.uniform(0.95, 1.05), locale)
         unit_cost = round(list_price * rng.uniform(0.40, 0.52), 2)
-        raw_popularity.append(
-            family.popularity * variant.popularity * series_pop * rng.lognormal(0.0, 0.25)
-        )
+        raw_popularity.append(family.popularity * variant.popularity * series_pop * rng.lognormal(0.0, 0.25))
         promotions: list[sc.Promotion] = []
         if rng.random() < 0.7:
             festival = festivals[int(rng.integers(len(festivals)))]
@@ -760,8 +774,10 @@ def generate_scenario(options: GeneratorOptions) -> sc.Scenario:
 
     # the vendor and its range
     brand = names.brand()
-    vendor_display = f"{brand}{names.pick(VENDOR_WORDS[locale])}" if locale == "zh_CN" else (
-        f"{brand} {names.pick(VENDOR_WORDS[locale])}"
+    vendor_display = (
+        f"{brand}{names.pick(VENDOR_WORDS[locale])}"
+        if locale == "zh_CN"
+        else (f"{brand} {names.pick(VENDOR_WORDS[locale])}")
     )
     names.used.add(vendor_display)
     hq = regions[0].cities[0]
@@ -805,10 +821,7 @@ def generate_scenario(options: GeneratorOptions) -> sc.Scenario:
     dealers: list[Partner] = []
     groups: list[tuple[str, Partner | None, list[str]]] = []
     if n_dist:
-        groups = [
-            (p.name.removeprefix("dist_"), p, cov)
-            for p, cov in zip(distributors, coverage, strict=True)
-        ]
+        groups = [(p.name.removeprefix("dist_"), p, cov) for p, cov in zip(distributors, coverage, strict=True)]
     else:
         rwidth = max(2, len(str(len(regions))))
         groups = [(f"{i + 1:0{rwidth}d}", None, [r.name]) for i, r in enumerate(regions)]
@@ -851,13 +864,8 @@ def generate_scenario(options: GeneratorOptions) -> sc.Scenario:
     _size_distributors(distributors)
 
     # costs, policies and nodes: dealers, then distributors, then the vendor
-    nodes_dealers = [
-        _dealer_node(d, sku_names, amplitudes, unit_costs, list_prices, scale, rng)
-        for d in dealers
-    ]
-    nodes_dist = [
-        _distributor_node(d, sku_names, amplitudes, unit_costs, scale, rng) for d in distributors
-    ]
+    nodes_dealers = [_dealer_node(d, sku_names, amplitudes, unit_costs, list_prices, scale, rng) for d in dealers]
+    nodes_dist = [_distributor_node(d, sku_names, amplitudes, unit_costs, scale, rng) for d in distributors]
     vendor_node = _vendor_node(
         vendor_display, hq, names, distributors or dealers, sku_names, amplitudes, unit_costs, rng
     )
@@ -881,9 +889,7 @@ def generate_scenario(options: GeneratorOptions) -> sc.Scenario:
     return scenario
 
 
-def _market(
-    dealer: Partner, catalogue: list[_SkuPlan], weekly: list[float], locale: str
-) -> sc.Market:
+def _market(dealer: Partner, catalogue: list[_SkuPlan], weekly: list[float], locale: str) -> sc.Market:
     """Build the end customers in the dealer's city, one demand stream per SKU."""
     streams = []
     for plan, mean, variance in zip(catalogue, dealer.mean, dealer.variance, strict=True):
@@ -900,10 +906,13 @@ def _market(
             ),
             promotions=list(plan.promotions),
         ))  # fmt: skip
-    joiner = "·" if locale == "zh_CN" else " - "
+    if locale == "zh_CN":
+        display = f"{dealer.display_name}顾客（{dealer.city}）"
+    else:
+        display = f"{dealer.display_name} customers ({dealer.city})"
     return sc.Market(
         name=dealer.name.replace("dealer_", "market_", 1), served_by=dealer.name,
-        region=dealer.region, display_name=f"{dealer.city}{joiner}{dealer.display_name}",
+        region=dealer.region, display_name=display,
         demand=streams,
     )  # fmt: skip
 
@@ -913,9 +922,7 @@ def _dealer_node(
     list_prices: np.ndarray, scale: float, rng: np.random.Generator,
 ) -> sc.Node:  # fmt: skip
     """Build a dealer: daily base stock, backorders or lost sales, shop cost rates."""
-    levels = _base_stock_levels(
-        dealer.mean, dealer.variance, amplitudes, dealer.lead_time_days, dealer.safety_factor
-    )
+    levels = _base_stock_levels(dealer.mean, dealer.variance, amplitudes, dealer.lead_time_days, dealer.safety_factor)
     policy, initial, items = _per_sku_settings(
         sku_names,
         [sc.BaseStock(order_up_to=s) for s in levels],
@@ -949,9 +956,7 @@ def _distributor_node(
 ) -> sc.Node:  # fmt: skip
     """Build a distributor: (s, S) with an order cycle of 3-7 days of demand, backorders."""
     cycle_days = float(rng.uniform(3.0, 7.0))
-    reorder = _base_stock_levels(
-        dist.mean, dist.variance, amplitudes, dist.lead_time_days, dist.safety_factor
-    )
+    reorder = _base_stock_levels(dist.mean, dist.variance, amplitudes, dist.lead_time_days, dist.safety_factor)
     quantity = [max(1.0, _ceil(m * cycle_days)) for m in dist.mean]
     policies: list[sc.Policy] = [
         sc.SS(reorder_point=s, order_up_to=s + q) for s, q in zip(reorder, quantity, strict=True)
@@ -1017,9 +1022,7 @@ def _vendor_node(
     )  # fmt: skip
 
 
-def _description(
-    options: GeneratorOptions, vendor: str, regions: list[RegionSpec], total_mean: float
-) -> str:
+def _description(options: GeneratorOptions, vendor: str, regions: list[RegionSpec], total_mean: float) -> str:
     """Summarise what was generated in one paragraph."""
     n_dist = options.distributor_count
     n_deal = options.dealer_count

@@ -75,62 +75,87 @@ def fill_rates(orders: pd.DataFrame) -> tuple[float, float]:
     return unit, complete
 
 
-def _order_kpis(orders: pd.DataFrame, end_day: float) -> dict[str, float]:
-    unit, complete = fill_rates(orders)
-    due = orders[orders["due_day"] < end_day]
-    otif = float(due["otif"].mean()) if len(due) else math.nan
-    closed = orders[orders["closed"]]
-    cycle = float(closed["cycle_time_days"].mean()) if len(closed) else math.nan
-    return {"fill_rate": unit, "order_fill_rate": complete, "otif": otif, "order_cycle_time_days": cycle}
+FLOW_COLUMNS = [
+    "on_hand", "backorder", "on_order", "in_transit", "demand", "shipped", "sell_in", "received", "ordered", "lost",
+]  # fmt: skip
 
 
-def _flow_kpis(lv: pd.DataFrame, money: pd.DataFrame, period_days: int) -> dict[str, float]:
-    """KPIs from the levels (one node's or the network's rows) and money rows."""
-    per_period = lv.groupby("day", sort=True)[
-        ["on_hand", "backorder", "on_order", "in_transit", "demand", "shipped", "sell_in", "received", "ordered", "lost"]
-    ].sum()
-    periods = len(per_period)
+def _safe_div(num: pd.Series, den: pd.Series) -> pd.Series:
+    den = den.astype(float)
+    return num.astype(float) / den.where(den != 0)
+
+
+def _order_table(orders: pd.DataFrame, end_day: float, key: pd.Series) -> pd.DataFrame:
+    """Order KPIs grouped by ``key`` (the supplying node, or one label for the network)."""
+    seen = orders["seen_day"].notna()
+    qty = orders["qty"].where(seen)
+    immediate = orders["shipped_on_arrival"].where(seen)
+    complete = (orders["shipped_on_arrival"] >= orders["qty"] - 1e-9).where(seen)
+    due = orders["due_day"] < end_day
+    frame = pd.DataFrame({
+        "key": key, "qty": qty, "immediate": immediate, "complete": complete.astype(float),
+        "otif": orders["otif"].astype(float).where(due),
+        "cycle": orders["cycle_time_days"].where(orders["closed"]),
+    })  # fmt: skip
+    g = frame.groupby("key", sort=False, observed=True)
+    sums = g[["qty", "immediate"]].sum(min_count=1)
+    means = g[["complete", "otif", "cycle"]].mean()
+    return pd.DataFrame({
+        "fill_rate": _safe_div(sums["immediate"], sums["qty"]),
+        "order_fill_rate": means["complete"],
+        "otif": means["otif"],
+        "order_cycle_time_days": means["cycle"],
+    })  # fmt: skip
+
+
+def _flow_table(lv: pd.DataFrame, money: pd.DataFrame, period_days: int, key: str = "node") -> pd.DataFrame:
+    """Stock, flow and money KPIs per value of ``key`` (all SKUs of a group summed per period)."""
+    per = lv.groupby([key, "day"], sort=True, observed=True)[FLOW_COLUMNS].sum()
+    g = per.groupby(level=0, sort=False, observed=True)
+    periods = g.size()
     days = periods * period_days
-    shipped = float(per_period["shipped"].sum())
-    mean_on_hand = float(per_period["on_hand"].mean()) if periods else math.nan
-    stockout = (lv["backorder"].to_numpy() > 1e-9) | (lv["lost"].to_numpy() > 1e-9)
-    start_on_hand = (
-        float(per_period["on_hand"].iloc[0] + per_period["shipped"].iloc[0] - per_period["received"].iloc[0])
-        if periods
-        else 0.0
+    sums = g.sum()
+    means = g.mean()
+    first = g.first()
+    var = g[["ordered", "demand"]].var(ddof=1)
+    stockout = ((lv["backorder"] > 1e-9) | (lv["lost"] > 1e-9)).groupby(lv[key], sort=False, observed=True).mean()
+    accounts = (
+        money.groupby([key, "account"], sort=False, observed=True)["amount"].sum().unstack(fill_value=0.0)
+        if len(money)
+        else pd.DataFrame(index=periods.index)
     )
-    accounts = money.groupby("account")["amount"].sum() if len(money) else pd.Series(dtype=float)
+    from chansim.results import MONEY_ACCOUNTS
 
-    def acct(name: str) -> float:
-        return float(accounts.get(name, 0.0))
-
-    revenue = acct("revenue")
-    cogs = acct("cost_of_goods")
-    costs = {name: acct(name) for name in COST_ACCOUNTS}
-    total_cost = sum(costs.values())
-    sell_per_day = _ratio(shipped, days)
-    return {
-        "demand": float(per_period["demand"].sum()),
-        "stockout_rate": float(stockout.mean()) if len(stockout) else math.nan,
-        "mean_on_hand": mean_on_hand,
-        "mean_backorder": float(per_period["backorder"].mean()) if periods else math.nan,
-        "mean_on_order": float(per_period["on_order"].mean()) if periods else math.nan,
-        "mean_in_transit": float(per_period["in_transit"].mean()) if periods else math.nan,
-        "lost_sales": float(per_period["lost"].sum()),
-        "weeks_of_supply": _ratio(mean_on_hand, sell_per_day * 7) if sell_per_day else math.nan,
-        "inventory_turns": _ratio(shipped * 365.0 / days, mean_on_hand) if days else math.nan,
-        "sell_in": float(per_period["sell_in"].sum()),
+    accounts = accounts.reindex(index=periods.index, columns=MONEY_ACCOUNTS, fill_value=0.0).fillna(0.0)
+    shipped = sums["shipped"]
+    sell_per_day = _safe_div(shipped, days)
+    opening = first["on_hand"] + first["shipped"] - first["received"]
+    total_cost = accounts[COST_ACCOUNTS].sum(axis=1)
+    revenue, cogs = accounts["revenue"], accounts["cost_of_goods"]
+    enough = (periods >= 2) & (var["demand"] > 1e-12)
+    out = pd.DataFrame({
+        "demand": sums["demand"],
+        "stockout_rate": stockout.reindex(periods.index),
+        "mean_on_hand": means["on_hand"],
+        "mean_backorder": means["backorder"],
+        "mean_on_order": means["on_order"],
+        "mean_in_transit": means["in_transit"],
+        "lost_sales": sums["lost"],
+        "weeks_of_supply": _safe_div(means["on_hand"], sell_per_day * 7),
+        "inventory_turns": _safe_div(shipped * 365.0 / days, means["on_hand"]),
+        "sell_in": sums["sell_in"],
         "sell_through": shipped,
-        "sell_through_rate": _ratio(shipped, start_on_hand + float(per_period["sell_in"].sum())),
-        "bullwhip": bullwhip_ratio(per_period["ordered"].to_numpy(), per_period["demand"].to_numpy()),
+        "sell_through_rate": _safe_div(shipped, opening + sums["sell_in"]),
+        "bullwhip": (var["ordered"] / var["demand"]).where(enough),
         "revenue": revenue,
         "cost_of_goods": cogs,
         "gross_margin": revenue - cogs,
-        "gross_margin_pct": _ratio(revenue - cogs, revenue),
-        **costs,
+        "gross_margin_pct": _safe_div(revenue - cogs, revenue),
+        **{name: accounts[name] for name in COST_ACCOUNTS},
         "total_cost": total_cost,
-        "total_cost_per_day": _ratio(total_cost, days),
-    }
+        "total_cost_per_day": _safe_div(total_cost, days),
+    })  # fmt: skip
+    return out
 
 
 def kpis(result: Result, warmup_days: int | None = None) -> pd.DataFrame:
@@ -169,20 +194,20 @@ def kpis(result: Result, warmup_days: int | None = None) -> pd.DataFrame:
     orders = result.orders
     orders = orders[(orders["placed_day"] >= warm) & (orders["kind"] != "initial")]
     par = result.parameters
-    rows = []
     kinds = dict(zip(par["node"], par["kind"], strict=False))
-    for node in result.scenario.topology.downstream_first[::-1]:
-        node_orders = orders[orders["supplier"] == node]
-        row = {"node": node, "kind": kinds.get(node, "")}
-        row.update(_flow_kpis(lv[lv["node"] == node], money[money["node"] == node], P))
-        row.update(_order_kpis(node_orders, end_day))
-        rows.append(row)
+    node_order = result.scenario.topology.downstream_first[::-1]
+    flows = _flow_table(lv, money, P).reindex(node_order)
+    by_supplier = _order_table(orders, end_day, orders["supplier"]).reindex(node_order)
+    per_node = pd.concat([flows, by_supplier], axis=1)
+    per_node.insert(0, "kind", [kinds.get(n, "") for n in node_order])
+    per_node.index.name = "node"
+    per_node = per_node.reset_index()
+
     # network
     serving = set(par.loc[par["serves_market"], "node"])
     external = set(par.loc[par["external_supply"], "node"])
-    customer_orders = orders[orders["kind"] == "customer"]
-    net = {"node": NETWORK, "kind": NETWORK}
-    net.update(_flow_kpis(lv, money, P))
+    everything = lv.assign(node=NETWORK)
+    net = _flow_table(everything, money.assign(node=NETWORK), P).iloc[0].to_dict()
     end_lv = lv[lv["node"].isin(serving)]
     per_period_end = end_lv.groupby("day", sort=True)[["demand", "shipped", "lost"]].sum()
     top = lv[lv["node"].isin(external)].groupby("day", sort=True)["ordered"].sum()
@@ -196,7 +221,7 @@ def kpis(result: Result, warmup_days: int | None = None) -> pd.DataFrame:
     end_money = money[money["node"].isin(serving)]
     revenue = float(end_money.loc[end_money["account"] == "revenue", "amount"].sum())
     unit_cost = {s.name: s.unit_cost for s in result.scenario.skus}
-    sold = end_lv.groupby("sku")["shipped"].sum()
+    sold = end_lv.groupby("sku", observed=True)["shipped"].sum()
     cogs = float(sum(unit_cost[sku] * qty for sku, qty in sold.items()))
     net["revenue"] = revenue
     net["cost_of_goods"] = cogs
@@ -206,11 +231,16 @@ def kpis(result: Result, warmup_days: int | None = None) -> pd.DataFrame:
     shipped_per_day = _ratio(net["sell_through"], days)
     net["weeks_of_supply"] = _ratio(net["mean_on_hand"], shipped_per_day * 7) if shipped_per_day else math.nan
     net["inventory_turns"] = _ratio(net["sell_through"] * 365.0 / days, net["mean_on_hand"]) if days else math.nan
-    net.update(_order_kpis(customer_orders, end_day))
+    customer_orders = orders[orders["kind"] == "customer"]
+    net.update(_order_table(customer_orders, end_day, pd.Series(NETWORK, index=customer_orders.index)).iloc[0].to_dict()
+               if len(customer_orders) else {"fill_rate": math.nan, "order_fill_rate": math.nan, "otif": math.nan,
+                                             "order_cycle_time_days": math.nan})  # fmt: skip
     stockout = (end_lv["backorder"].to_numpy() > 1e-9) | (end_lv["lost"].to_numpy() > 1e-9)
     net["stockout_rate"] = float(stockout.mean()) if len(stockout) else math.nan
-    rows.append(net)
-    frame = pd.DataFrame(rows)[["node", "kind", *KPI_NAMES]]
+    net["node"] = NETWORK
+    net["kind"] = NETWORK
+    frame = pd.concat([per_node, pd.DataFrame([net])], ignore_index=True)[["node", "kind", *KPI_NAMES]]
+    frame[KPI_NAMES] = frame[KPI_NAMES].astype(float)
     frame.insert(0, "seed", info.seed)
     frame.insert(0, "replication", info.replication)
     frame.insert(0, "scenario", info.scenario)
@@ -245,7 +275,7 @@ def summarize(by_replication: pd.DataFrame) -> pd.DataFrame:
     (NaN values, e.g. a ratio with a zero denominator, are left out).
     """
     rows = []
-    for (node, kind), group in by_replication.groupby(["node", "kind"], sort=False):
+    for (node, kind), group in by_replication.groupby(["node", "kind"], sort=False, observed=True):
         row: dict[str, object] = {
             "scenario": group["scenario"].iloc[0],
             "seed": int(group["seed"].iloc[0]),

@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from chansim import scenario as sc
@@ -138,6 +139,8 @@ class Result:
         """End-of-period stock and the period's flows, one row per node x SKU x period."""
         frame = pd.DataFrame.from_records(self._levels, columns=LEVEL_COLUMNS)
         frame.insert(1, "period", (frame["day"] // self.info.period_days).astype("int64"))
+        for name in ("node", "sku"):  # few distinct values, many rows
+            frame[name] = frame[name].astype("category")
         return _with_ids(frame, self.info)
 
     @cached_property
@@ -149,13 +152,21 @@ class Result:
              o.last_receipt_day)
             for o in self._orders
         ]  # fmt: skip
-        # end-customer orders served in full on arrival
-        records += [
-            (oid, "customer", market, node, sku, qty, day, day, day, qty, qty, qty, 0.0, day, day)
-            for oid, market, node, sku, qty, day in self._served
-        ]  # fmt: skip
-        records.sort(key=lambda r: r[0])
         frame = pd.DataFrame.from_records(records, columns=ORDER_COLUMNS)
+        if self._served:
+            # end-customer orders served in full on arrival: built column-wise (they are most orders)
+            served = pd.DataFrame.from_records(
+                self._served, columns=["order_id", "customer", "supplier", "sku", "qty", "placed_day"]
+            )
+            day, qty = served["placed_day"], served["qty"]
+            served = served.assign(
+                kind="customer", due_day=day, seen_day=day, shipped=qty, shipped_on_arrival=qty,
+                received=qty, cancelled=0.0, first_ship_day=day, last_receipt_day=day,
+            )[ORDER_COLUMNS]  # fmt: skip
+            frame = pd.concat([frame, served], ignore_index=True) if len(frame) else served
+        frame = frame.sort_values("order_id", kind="stable", ignore_index=True)
+        for name in ("kind", "customer", "supplier", "sku"):
+            frame[name] = frame[name].astype("category")
         frame["seen_day"] = frame["seen_day"].astype(float)
         frame["first_ship_day"] = frame["first_ship_day"].astype(float)
         frame["last_receipt_day"] = frame["last_receipt_day"].astype(float)
@@ -173,7 +184,10 @@ class Result:
 
     @cached_property
     def money(self) -> pd.DataFrame:
-        """Money per node x SKU x period x account (long); costs positive."""
+        """Money per node x SKU x period x account (long, zero amounts left out); costs positive.
+
+        Rows come account by account (in ``MONEY_ACCOUNTS`` order), each in day, node, SKU order.
+        """
         lv = self.levels
         par = self.parameters.set_index(["node", "sku"])
         key = pd.MultiIndex.from_arrays([lv["node"], lv["sku"]])
@@ -193,13 +207,20 @@ class Result:
         parts = []
         base = lv[ID_COLUMNS + ["day", "period", "node", "sku"]]
         for account in MONEY_ACCOUNTS:
-            part = base.copy()
+            amount = amounts[account]
+            keep = np.flatnonzero(amount != 0)
+            if len(keep) == 0:
+                continue
+            part = base.iloc[keep].copy()
             part["account"] = account
-            part["amount"] = amounts[account]
+            part["amount"] = amount[keep]
             parts.append(part)
+        if not parts:
+            return pd.DataFrame(columns=[*base.columns, "account", "amount"])
+        # rows come account by account, each in the levels' (day, node, sku) order
         frame = pd.concat(parts, ignore_index=True)
-        frame = frame[frame["amount"] != 0].sort_values(["day", "node", "sku", "account"], kind="stable")
-        return frame.reset_index(drop=True)
+        frame["account"] = pd.Categorical(frame["account"], categories=MONEY_ACCOUNTS)
+        return frame
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """All four tables by name."""

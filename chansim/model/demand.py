@@ -107,21 +107,25 @@ def draw(
 class DemandSeries:
     """The demand of one market x SKU, period by period."""
 
-    __slots__ = ("_chunks", "_discrete", "_period_days", "_rng", "stream")
+    __slots__ = ("_discrete", "_period_days", "_rng", "stream", "values")
 
-    def __init__(self, stream: DemandStream, rng: np.random.Generator, period_days: int, discrete: bool) -> None:
+    def __init__(
+        self, stream: DemandStream, rng: np.random.Generator, period_days: int, discrete: bool
+    ) -> None:
         self.stream = stream
         self._rng = rng
         self._period_days = period_days
         self._discrete = discrete
-        self._chunks: list[list[float]] = []
+        self.values: list[float] = []  # drawn so far, a whole chunk at a time
 
     def at(self, period: int) -> float:
         """Demand in ``period`` (0-based)."""
-        chunk, offset = divmod(period, CHUNK_PERIODS)
-        while len(self._chunks) <= chunk:
-            self._chunks.append(self._make_chunk(len(self._chunks)))
-        return self._chunks[chunk][offset]
+        try:
+            return self.values[period]
+        except IndexError:
+            while len(self.values) <= period:
+                self.values.extend(self._make_chunk(len(self.values) // CHUNK_PERIODS))
+            return self.values[period]
 
     def _make_chunk(self, index: int) -> list[float]:
         first = index * CHUNK_PERIODS
