@@ -549,9 +549,7 @@ class Session:
         elif item.manual:
             qty = self.decisions.get((k, item.node, item.sku), policy.default)  # type: ignore[attr-defined]
         else:
-            qty = policy.decide(
-                on_hand + item.on_order - backlog, on_hand - backlog, item.on_order, item.demand_in, k
-            )
+            qty = policy.decide(on_hand + item.on_order - backlog, on_hand - backlog, item.on_order, item.demand_in, k)
         if self.discrete:
             qty = math.floor(qty + 0.5)
         if qty > 0:

@@ -69,7 +69,8 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
 _UNION_TAGS = {
     "poisson", "negative_binomial", "normal", "deterministic", "uniform", "empirical",
     "base_stock", "s_S", "r_Q", "periodic_review", "forecast_order_up_to", "sterman", "manual",
-    "moving_average", "exponential_smoothing", "int", "float", "str", "list[...]", "none",
+    "moving_average", "exponential_smoothing", "int", "float", "str", "list[...]", "none", "exponential",
+    "beta", "fixed",
     "constrained-float", "constrained-int", "constrained-str",
 }  # fmt: skip
 

@@ -430,6 +430,7 @@ class Scenario(_Frozen):
     nodes: Annotated[list[Node], Field(min_length=1, max_length=5000)]
     markets: Annotated[list[Market], Field(min_length=1, max_length=20_000)]
     metadata: dict[str, str | int | float | bool] = {}
+    business: Business | None = None
 
     _topology: Topology | None = PrivateAttr(default=None)
 
@@ -441,6 +442,8 @@ class Scenario(_Frozen):
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:
         problems = list(_check_references(self))
+        if not problems and self.business is not None:
+            problems = list(business_problems(self))
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -681,3 +684,10 @@ def _check_references(s: Scenario) -> Iterable[str]:
             has_policy = node.policy is not None or any(it.sku == sku and it.policy is not None for it in node.items)
             if not has_policy:
                 yield f"nodes[{i}].policy: required (node '{node.name}' sells sku '{sku}' and has no policy for it)"
+
+
+# The business layer's configuration uses the types above, so it is imported last and the
+# scenario model is completed with it (a forward reference resolved here).
+from chansim.business.config import Business, business_problems  # noqa: E402
+
+Scenario.model_rebuild()

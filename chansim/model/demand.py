@@ -109,9 +109,7 @@ class DemandSeries:
 
     __slots__ = ("_discrete", "_period_days", "_rng", "stream", "values")
 
-    def __init__(
-        self, stream: DemandStream, rng: np.random.Generator, period_days: int, discrete: bool
-    ) -> None:
+    def __init__(self, stream: DemandStream, rng: np.random.Generator, period_days: int, discrete: bool) -> None:
         self.stream = stream
         self._rng = rng
         self._period_days = period_days

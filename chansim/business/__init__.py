@@ -1,0 +1,1 @@
+"""The channel business layer: sales funnel, partner programmes and the money around them."""

@@ -1,0 +1,1140 @@
+"""The sales funnel: leads, routing to partners, opportunity stages, deal registration, won deals.
+
+A self-contained SimPy model of how end-customer demand reaches the channel as *deals*
+rather than as a daily demand draw. The engine supplies the ``env``, the partners and
+the random streams, and turns every :class:`WonDeal` into an end-customer order at the
+winning partner's node (see :meth:`Funnel.__init__`).
+
+Life of a lead (all times in days, SimPy time)
+-----------------------------------------------
+1. **Arrival.** Leads of region ``r`` arrive as a Poisson process whose rate is constant
+   within each day ``d``: ``N_d ~ Poisson(lambda_r * s_r(d))`` leads at times
+   ``d + U_(1) <= ... <= d + U_(N)`` (sorted uniforms), where the seasonality multiplier
+   is ``s_r(d) = m[floor(n * (d mod C) / C)]`` for the ``n`` listed multipliers ``m`` and
+   cycle ``C = seasonality_cycle_days`` (12 values and C = 365: months). Each lead gets an
+   end-customer account drawn uniformly from the region's finite pool (so partners meet
+   the same accounts), ``U = max(1, round(deal size draw))`` units, split over the SKU
+   mix by a multinomial draw (``E[units of k] = U * share_k``, units conserved).
+2. **Routing.** The lead is offered to one partner by ``routing.rule``. The partner
+   accepts with probability ``a_p`` (per partner, else the default) after the response
+   time ``R``; if it does not accept, or ``R > accept_timeout_days``, the lead is
+   rerouted exactly ``accept_timeout_days`` after the offer to the next partner by the
+   same rule, never to a partner already tried. After ``max_reroutes`` reroutes (or when
+   no untried partner is left) the lead is lost as ``unrouted``.
+3. **Stages.** An accepted lead enters stage 0 at once. In stage ``i`` it stays
+   ``D_i`` days (its duration distribution), then passes to stage ``i + 1`` with
+   probability ``min(1, p_i * w)``, where ``w`` is the partner's ``win_rate_multiplier``
+   *at that moment*; otherwise it is lost at stage ``i``. Passing the last stage is a
+   win: ``on_won`` is called at that time. Hence, for a partner with ``w = 1``:
+   ``P(win | in stage i) = prod_{j >= i} p_j`` and ``E[time to win] = sum_i E[D_i]``
+   (conversion and duration draws are independent).
+4. **Deal registration** (if enabled) happens on entering ``register_at_stage`` (the
+   first stage by default), before the stage's duration. An approved registration
+   protects the account for the partner on ``[t, t + protection_days)``. A registration
+   by a partner while another partner holds an active protection on the same account is
+   a *conflict*: ``first_wins`` rejects it; ``escalate`` records it and asks the
+   ``on_conflict`` hook (a manual decision), falling back to ``escalation_default``.
+   Without a conflict the registration is approved with probability
+   ``approval_probability``. A rejected registration loses the deal
+   (``on_rejection: lose``, recorded as lost at that stage with reason
+   ``registration_rejected``) or lets it continue unprotected (``continue``).
+   Protection lasts its full window whatever the deal's outcome; the same partner
+   registering again is never a conflict with itself.
+
+Order of events and randomness
+------------------------------
+Events at equal times run in the order they were scheduled (SimPy). Lead generators
+start in region order. Each source of randomness has its own named stream, so a
+change of policy leaves the other draws unchanged (common random numbers):
+``funnel/leads/<region>`` (arrivals, accounts, deal sizes), ``funnel/stages/<region>``
+(every lead's stage uniforms and durations, drawn with the lead, so a more capable
+partner wins a superset of the same deals), ``funnel/routing`` (tier-weighted
+choices), ``funnel/acceptance`` (one uniform and one response time per offer),
+``funnel/registration`` (one uniform per registration attempt) and ``funnel/manual``
+(everything about leads added by :meth:`Funnel.add_lead`). A region's leads of a day are
+drawn together at the start of that day: count, times, accounts, sizes, SKU splits, then
+their stage draws.
+
+KPIs (pure functions over :func:`funnel_tables`)
+------------------------------------------------
+- conversion of stage i = passed_i / entered_i (``closed_conversion`` = passed / (passed + lost));
+- win rate = won / (won + lost + unrouted), and won / (won + lost) among accepted leads;
+- registration: approval rate = approved / attempts, conflict rate = conflicts / attempts,
+  win rate of deals with an approved registration = won / closed among them;
+- weighted pipeline at day t = ``sum over open opportunities o of v_o * prod_{j >= i_o} p_j``
+  (``i_o`` the stage o is in at t, ``v_o`` its units or value);
+- won-units forecast for ``(t, t + N]`` = ``sum over open o with expected close day
+  <= t + N of units_o * prod_{j >= i_o} p_j``, expected close day = ``t`` + expected
+  remaining time in stage ``i_o`` given the time already spent + ``sum_{j > i_o} E[D_j]``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple
+
+import numpy as np
+import simpy
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from chansim.model.demand import draw
+from chansim.scenario import MAX_DAYS, Distribution, Name, Uniform
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "DEFAULT_STAGES",
+    "RECORD_COLUMNS",
+    "Conflict",
+    "DealRegistration",
+    "DeterministicDays",
+    "ExponentialDays",
+    "Funnel",
+    "FunnelConfig",
+    "FunnelTables",
+    "LeadSource",
+    "PartnerInfo",
+    "Routing",
+    "SkuShare",
+    "Stage",
+    "StageDuration",
+    "UniformDays",
+    "WonDeal",
+    "forecast_won_units",
+    "funnel_tables",
+    "registration_rates",
+    "stage_conversion",
+    "win_probability_from",
+    "win_rates",
+    "weighted_pipeline",
+]
+
+Probability = Annotated[float, Field(ge=0, le=1)]
+Days = Annotated[float, Field(ge=0, le=MAX_DAYS)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- durations
+
+
+class DeterministicDays(_Frozen):
+    """Always ``days`` days."""
+
+    type: Literal["deterministic"] = "deterministic"
+    days: Days
+
+    @property
+    def expected_days(self) -> float:
+        """The mean duration."""
+        return self.days
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """``size`` durations (draws nothing)."""
+        return np.full(size, self.days, dtype=float)
+
+    def expected_remaining_days(self, elapsed_days: float) -> float:
+        """``E[D - e | D > e]``, 0 once the duration is over."""
+        return max(0.0, self.days - elapsed_days)
+
+
+class ExponentialDays(_Frozen):
+    """Exponential with mean ``mean_days`` (memoryless: the expected remainder is the mean)."""
+
+    type: Literal["exponential"] = "exponential"
+    mean_days: Annotated[float, Field(gt=0, le=MAX_DAYS)]
+
+    @property
+    def expected_days(self) -> float:
+        """The mean duration."""
+        return self.mean_days
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """``size`` durations."""
+        return rng.exponential(self.mean_days, size)
+
+    def expected_remaining_days(self, elapsed_days: float) -> float:
+        """``E[D - e | D > e] = mean``."""
+        return self.mean_days
+
+
+class UniformDays(_Frozen):
+    """Uniform between ``low_days`` and ``high_days``."""
+
+    type: Literal["uniform"] = "uniform"
+    low_days: Days
+    high_days: Days
+
+    @model_validator(mode="after")
+    def _ordered(self) -> UniformDays:
+        if self.high_days < self.low_days:
+            raise ValueError(f"high_days ({self.high_days}) must be >= low_days ({self.low_days})")
+        return self
+
+    @property
+    def expected_days(self) -> float:
+        """The mean duration."""
+        return (self.low_days + self.high_days) / 2
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """``size`` durations."""
+        return rng.uniform(self.low_days, self.high_days, size)
+
+    def expected_remaining_days(self, elapsed_days: float) -> float:
+        """``E[D - e | D > e]``: the mean minus e before ``low``, half the rest after it."""
+        if elapsed_days <= self.low_days:
+            return self.expected_days - elapsed_days
+        return max(0.0, (self.high_days - elapsed_days) / 2)
+
+
+StageDuration = Annotated[DeterministicDays | ExponentialDays | UniformDays, Field(discriminator="type")]
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+class SkuShare(_Frozen):
+    """The share of a deal's units that is of ``sku``."""
+
+    sku: Name
+    share: Annotated[float, Field(gt=0, le=1)]
+
+
+class LeadSource(_Frozen):
+    """Leads of one region: a Poisson stream with deal sizes, SKU mix and an account pool."""
+
+    region: Name
+    arrival_rate_per_day: Annotated[float, Field(ge=0, le=100_000)]
+    deal_size_units: Distribution = Uniform(low=5, high=50)
+    sku_mix: Annotated[list[SkuShare], Field(min_length=1, max_length=1000)]
+    seasonality_multipliers: (
+        Annotated[list[Annotated[float, Field(ge=0, le=100)]], Field(min_length=1, max_length=366)] | None
+    ) = None
+    seasonality_cycle_days: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 365
+    account_pool_size: Annotated[int, Field(ge=1, le=1_000_000)] = 100
+    start_day: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 0
+    end_day: Annotated[int | None, Field(ge=1, le=MAX_DAYS)] = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> LeadSource:
+        problems = []
+        total = sum(s.share for s in self.sku_mix)
+        if abs(total - 1.0) > 1e-6:
+            problems.append(f"sku_mix: shares sum to {total:g}; they must sum to 1")
+        seen: set[str] = set()
+        for i, line in enumerate(self.sku_mix):
+            if line.sku in seen:
+                problems.append(f"sku_mix[{i}].sku: '{line.sku}' appears twice")
+            seen.add(line.sku)
+        if self.end_day is not None and self.end_day <= self.start_day:
+            problems.append(f"end_day: {self.end_day} must be after start_day ({self.start_day})")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def multiplier(self, day: int) -> float:
+        """Seasonality multiplier ``m[floor(n * (day mod C) / C)]`` of the arrival rate on ``day``."""
+        values = self.seasonality_multipliers
+        if not values:
+            return 1.0
+        cycle = self.seasonality_cycle_days
+        return values[(len(values) * (day % cycle)) // cycle]
+
+
+class Stage(_Frozen):
+    """An open stage of the funnel; passing the last stage wins the deal."""
+
+    name: Name
+    conversion_probability: Probability
+    duration: StageDuration
+
+
+DEFAULT_STAGES: list[Stage] = [
+    Stage(name="lead", conversion_probability=0.5, duration=ExponentialDays(mean_days=5)),
+    Stage(name="qualified", conversion_probability=0.6, duration=ExponentialDays(mean_days=10)),
+    Stage(name="proposal", conversion_probability=0.5, duration=ExponentialDays(mean_days=14)),
+    Stage(name="negotiation", conversion_probability=0.7, duration=ExponentialDays(mean_days=10)),
+]
+
+RoutingRule = Literal["territory", "tier_weighted", "round_robin"]
+
+
+class Routing(_Frozen):
+    """Which partner is offered a lead, and what happens when it does not accept.
+
+    ``territory``: a partner of the lead's region, ties by ``tie_break``.
+    ``round_robin``: the next partner by name after the last one chosen, cycling.
+    ``tier_weighted``: a random partner, chosen with probability proportional to its tier weight.
+    ``round_robin`` and ``tier_weighted`` choose among the lead's region's partners
+    (``scope: region``) or among all partners (``scope: all``).
+    ``fewest_open`` picks the partner with the fewest open offers and opportunities
+    (ties by round robin).
+    """
+
+    rule: RoutingRule = "territory"
+    tie_break: Literal["round_robin", "tier_weighted", "fewest_open"] = "round_robin"
+    scope: Literal["region", "all"] = "region"
+    tier_weights: dict[Name, Annotated[float, Field(ge=0, le=1e6)]] = {"gold": 3.0, "silver": 2.0, "bronze": 1.0}
+    accept_probability: Probability = 1.0
+    partner_accept_probability: dict[Name, Probability] = {}
+    response_time: StageDuration = DeterministicDays(days=0)
+    accept_timeout_days: Annotated[float, Field(gt=0, le=MAX_DAYS)] = 2.0
+    max_reroutes: Annotated[int, Field(ge=0, le=1000)] = 2
+
+    @property
+    def uses_tiers(self) -> bool:
+        """Whether choices depend on tier weights."""
+        return self.rule == "tier_weighted" or (self.rule == "territory" and self.tie_break == "tier_weighted")
+
+
+class DealRegistration(_Frozen):
+    """Deal registration: a partner claims an end-customer account for ``protection_days``."""
+
+    enabled: bool = True
+    register_at_stage: Name | None = None
+    protection_days: Annotated[float, Field(gt=0, le=MAX_DAYS)] = 90.0
+    conflict_rule: Literal["first_wins", "escalate"] = "first_wins"
+    escalation_default: Literal["reject", "approve"] = "reject"
+    approval_probability: Probability = 1.0
+    on_rejection: Literal["lose", "continue"] = "lose"
+
+
+class FunnelConfig(_Frozen):
+    """The ``business.funnel`` section of a scenario."""
+
+    lead_sources: Annotated[list[LeadSource], Field(max_length=10_000)] = []
+    stages: Annotated[list[Stage], Field(min_length=1, max_length=100)] = DEFAULT_STAGES
+    routing: Routing = Routing()
+    deal_registration: DealRegistration = DealRegistration()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FunnelConfig:
+        problems = []
+        names: set[str] = set()
+        for i, stage in enumerate(self.stages):
+            if stage.name in names:
+                problems.append(f"stages[{i}].name: '{stage.name}' is used twice; names must be unique")
+            names.add(stage.name)
+        regions: set[str] = set()
+        for i, source in enumerate(self.lead_sources):
+            if source.region in regions:
+                problems.append(f"lead_sources[{i}].region: '{source.region}' has two lead sources")
+            regions.add(source.region)
+        at = self.deal_registration.register_at_stage
+        if at is not None and at not in names:
+            known = ", ".join(s.name for s in self.stages)
+            problems.append(f"deal_registration.register_at_stage: unknown stage '{at}' (known: {known})")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @property
+    def stage_names(self) -> list[str]:
+        """Stage names in funnel order."""
+        return [s.name for s in self.stages]
+
+    def check_references(self, sku_names: Sequence[str], region_names: Sequence[str] | None = None) -> list[str]:
+        """Problems with SKUs and regions named here that a scenario does not define.
+
+        Paths are relative to this section (prefix them with ``business.funnel.``).
+        An empty or missing ``region_names`` skips the region check.
+        """
+        skus, regions = set(sku_names), set(region_names or ())
+        problems = []
+        for i, source in enumerate(self.lead_sources):
+            if regions and source.region not in regions:
+                problems.append(f"lead_sources[{i}].region: unknown region '{source.region}'")
+            for j, line in enumerate(source.sku_mix):
+                if line.sku not in skus:
+                    problems.append(f"lead_sources[{i}].sku_mix[{j}].sku: unknown sku '{line.sku}'")
+        return problems
+
+
+# --------------------------------------------------------------------------- runtime values
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerInfo:
+    """A partner as the funnel sees it; ``name`` is its node name in the scenario.
+
+    ``win_rate_multiplier`` (training, capability) multiplies every stage conversion
+    probability, capped at 1. Change it during a run with :meth:`Funnel.set_win_multiplier`.
+    """
+
+    name: str
+    region: str
+    tier: str
+    win_rate_multiplier: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.win_rate_multiplier) or self.win_rate_multiplier < 0:
+            raise ValueError(f"partner '{self.name}': win_rate_multiplier must be >= 0, got {self.win_rate_multiplier}")
+
+
+@dataclass(frozen=True, slots=True)
+class WonDeal:
+    """A won deal: the end-customer order the engine places at ``partner``."""
+
+    day: float
+    partner: str
+    account: str
+    sku_lines: tuple[tuple[str, int], ...]
+    deal_id: int
+    region: str
+
+    @property
+    def units(self) -> int:
+        """Total units over all SKU lines."""
+        return sum(units for _, units in self.sku_lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A registration by ``partner`` for an account that ``holder`` protects."""
+
+    day: float
+    deal_id: int
+    account: str
+    region: str
+    partner: str
+    holder: str
+
+
+# --------------------------------------------------------------------------- records
+
+RECORD_COLUMNS = ("day", "event", "deal_id", "partner", "stage", "region", "account", "value", "detail")
+"""Layout of every record tuple. ``value`` holds units, the offer number, the stage index
+or the protection end day, depending on the event; ``detail`` a reason, SKU or origin."""
+
+LEAD_CREATED = "lead_created"  # value: units, detail: origin ("source" or "manual")
+DEAL_LINE = "deal_line"  # value: units, detail: sku
+ROUTED = "routed"  # value: offer number (1)
+REROUTED = "rerouted"  # value: offer number (2, 3, ...)
+ACCEPTED = "accepted"  # value: offer number
+TIMED_OUT = "timed_out"  # value: offer number, detail: "declined" or "late"
+UNROUTED = "unrouted"  # detail: "no_partner" or "max_reroutes"
+CONFLICT = "conflict"  # detail: the partner holding the protection
+REGISTERED = "registered"  # value: protected until (day), detail: "approved" or "escalation_approved"
+REJECTED = "rejected"  # detail: "not_approved", "conflict" or "escalation_rejected"
+STAGE_ENTERED = "stage_entered"  # value: stage index
+STAGE_PASSED = "stage_passed"  # value: stage index
+STAGE_LOST = "stage_lost"  # value: stage index, detail: "not_converted" or "registration_rejected"
+WON = "won"  # value: units
+FUNNEL_EVENTS = frozenset({
+    LEAD_CREATED, DEAL_LINE, ROUTED, REROUTED, ACCEPTED, TIMED_OUT, UNROUTED, CONFLICT,
+    REGISTERED, REJECTED, STAGE_ENTERED, STAGE_PASSED, STAGE_LOST, WON,
+})  # fmt: skip
+
+RngSource = Mapping[str, np.random.Generator] | Callable[[str], np.random.Generator]
+
+
+class _Lead:
+    """One lead/opportunity while it is in the funnel."""
+
+    __slots__ = ("deal_id", "region", "account", "lines", "uniforms", "durations", "requested_partner")
+
+    def __init__(
+        self,
+        deal_id: int,
+        region: str,
+        account: str,
+        lines: tuple[tuple[str, int], ...],
+        uniforms: list[float],
+        durations: list[float],
+        requested_partner: str | None,
+    ) -> None:
+        self.deal_id = deal_id
+        self.region = region
+        self.account = account
+        self.lines = lines
+        self.uniforms = uniforms
+        self.durations = durations
+        self.requested_partner = requested_partner
+
+
+# --------------------------------------------------------------------------- the model
+
+
+class Funnel:
+    """The sales funnel as SimPy processes in the engine's ``env``.
+
+    Args:
+        env: the simulation environment (shared with the engine).
+        config: the ``business.funnel`` section.
+        partners: the partners leads can be routed to (names unique).
+        rng_by_source: a generator per source name (see :meth:`random_sources`), as a
+            mapping or a factory such as ``lambda s: chansim.rng.stream(seed, rep, s)``.
+        on_won: called with each :class:`WonDeal` at the time it is won.
+        records: the list record tuples (:data:`RECORD_COLUMNS`) are appended to.
+        on_conflict: for ``conflict_rule: escalate``, the manual decision: return True to
+            approve, False to reject, None for ``escalation_default``.
+
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        config: FunnelConfig,
+        partners: Sequence[PartnerInfo],
+        rng_by_source: RngSource,
+        on_won: Callable[[WonDeal], None] | None = None,
+        records: list[tuple[Any, ...]] | None = None,
+        *,
+        on_conflict: Callable[[Conflict], bool | None] | None = None,
+    ) -> None:
+        self.env = env
+        self.config = config
+        self.records: list[tuple[Any, ...]] = records if records is not None else []
+        self.conflicts: list[Conflict] = []
+        self._on_won = on_won
+        self._on_conflict = on_conflict
+        self._rng_by_source = rng_by_source
+        self._rngs: dict[str, np.random.Generator] = {}
+        self._partners: dict[str, PartnerInfo] = {}
+        self._active: list[str] = []  # names of partners that take new leads, sorted
+        self._active_in: dict[str, list[str]] = {}  # the same per region
+        self._load: dict[str, int] = {}  # open offers + open opportunities per partner
+        self._last_choice: dict[str, str] = {}  # round-robin position per region (or "*")
+        self._protections: dict[str, list[tuple[str, float]]] = {}  # account -> [(partner, until)]
+        self._next_deal_id = 1
+        self._manual_leads = 0
+        self._source_by_region = {s.region: s for s in config.lead_sources}
+        self._stages = list(config.stages)
+        at = config.deal_registration.register_at_stage
+        self._register_index = 0 if at is None else config.stage_names.index(at)
+        for partner in partners:
+            self.add_partner(partner)
+        routing = config.routing
+        for name in sorted(routing.partner_accept_probability):
+            if name not in self._partners:
+                raise ValueError(
+                    f"routing.partner_accept_probability: unknown partner '{name}' "
+                    f"(known: {', '.join(sorted(self._partners)) or 'none'})"
+                )
+        for source in sorted(config.lead_sources, key=lambda s: s.region):
+            if source.arrival_rate_per_day > 0:
+                env.process(self._generate_leads(source))
+
+    # ------------------------------------------------------------------ partners
+    @staticmethod
+    def random_sources(config: FunnelConfig) -> list[str]:
+        """The names of the random streams a funnel with ``config`` may ask for."""
+        names = ["funnel/acceptance", "funnel/manual", "funnel/registration", "funnel/routing"]
+        for region in sorted(s.region for s in config.lead_sources):
+            names += [f"funnel/leads/{region}", f"funnel/stages/{region}"]
+        return names
+
+    @property
+    def partners(self) -> tuple[PartnerInfo, ...]:
+        """Every partner known to the funnel (retired ones included), by name."""
+        return tuple(self._partners[name] for name in sorted(self._partners))
+
+    @property
+    def active_partners(self) -> tuple[str, ...]:
+        """Names of the partners new leads can be routed to, sorted."""
+        return tuple(self._active)
+
+    def partner(self, name: str) -> PartnerInfo:
+        """The partner called ``name``."""
+        try:
+            return self._partners[name]
+        except KeyError:
+            raise KeyError(f"unknown partner '{name}' (known: {', '.join(sorted(self._partners))})") from None
+
+    def add_partner(self, partner: PartnerInfo) -> None:
+        """A (newly recruited) partner that takes leads from now on."""
+        if partner.name in self._partners:
+            raise ValueError(f"partner '{partner.name}' is already in the funnel")
+        if self.config.routing.uses_tiers and partner.tier not in self.config.routing.tier_weights:
+            known = ", ".join(sorted(self.config.routing.tier_weights))
+            raise ValueError(
+                f"partner '{partner.name}': tier '{partner.tier}' has no weight in routing.tier_weights "
+                f"(known: {known})"
+            )
+        self._partners[partner.name] = partner
+        self._load.setdefault(partner.name, 0)
+        self._set_active(sorted([*self._active, partner.name]))
+
+    def retire_partner(self, name: str) -> None:
+        """Stop routing new leads to ``name``; its open offers and opportunities go on."""
+        self.partner(name)
+        self._set_active([n for n in self._active if n != name])
+
+    def _set_active(self, names: list[str]) -> None:
+        self._active = names
+        self._active_in = {}
+        for name in names:
+            self._active_in.setdefault(self._partners[name].region, []).append(name)
+
+    def set_win_multiplier(self, name: str, value: float) -> None:
+        """Set a partner's ``win_rate_multiplier`` (applies to stage decisions from now on)."""
+        self._partners[name] = replace(self.partner(name), win_rate_multiplier=float(value))
+
+    # ------------------------------------------------------------------ leads
+    def add_lead(
+        self,
+        region: str,
+        *,
+        account: str | None = None,
+        sku_lines: Sequence[tuple[str, int]] | None = None,
+        partner: str | None = None,
+    ) -> int:
+        """A lead created now (an exercise, a campaign, a test); returns its deal id.
+
+        Missing ``account`` and ``sku_lines`` are drawn as for the region's lead source
+        (from the ``funnel/manual`` stream). With ``partner`` the first offer goes to that
+        partner; reroutes follow the routing rule.
+        """
+        source = self._source_by_region.get(region)
+        rng = self._rng("funnel/manual")
+        if partner is not None:
+            self.partner(partner)
+        if (account is None or sku_lines is None) and source is None:
+            raise ValueError(f"region '{region}' has no lead source; give account and sku_lines")
+        if account is None:
+            assert source is not None
+            account = _account_id(region, int(rng.integers(source.account_pool_size)), source.account_pool_size)
+        if sku_lines is None:
+            assert source is not None
+            lines = _draw_lines(source, rng, 1, self._manual_leads)[0]
+        else:
+            lines = tuple((str(sku), int(units)) for sku, units in sku_lines)
+            if not lines or any(units <= 0 for _, units in lines):
+                raise ValueError(f"sku_lines must be a non-empty list of (sku, units > 0), got {sku_lines!r}")
+        self._manual_leads += 1
+        uniforms, durations = self._draw_stages(rng, 1)
+        return self._start(region, account, lines, uniforms[0], durations[0], "manual", partner)
+
+    def _generate_leads(self, source: LeadSource) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        rng = self._rng(f"funnel/leads/{source.region}")
+        stage_rng = self._rng(f"funnel/stages/{source.region}")
+        day = max(source.start_day, math.ceil(env.now))
+        created = 0
+        pool = source.account_pool_size
+        while source.end_day is None or day < source.end_day:
+            if day > env.now:
+                yield env.timeout(day - env.now)
+            rate = source.arrival_rate_per_day * source.multiplier(day)
+            count = int(rng.poisson(rate)) if rate > 0 else 0
+            if count:
+                # the day's leads are drawn together, in this order: times, accounts, sizes and mixes
+                times = (day + np.sort(rng.random(count))).tolist()
+                accounts = rng.integers(pool, size=count).tolist()
+                lines = _draw_lines(source, rng, count, created)
+                uniforms, durations = self._draw_stages(stage_rng, count)
+                created += count
+                for j in range(count):
+                    if times[j] > env.now:
+                        yield env.timeout(times[j] - env.now)
+                    account = _account_id(source.region, accounts[j], pool)
+                    self._start(source.region, account, lines[j], uniforms[j], durations[j], "source", None)
+            day += 1
+
+    def _draw_stages(self, rng: np.random.Generator, count: int) -> tuple[list[list[float]], list[list[float]]]:
+        """For ``count`` leads: a conversion uniform and a duration per stage."""
+        uniforms = rng.random((count, len(self._stages)))
+        durations = np.column_stack([stage.duration.sample(rng, count) for stage in self._stages])
+        return uniforms.tolist(), durations.tolist()
+
+    def _start(
+        self,
+        region: str,
+        account: str,
+        lines: tuple[tuple[str, int], ...],
+        uniforms: list[float],
+        durations: list[float],
+        origin: str,
+        partner: str | None,
+    ) -> int:
+        deal_id = self._next_deal_id
+        self._next_deal_id += 1
+        lead = _Lead(deal_id, region, account, lines, uniforms, durations, partner)
+        self._record(LEAD_CREATED, lead, value=sum(u for _, u in lines), detail=origin)
+        for sku, units in lines:
+            self._record(DEAL_LINE, lead, value=units, detail=sku)
+        self.env.process(self._lifecycle(lead))
+        return deal_id
+
+    # ------------------------------------------------------------------ processes
+    def _lifecycle(self, lead: _Lead) -> Generator[simpy.Event, Any, None]:
+        partner = yield from self._route(lead)
+        if partner is None:
+            return
+        env = self.env
+        registration = self.config.deal_registration
+        last = len(self._stages) - 1
+        for index, stage in enumerate(self._stages):
+            self._record(STAGE_ENTERED, lead, partner, stage.name, index)
+            if registration.enabled and index == self._register_index:
+                approved = self._register(lead, partner, stage.name)
+                if not approved and registration.on_rejection == "lose":
+                    self._record(STAGE_LOST, lead, partner, stage.name, index, "registration_rejected")
+                    self._load[partner] -= 1
+                    return
+            if lead.durations[index] > 0:
+                yield env.timeout(lead.durations[index])
+            chance = min(1.0, stage.conversion_probability * self._partners[partner].win_rate_multiplier)
+            if lead.uniforms[index] >= chance:
+                self._record(STAGE_LOST, lead, partner, stage.name, index, "not_converted")
+                self._load[partner] -= 1
+                return
+            self._record(STAGE_PASSED, lead, partner, stage.name, index)
+        self._load[partner] -= 1
+        deal = WonDeal(env.now, partner, lead.account, lead.lines, lead.deal_id, lead.region)
+        self._record(WON, lead, partner, self._stages[last].name, deal.units)
+        if self._on_won is not None:
+            self._on_won(deal)
+
+    def _route(self, lead: _Lead) -> Generator[simpy.Event, Any, str | None]:
+        env = self.env
+        routing = self.config.routing
+        rng = self._rng("funnel/acceptance")
+        tried: list[str] = []
+        for offer in range(1, routing.max_reroutes + 2):
+            if offer == 1 and lead.requested_partner is not None:
+                name: str | None = lead.requested_partner
+            else:
+                name = self._choose(lead, tried)
+            if name is None:
+                self._record(UNROUTED, lead, detail="no_partner")
+                return None
+            tried.append(name)
+            self._load[name] += 1
+            self._record(ROUTED if offer == 1 else REROUTED, lead, name, value=offer)
+            draw_accept = float(rng.random())
+            response = float(routing.response_time.sample(rng, 1)[0])
+            accepts = draw_accept < routing.partner_accept_probability.get(name, routing.accept_probability)
+            if accepts and response <= routing.accept_timeout_days:
+                if response > 0:
+                    yield env.timeout(response)
+                self._record(ACCEPTED, lead, name, value=offer)
+                return name
+            yield env.timeout(routing.accept_timeout_days)
+            self._load[name] -= 1
+            self._record(TIMED_OUT, lead, name, value=offer, detail="late" if accepts else "declined")
+        self._record(UNROUTED, lead, detail="max_reroutes")
+        return None
+
+    def _choose(self, lead: _Lead, tried: list[str]) -> str | None:
+        routing = self.config.routing
+        regional = routing.rule == "territory" or routing.scope == "region"
+        pool = self._active_in.get(lead.region, []) if regional else self._active
+        candidates = [n for n in pool if n not in tried] if tried else pool
+        if not candidates:
+            return None
+        key = lead.region if regional else "*"
+        how = routing.tie_break if routing.rule == "territory" else routing.rule
+        if how == "tier_weighted":
+            weights = np.array([routing.tier_weights[self._partners[n].tier] for n in candidates], dtype=float)
+            total = float(weights.sum())
+            if total <= 0:
+                return None
+            target = float(self._rng("funnel/routing").random()) * total
+            index = int(np.searchsorted(np.cumsum(weights), target, side="right"))
+            return candidates[min(index, len(candidates) - 1)]
+        if how == "fewest_open":
+            least = min(self._load[n] for n in candidates)
+            candidates = [n for n in candidates if self._load[n] == least]
+        last = self._last_choice.get(key)
+        choice = next((n for n in candidates if last is None or n > last), candidates[0])
+        self._last_choice[key] = choice
+        return choice
+
+    def _register(self, lead: _Lead, partner: str, stage: str) -> bool:
+        registration = self.config.deal_registration
+        now = self.env.now
+        chance = float(self._rng("funnel/registration").random())
+        active = [(p, until) for p, until in self._protections.get(lead.account, []) if until > now]
+        holder = next((p for p, _ in active if p != partner), None)
+        if holder is not None:
+            conflict = Conflict(now, lead.deal_id, lead.account, lead.region, partner, holder)
+            self.conflicts.append(conflict)
+            self._record(CONFLICT, lead, partner, stage, detail=holder)
+            if registration.conflict_rule == "first_wins":
+                approved, reason = False, "conflict"
+            else:
+                decision = self._on_conflict(conflict) if self._on_conflict is not None else None
+                approved = registration.escalation_default == "approve" if decision is None else bool(decision)
+                reason = "escalation_approved" if approved else "escalation_rejected"
+        else:
+            approved = chance < registration.approval_probability
+            reason = "approved" if approved else "not_approved"
+        if approved:
+            until = now + registration.protection_days
+            active.append((partner, until))
+            self._record(REGISTERED, lead, partner, stage, until, reason)
+        else:
+            self._record(REJECTED, lead, partner, stage, detail=reason)
+        self._protections[lead.account] = active
+        return approved
+
+    # ------------------------------------------------------------------ helpers
+    def _rng(self, source: str) -> np.random.Generator:
+        rng = self._rngs.get(source)
+        if rng is None:
+            if isinstance(self._rng_by_source, Mapping):
+                if source not in self._rng_by_source:
+                    raise KeyError(
+                        f"no random stream '{source}' given; the funnel needs {self.random_sources(self.config)}"
+                    )
+                rng = self._rng_by_source[source]
+            else:
+                rng = self._rng_by_source(source)
+            self._rngs[source] = rng
+        return rng
+
+    def _record(
+        self,
+        event: str,
+        lead: _Lead,
+        partner: str | None = None,
+        stage: str | None = None,
+        value: float | None = None,
+        detail: str | None = None,
+    ) -> None:
+        self.records.append(
+            (self.env.now, event, lead.deal_id, partner, stage, lead.region, lead.account, value, detail)
+        )
+
+    def tables(self, identity: Mapping[str, object] | None = None) -> FunnelTables:
+        """The records so far as tidy tables (see :func:`funnel_tables`)."""
+        return funnel_tables(self.records, self.config.stage_names, identity=identity)
+
+
+def _account_id(region: str, index: int, pool_size: int) -> str:
+    return f"{region}-{index + 1:0{len(str(pool_size))}d}"
+
+
+def _draw_lines(
+    source: LeadSource, rng: np.random.Generator, count: int, first_index: int
+) -> list[tuple[tuple[str, int], ...]]:
+    """SKU lines of ``count`` deals: units (at least 1) split over the SKU mix by a multinomial draw."""
+    units = np.maximum(1, draw(source.deal_size_units, rng, np.ones(count), first_index, True).astype(np.int64))
+    skus = [line.sku for line in source.sku_mix]
+    if len(skus) == 1:
+        return [((skus[0], int(u)),) for u in units]
+    shares = np.array([line.share for line in source.sku_mix], dtype=float)
+    split = rng.multinomial(units, shares / shares.sum()).tolist()
+    return [tuple((sku, k) for sku, k in zip(skus, row, strict=True) if k > 0) for row in split]
+
+
+# --------------------------------------------------------------------------- tables
+
+LEAD_COLUMNS = [
+    "deal_id", "created_day", "region", "account", "origin", "units", "offers", "partner",
+    "accepted_day", "registration", "outcome", "outcome_day", "lost_reason", "stage", "stage_index",
+]  # fmt: skip
+STAGE_EVENT_COLUMNS = ["day", "deal_id", "partner", "region", "stage", "stage_index", "event", "detail"]
+REGISTRATION_COLUMNS = [
+    "day", "deal_id", "partner", "region", "account", "stage", "status", "conflict", "conflict_with",
+    "reason", "protected_until",
+]  # fmt: skip
+ROUTING_COLUMNS = ["day", "deal_id", "partner", "region", "event", "offer", "detail"]
+LINE_COLUMNS = ["deal_id", "region", "account", "sku", "units"]
+_STAGE_EVENT = {STAGE_ENTERED: "entered", STAGE_PASSED: "passed", STAGE_LOST: "lost", WON: "won"}
+
+
+class FunnelTables(NamedTuple):
+    """Tidy tables of a funnel run.
+
+    ``leads``: one row per lead with its final state (``outcome`` won, lost, unrouted or open).
+    ``stage_events``: one row per stage entered, passed or lost, and per win.
+    ``registrations``: one row per registration attempt.
+    ``routing``: one row per offer, acceptance, timeout and unrouted lead.
+    ``deal_lines``: one row per SKU line of each lead.
+    """
+
+    leads: pd.DataFrame
+    stage_events: pd.DataFrame
+    registrations: pd.DataFrame
+    routing: pd.DataFrame
+    deal_lines: pd.DataFrame
+
+
+def funnel_tables(
+    records: Sequence[tuple[Any, ...]],
+    stage_names: Sequence[str] | None = None,
+    *,
+    identity: Mapping[str, object] | None = None,
+) -> FunnelTables:
+    """Build the tidy tables from record tuples (others in the same list are skipped).
+
+    ``identity`` (e.g. scenario, replication, seed) is put in front of every table.
+    """
+    import pandas as pd
+
+    stage_index = {name: i for i, name in enumerate(stage_names or ())}
+    leads: dict[int, dict[str, Any]] = {}
+    stage_rows: list[tuple[Any, ...]] = []
+    registration_rows: list[tuple[Any, ...]] = []
+    routing_rows: list[tuple[Any, ...]] = []
+    line_rows: list[tuple[Any, ...]] = []
+    pending_conflict: dict[int, str] = {}
+    for record in records:
+        if len(record) != len(RECORD_COLUMNS) or record[1] not in FUNNEL_EVENTS:
+            continue
+        day, event, deal, partner, stage, region, account, value, detail = record
+        if event == LEAD_CREATED:
+            leads[deal] = dict.fromkeys(LEAD_COLUMNS)
+            leads[deal].update(
+                deal_id=deal, created_day=day, region=region, account=account, origin=detail, units=value,
+                offers=0, outcome="open",
+            )  # fmt: skip
+            continue
+        row = leads.get(deal)
+        if row is None:  # a record of a lead whose creation is not in the list
+            continue
+        if event == DEAL_LINE:
+            line_rows.append((deal, region, account, detail, value))
+        elif event in (ROUTED, REROUTED, ACCEPTED, TIMED_OUT, UNROUTED):
+            routing_rows.append((day, deal, partner, region, event, value, detail))
+            if event in (ROUTED, REROUTED):
+                row["offers"] = value
+            elif event == ACCEPTED:
+                row.update(partner=partner, accepted_day=day)
+            elif event == UNROUTED:
+                row.update(outcome="unrouted", outcome_day=day, lost_reason=detail)
+        elif event == CONFLICT:
+            pending_conflict[deal] = detail
+        elif event in (REGISTERED, REJECTED):
+            holder = pending_conflict.pop(deal, None)
+            status = "approved" if event == REGISTERED else "rejected"
+            until = value if event == REGISTERED else math.nan
+            registration_rows.append(
+                (day, deal, partner, region, account, stage, status, holder is not None, holder, detail, until)
+            )
+            row["registration"] = status
+        else:
+            index = int(value) if event != WON else stage_index.get(stage, row["stage_index"])
+            stage_rows.append((day, deal, partner, region, stage, index, _STAGE_EVENT[event], detail))
+            if event == STAGE_ENTERED:
+                row.update(stage=stage, stage_index=index)
+                stage_index.setdefault(stage, index)
+            elif event == STAGE_LOST:
+                row.update(outcome="lost", outcome_day=day, lost_reason=detail)
+            elif event == WON:
+                row.update(outcome="won", outcome_day=day)
+    tables = FunnelTables(
+        leads=pd.DataFrame(list(leads.values()), columns=LEAD_COLUMNS),
+        stage_events=pd.DataFrame(stage_rows, columns=STAGE_EVENT_COLUMNS),
+        registrations=pd.DataFrame(registration_rows, columns=REGISTRATION_COLUMNS),
+        routing=pd.DataFrame(routing_rows, columns=ROUTING_COLUMNS),
+        deal_lines=pd.DataFrame(line_rows, columns=LINE_COLUMNS),
+    )
+    tables.leads["stage_index"] = tables.leads["stage_index"].astype("Int64")
+    tables.leads["offers"] = tables.leads["offers"].astype("int64")
+    for frame in (tables.leads, tables.registrations):
+        for column in ("accepted_day", "outcome_day", "protected_until"):
+            if column in frame:
+                frame[column] = frame[column].astype(float)
+    tables.routing["offer"] = tables.routing["offer"].astype("Int64")
+    tables.registrations["conflict"] = tables.registrations["conflict"].astype(bool)
+    if identity:
+        for frame in tables:
+            for position, (column, value) in enumerate(identity.items()):
+                frame.insert(position, column, value)
+    return tables
+
+
+# --------------------------------------------------------------------------- KPIs
+
+
+def _keys(by: str | None) -> list[str]:
+    return [by] if by else []
+
+
+def _rate(num: Any, den: Any) -> Any:
+    """``num / den`` with NaN where ``den`` is 0."""
+    return num / den.where(den > 0) if hasattr(den, "where") else (num / den if den else math.nan)
+
+
+def stage_conversion(stage_events: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Per stage (and ``by`` column, e.g. ``partner``): entered, passed, lost, open and conversions.
+
+    ``conversion = passed / entered``; ``closed_conversion = passed / (passed + lost)``
+    (the same once every opportunity is closed; the latter is unbiased while some are open).
+    """
+    import pandas as pd
+
+    keys = [*_keys(by), "stage_index", "stage"]
+    events = stage_events[stage_events["event"].isin(["entered", "passed", "lost"])]
+    counts = (
+        events.groupby([*keys, "event"], observed=True)
+        .size()
+        .unstack("event", fill_value=0)
+        .reindex(columns=["entered", "passed", "lost"], fill_value=0)
+    )
+    out = pd.DataFrame(counts).reset_index()
+    out.columns.name = None
+    out["open"] = out["entered"] - out["passed"] - out["lost"]
+    out["conversion"] = _rate(out["passed"], out["entered"])
+    out["closed_conversion"] = _rate(out["passed"], out["passed"] + out["lost"])
+    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def win_rates(leads: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Leads by outcome and win rates, overall (``by=None``) or per ``by`` column.
+
+    ``win_rate = won / (won + lost + unrouted)`` over closed leads;
+    ``accepted_win_rate = won / (won + lost)`` over closed opportunities a partner accepted.
+    Per ``partner``, unrouted leads have no partner and are left out.
+    """
+    import pandas as pd
+
+    frame = leads if by else leads.assign(_all="all")
+    key = by or "_all"
+    counts = (
+        frame.groupby([key, "outcome"], observed=True)
+        .size()
+        .unstack("outcome", fill_value=0)
+        .reindex(columns=["won", "lost", "unrouted", "open"], fill_value=0)
+    )
+    out = pd.DataFrame(counts).reset_index()
+    out.columns.name = None
+    out.insert(1, "leads", out[["won", "lost", "unrouted", "open"]].sum(axis=1))
+    out["win_rate"] = _rate(out["won"], out["won"] + out["lost"] + out["unrouted"])
+    out["accepted_win_rate"] = _rate(out["won"], out["won"] + out["lost"])
+    return out.drop(columns="_all") if not by else out
+
+
+def registration_rates(registrations: pd.DataFrame, leads: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Deal-registration KPIs, overall or per ``by`` column (e.g. ``partner``).
+
+    ``approval_rate = approved / attempts``; ``conflict_rate = conflicts / attempts``;
+    ``registered_win_rate = won / closed`` over deals with an approved registration;
+    ``unregistered_win_rate = won / closed`` over accepted deals without one.
+    """
+    import pandas as pd
+
+    key = by or "_all"
+    regs = registrations.merge(leads[["deal_id", "outcome"]], on="deal_id", how="left")
+    accepted = leads[leads["accepted_day"].notna()]
+    approved_ids = set(registrations.loc[registrations["status"] == "approved", "deal_id"])
+    if not by:
+        regs = regs.assign(_all="all")
+        accepted = accepted.assign(_all="all")
+    regs = regs.assign(
+        approved=regs["status"] == "approved",
+        won=(regs["status"] == "approved") & (regs["outcome"] == "won"),
+        closed=(regs["status"] == "approved") & regs["outcome"].isin(["won", "lost"]),
+    )
+    out = regs.groupby(key, observed=True).agg(
+        attempts=("deal_id", "size"),
+        approved=("approved", "sum"),
+        conflicts=("conflict", "sum"),
+        registered_won=("won", "sum"),
+        registered_closed=("closed", "sum"),
+    )
+    unregistered = accepted[~accepted["deal_id"].isin(approved_ids)]
+    other = (
+        unregistered.assign(won=unregistered["outcome"] == "won", closed=unregistered["outcome"].isin(["won", "lost"]))
+        .groupby(key, observed=True)[["won", "closed"]]
+        .sum()
+    )
+    other.columns = ["unregistered_won", "unregistered_closed"]
+    out = pd.concat([out, other], axis=1).fillna(0).astype("int64")
+    out["rejected"] = out["attempts"] - out["approved"]
+    out["approval_rate"] = _rate(out["approved"], out["attempts"])
+    out["conflict_rate"] = _rate(out["conflicts"], out["attempts"])
+    out["registered_win_rate"] = _rate(out["registered_won"], out["registered_closed"])
+    out["unregistered_win_rate"] = _rate(out["unregistered_won"], out["unregistered_closed"])
+    out = out.reset_index().rename(columns={"index": key})
+    return out.drop(columns="_all") if not by else out
+
+
+def win_probability_from(stages: Sequence[Stage], stage_index: int, multiplier: float = 1.0) -> float:
+    """``prod_{j >= i} min(1, p_j * multiplier)``: the chance to win from the start of stage ``i``."""
+    return math.prod(min(1.0, s.conversion_probability * multiplier) for s in stages[stage_index:])
+
+
+def _open_at(stage_events: pd.DataFrame, day: float) -> pd.DataFrame:
+    """The last stage entered by each opportunity still open at the end of ``day``."""
+    events = stage_events[stage_events["day"] <= day]
+    closed = set(events.loc[events["event"].isin(["lost", "won"]), "deal_id"])
+    entered = events[(events["event"] == "entered") & ~events["deal_id"].isin(closed)]
+    return entered.sort_values(["deal_id", "stage_index", "day"], kind="stable").groupby("deal_id").tail(1)
+
+
+def _win_chance(
+    opportunities: pd.DataFrame, stages: Sequence[Stage], multiplier_by_partner: Mapping[str, float] | None
+) -> np.ndarray:
+    multipliers = multiplier_by_partner or {}
+    return np.array(
+        [
+            win_probability_from(stages, int(index), multipliers.get(partner, 1.0))
+            for index, partner in zip(opportunities["stage_index"], opportunities["partner"], strict=True)
+        ],
+        dtype=float,
+    )
+
+
+def weighted_pipeline(
+    stage_events: pd.DataFrame,
+    deal_lines: pd.DataFrame,
+    stages: Sequence[Stage],
+    day: float,
+    *,
+    unit_value_by_sku: Mapping[str, float] | None = None,
+    multiplier_by_partner: Mapping[str, float] | None = None,
+) -> float:
+    """``sum over open opportunities o of v_o * prod_{j >= i_o} min(1, p_j * w_o)`` at the end of ``day``.
+
+    ``i_o`` is the stage o last entered on or before ``day`` (o not lost or won by then);
+    ``v_o`` its units, or its value with ``unit_value_by_sku`` (e.g. list prices);
+    ``w_o`` its partner's multiplier (1 unless given). Leads not yet accepted are not in it.
+    """
+    opportunities = _open_at(stage_events, day)
+    if opportunities.empty:
+        return 0.0
+    lines = deal_lines[deal_lines["deal_id"].isin(opportunities["deal_id"])]
+    if unit_value_by_sku is None:
+        amounts = lines["units"].astype(float)
+    else:
+        missing = sorted(set(lines["sku"]) - set(unit_value_by_sku))
+        if missing:
+            raise KeyError(f"unit_value_by_sku has no value for sku {', '.join(map(repr, missing))}")
+        amounts = lines["units"].astype(float) * lines["sku"].map(dict(unit_value_by_sku)).astype(float)
+    value = amounts.groupby(lines["deal_id"]).sum()
+    values = opportunities["deal_id"].map(value).fillna(0.0).to_numpy(dtype=float)
+    return float(np.sum(values * _win_chance(opportunities, stages, multiplier_by_partner)))
+
+
+def forecast_won_units(
+    stage_events: pd.DataFrame,
+    deal_lines: pd.DataFrame,
+    stages: Sequence[Stage],
+    day: float,
+    horizon_days: float,
+    *,
+    multiplier_by_partner: Mapping[str, float] | None = None,
+) -> pd.Series:
+    """Expected units won in ``(day, day + horizon_days]`` per SKU, from the open pipeline.
+
+    ``sum over open o with expected close <= day + horizon_days of units_o,k * P(win | o)``,
+    where expected close = ``day + E[D_i - e | D_i > e] + sum_{j > i} E[D_j]`` for o in
+    stage ``i`` for ``e`` days so far. Leads still to come are not counted.
+    """
+    import pandas as pd
+
+    skus = sorted(deal_lines["sku"].unique())
+    opportunities = _open_at(stage_events, day)
+    if opportunities.empty:
+        return pd.Series(0.0, index=pd.Index(skus, name="sku"), name="units")
+    tail = [sum(s.duration.expected_days for s in stages[i + 1 :]) for i in range(len(stages))]
+    remaining = np.array(
+        [
+            stages[int(i)].duration.expected_remaining_days(day - entered) + tail[int(i)]
+            for i, entered in zip(opportunities["stage_index"], opportunities["day"], strict=True)
+        ]
+    )
+    chance = _win_chance(opportunities, stages, multiplier_by_partner)
+    due = opportunities.assign(chance=chance)[remaining <= horizon_days + 1e-9]
+    lines = deal_lines.merge(due[["deal_id", "chance"]], on="deal_id")
+    expected = (lines["units"] * lines["chance"]).groupby(lines["sku"]).sum()
+    return expected.reindex(skus, fill_value=0.0).rename_axis("sku").rename("units").astype(float)
