@@ -129,7 +129,7 @@ class Item:
         "node", "sku", "on_hand", "backlog", "on_order", "in_transit", "book", "book_dirty",
         "policy", "manual", "lane", "supplier", "external_book", "markets", "delay_periods",
         "lead_days", "lost_sales", "allocation", "priority", "demand_in", "shipped", "sell_in",
-        "received", "ordered", "lost", "orders_placed",
+        "received", "ordered", "lost", "orders_placed", "customer_demand", "customer_sales",
     )  # fmt: skip
 
     def __init__(self, node: sc.Node, sku: str) -> None:
@@ -159,6 +159,8 @@ class Item:
         self.ordered = 0.0
         self.lost = 0.0
         self.orders_placed = 0
+        self.customer_demand = 0.0  # end-customer (market) part of demand_in
+        self.customer_sales = 0.0  # end-customer part of shipped
 
 
 @dataclass(frozen=True)
@@ -298,7 +300,12 @@ class Session:
                 item.on_order += qty
                 self._schedule(k * P, self._on_order_seen, (item, order))
             if init.backlog > 0:
-                customers = [m for m, _ in item.markets] or topo.customers_of[item.node]
+                # owed to the first customer (market by name, then node by name) that buys this SKU here
+                customers = [m for m, _ in sorted(item.markets, key=lambda pair: pair[0])] + [
+                    c
+                    for c in topo.customers_of[item.node]
+                    if (c, item.sku) in self.items and self.items[c, item.sku].supplier is item
+                ]
                 if customers:
                     self._initial_backlog(item, customers[0], init.backlog)
 
@@ -383,11 +390,13 @@ class Session:
             if total <= 0:
                 return
         item.demand_in += total
+        item.customer_demand += total
         record = self.record_events
         if not item.book and item.on_hand >= total:
             # fast path: nothing is backordered and stock covers every market
             item.on_hand -= total
             item.shipped += total
+            item.customer_sales += total
             for market, qty in wanted:
                 if qty > 0:
                     oid = self._next_id
@@ -473,7 +482,7 @@ class Session:
                 floors[i] += 1
             shares = [float(x) for x in floors]
         for order, share in zip(book, shares, strict=True):
-            qty = min(share, order.remaining)
+            qty = min(share, order.remaining, item.on_hand)  # shares may exceed stock by a rounding error
             qty = self._capacity_limit(order, qty, k)
             if qty > 0:
                 self._ship(item, order, qty, now)
@@ -492,6 +501,7 @@ class Session:
             self.events.append((now, "shipped", item.node, order.customer, item.sku, qty, order.id))
         buyer = order.buyer
         if buyer is None:  # an end customer: delivered at once
+            item.customer_sales += qty
             order.received += qty
             if order.remaining <= 0:
                 order.last_receipt_day = now
@@ -603,9 +613,10 @@ class Session:
             levels.append((
                 now, item.node, item.sku, item.on_hand, item.backlog, item.on_order, item.in_transit,
                 item.demand_in, item.shipped, item.sell_in, item.received, item.ordered, item.lost,
-                item.orders_placed,
+                item.orders_placed, item.customer_demand, item.customer_sales,
             ))  # fmt: skip
             item.demand_in = item.shipped = item.sell_in = item.received = item.ordered = item.lost = 0.0
+            item.customer_demand = item.customer_sales = 0.0
             item.orders_placed = 0
 
     # ------------------------------------------------------------------ public API
@@ -633,18 +644,14 @@ class Session:
     def set_order(self, node: str, sku: str, qty: float) -> None:
         """Decide what ``node`` orders of ``sku`` in the next period to be simulated."""
         self._check_manual(node, sku)
-        if not isinstance(qty, int | float | np.integer | np.floating) or not math.isfinite(qty) or qty < 0:
-            raise SimulationError(f"order quantity for {node}/{sku} must be a number >= 0, got {qty!r}")
-        if qty > sc.MAX_QUANTITY:
-            raise SimulationError(
-                f"order quantity for {node}/{sku} is absurd ({qty}); the limit is {sc.MAX_QUANTITY:g}"
-            )
+        _check_quantity(node, sku, qty)
         self.decisions[self.period, node, sku] = float(qty)
 
     def set_decisions(self, decisions: Mapping[tuple[int, str, str], float]) -> None:
         """Decisions for future periods, keyed by (period, node, sku)."""
         for (period, node, sku), qty in sorted(decisions.items()):
             self._check_manual(node, sku)
+            _check_quantity(node, sku, qty)
             if period < self.period:
                 raise SimulationError(f"period {period} is already simulated (next is {self.period})")
             self.decisions[int(period), node, sku] = float(qty)
@@ -695,6 +702,19 @@ class Session:
 
         info = RunInfo(self.scenario.name, self.replication, self.seed, self.period_days, self.day)
         return Result(self.scenario, info, self.events, self.levels, self.orders, dict(self.decisions), self.served)
+
+
+def _check_quantity(node: str, sku: str, qty: object) -> None:
+    """Raise :class:`SimulationError` unless ``qty`` is a finite number in [0, MAX_QUANTITY]."""
+    if (
+        isinstance(qty, bool)
+        or not isinstance(qty, int | float | np.integer | np.floating)
+        or not math.isfinite(qty)
+        or qty < 0
+    ):
+        raise SimulationError(f"order quantity for {node}/{sku} must be a number >= 0, got {qty!r}")
+    if qty > sc.MAX_QUANTITY:
+        raise SimulationError(f"order quantity for {node}/{sku} is absurd ({qty}); the limit is {sc.MAX_QUANTITY:g}")
 
 
 def _apply_disruptions(lane: LaneState, day: float) -> None:

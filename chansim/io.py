@@ -164,7 +164,23 @@ def load_scenario(path: str | Path) -> Scenario:
 def scenario_to_yaml(scenario: Scenario) -> str:
     """The scenario as YAML text (defaults left out, stable key order, Unicode kept)."""
     data = _compact(scenario)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe YAML writer that double-quotes strings holding characters YAML reads as line breaks."""
+
+
+_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if any(ch in value for ch in _LINE_BREAKS):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return dumper.represent_str(value)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 
 _TAGS = ("type", "method")

@@ -194,11 +194,15 @@ def kpis(result: Result, warmup_days: int | None = None) -> pd.DataFrame:
     orders = result.orders
     orders = orders[(orders["placed_day"] >= warm) & (orders["kind"] != "initial")]
     par = result.parameters
-    kinds = dict(zip(par["node"], par["kind"], strict=False))
+    kinds = {n.name: n.kind for n in result.scenario.nodes}
     node_order = result.scenario.topology.downstream_first[::-1]
     flows = _flow_table(lv, money, P).reindex(node_order)
     by_supplier = _order_table(orders, end_day, orders["supplier"]).reindex(node_order)
     per_node = pd.concat([flows, by_supplier], axis=1)
+    # a node that stocks nothing (no customer buys from it) sold and spent nothing
+    totals = ["demand", "lost_sales", "sell_in", "sell_through", "revenue", "cost_of_goods", "gross_margin",
+              *COST_ACCOUNTS, "total_cost"]  # fmt: skip
+    per_node[totals] = per_node[totals].fillna(0.0)
     per_node.insert(0, "kind", [kinds.get(n, "") for n in node_order])
     per_node.index.name = "node"
     per_node = per_node.reset_index()
@@ -209,20 +213,22 @@ def kpis(result: Result, warmup_days: int | None = None) -> pd.DataFrame:
     everything = lv.assign(node=NETWORK)
     net = _flow_table(everything, money.assign(node=NETWORK), P).iloc[0].to_dict()
     end_lv = lv[lv["node"].isin(serving)]
-    per_period_end = end_lv.groupby("day", sort=True)[["demand", "shipped", "lost"]].sum()
+    # end customers only: a node serving a market may also supply other nodes
+    per_period_end = end_lv.groupby("day", sort=True)[["customer_demand", "customer_sales"]].sum()
     top = lv[lv["node"].isin(external)].groupby("day", sort=True)["ordered"].sum()
-    net["demand"] = float(per_period_end["demand"].sum())
-    net["lost_sales"] = float(per_period_end["lost"].sum())
-    net["sell_through"] = float(per_period_end["shipped"].sum())
+    customer_orders = orders[orders["kind"] == "customer"]
+    net["demand"] = float(per_period_end["customer_demand"].sum())
+    net["lost_sales"] = float(customer_orders["cancelled"].sum())
+    net["sell_through"] = float(per_period_end["customer_sales"].sum())
     net["sell_in"] = float(lv.loc[lv["node"].isin(external), "sell_in"].sum())
     net["bullwhip"] = bullwhip_ratio(
-        top.to_numpy(), per_period_end["demand"].reindex(top.index, fill_value=0).to_numpy()
+        top.to_numpy(), per_period_end["customer_demand"].reindex(top.index, fill_value=0).to_numpy()
     )
-    end_money = money[money["node"].isin(serving)]
-    revenue = float(end_money.loc[end_money["account"] == "revenue", "amount"].sum())
+    sold = end_lv.groupby(["node", "sku"], observed=True)["customer_sales"].sum()
+    price = par.set_index(["node", "sku"])["sell_price"]
     unit_cost = {s.name: s.unit_cost for s in result.scenario.skus}
-    sold = end_lv.groupby("sku", observed=True)["shipped"].sum()
-    cogs = float(sum(unit_cost[sku] * qty for sku, qty in sold.items()))
+    revenue = float(sum(price[key] * qty for key, qty in sold.items()))
+    cogs = float(sum(unit_cost[key[1]] * qty for key, qty in sold.items()))
     net["revenue"] = revenue
     net["cost_of_goods"] = cogs
     net["gross_margin"] = revenue - cogs
@@ -231,7 +237,6 @@ def kpis(result: Result, warmup_days: int | None = None) -> pd.DataFrame:
     shipped_per_day = _ratio(net["sell_through"], days)
     net["weeks_of_supply"] = _ratio(net["mean_on_hand"], shipped_per_day * 7) if shipped_per_day else math.nan
     net["inventory_turns"] = _ratio(net["sell_through"] * 365.0 / days, net["mean_on_hand"]) if days else math.nan
-    customer_orders = orders[orders["kind"] == "customer"]
     net.update(_order_table(customer_orders, end_day, pd.Series(NETWORK, index=customer_orders.index)).iloc[0].to_dict()
                if len(customer_orders) else {"fill_rate": math.nan, "order_fill_rate": math.nan, "otif": math.nan,
                                              "order_cycle_time_days": math.nan})  # fmt: skip

@@ -25,7 +25,7 @@ ID_COLUMNS = ["scenario", "replication", "seed"]
 EVENT_COLUMNS = ["day", "event", "node", "counterpart", "sku", "qty", "order_id"]
 LEVEL_COLUMNS = [
     "day", "node", "sku", "on_hand", "backorder", "on_order", "in_transit", "demand",
-    "shipped", "sell_in", "received", "ordered", "lost", "orders_placed",
+    "shipped", "sell_in", "received", "ordered", "lost", "orders_placed", "customer_demand", "customer_sales",
 ]  # fmt: skip
 ORDER_COLUMNS = [
     "order_id", "kind", "customer", "supplier", "sku", "qty", "placed_day", "due_day",

@@ -13,10 +13,11 @@ exact order of events within a period and the meaning of a lead time.
 from __future__ import annotations
 
 import datetime as _dt
+import weakref
 from collections.abc import Iterable
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "BaseStock",
@@ -432,8 +433,6 @@ class Scenario(_Frozen):
     metadata: dict[str, str | int | float | bool] = {}
     business: Business | None = None
 
-    _topology: Topology | None = PrivateAttr(default=None)
-
     @field_validator("description", mode="before")
     @classmethod
     def _none_is_empty(cls, value: object) -> object:
@@ -451,9 +450,12 @@ class Scenario(_Frozen):
     @property
     def topology(self) -> Topology:
         """Derived structure: which node handles which SKU, order of processing."""
-        if self._topology is None:
-            self._topology = Topology(self)
-        return self._topology
+        entry = _TOPOLOGIES.get(id(self))
+        if entry is None or entry[0]() is not self:
+            key = id(self)
+            entry = (weakref.ref(self, lambda _ref, key=key: _TOPOLOGIES.pop(key, None)), Topology(self))
+            _TOPOLOGIES[key] = entry
+        return entry[1]
 
     def node(self, name: str) -> Node:
         """The node called ``name``."""
@@ -464,6 +466,10 @@ class Scenario(_Frozen):
         data = self.model_dump()
         data.update({k: (v.model_dump() if isinstance(v, BaseModel) else v) for k, v in changes.items()})
         return Scenario.model_validate(data)
+
+
+# derived structure per scenario object, kept outside the model so equality ignores it
+_TOPOLOGIES: dict[int, tuple[weakref.ReferenceType[Scenario], Topology]] = {}
 
 
 class Topology:
@@ -609,6 +615,12 @@ def _check_references(s: Scenario) -> Iterable[str]:
             seen.add(name)
     node_names = set(_names(s.nodes))
     sku_names = set(_names(s.skus))
+    for i, node in enumerate(s.nodes):
+        if node.name == "external":
+            yield f"nodes[{i}].name: 'external' is reserved for outside suppliers; choose another name"
+    for i, market in enumerate(s.markets):
+        if market.name in node_names or market.name == "external":
+            yield f"markets[{i}].name: '{market.name}' is already a node name; markets and nodes need distinct names"
     region_names = set(_names(s.regions))
     pd_ = s.period_days
     if s.warmup_days >= s.horizon_days:

@@ -8,17 +8,25 @@ legal but not what these properties are about).
 
 from __future__ import annotations
 
-import string
 from typing import Any
 
 from hypothesis import strategies as st
 
-from chansim.scenario import NAME_PATTERN
+# text a user could put in a UTF-8 file: no surrogates, no NUL
+text_values: st.SearchStrategy[str] = st.text(
+    st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=20
+)
 
 DISTRIBUTION_TYPES = ["poisson", "negative_binomial", "normal", "deterministic", "uniform", "empirical"]
 POLICY_TYPES = [
-    "base_stock", "s_S", "r_Q", "periodic_review", "forecast_order_up_to", "sterman", "manual",
-]  # fmt: skip
+    "base_stock",
+    "s_S",
+    "r_Q",
+    "periodic_review",
+    "forecast_order_up_to",
+    "sterman",
+    "manual",
+]
 
 
 def _quantity(draw: st.DrawFn, discrete: bool, low: float, high: float) -> float | int:
@@ -60,8 +68,11 @@ def lead_time_distributions(draw: st.DrawFn) -> dict[str, Any]:
         return {"type": "uniform", "low": low, "high": low + draw(st.integers(0, 4))}
     if kind == "deterministic":
         return {"type": "deterministic", "value": draw(st.integers(1, 6))}
-    return {"type": "empirical", "values": draw(st.lists(st.integers(1, 8), min_size=1, max_size=4)),
-            "mode": draw(st.sampled_from(["cycle", "sample"]))}  # fmt: skip
+    return {
+        "type": "empirical",
+        "values": draw(st.lists(st.integers(1, 8), min_size=1, max_size=4)),
+        "mode": draw(st.sampled_from(["cycle", "sample"])),
+    }
 
 
 @st.composite
@@ -73,10 +84,17 @@ def policies(draw: st.DrawFn, period_days: int, discrete: bool, kind: str | None
         return {"type": "base_stock", "order_up_to": q(0, 60)}
     if kind == "s_S":
         s = draw(st.integers(-5, 30))
-        return {"type": "s_S", "reorder_point": s, "order_up_to": s + draw(st.integers(1, 40)) if s >= 0 else draw(st.integers(1, 40))}
+        return {
+            "type": "s_S",
+            "reorder_point": s,
+            "order_up_to": s + draw(st.integers(1, 40)) if s >= 0 else draw(st.integers(1, 40)),
+        }
     if kind == "r_Q":
-        return {"type": "r_Q", "reorder_point": draw(st.integers(-5, 30)),
-                "order_quantity": draw(st.integers(1, 20)) if discrete else draw(st.floats(0.5, 20))}  # fmt: skip
+        return {
+            "type": "r_Q",
+            "reorder_point": draw(st.integers(-5, 30)),
+            "order_quantity": draw(st.integers(1, 20)) if discrete else draw(st.floats(0.5, 20)),
+        }
     if kind == "periodic_review":
         return {
             "type": "periodic_review",
@@ -85,13 +103,13 @@ def policies(draw: st.DrawFn, period_days: int, discrete: bool, kind: str | None
             "review_offset_days": period_days * draw(st.integers(0, 3)),
         }
     if kind == "forecast_order_up_to":
-        forecast = draw(st.one_of(
-            st.builds(lambda w: {"method": "moving_average", "window_periods": w}, st.integers(1, 5)),
-            st.builds(lambda a: {"method": "exponential_smoothing", "alpha": a}, st.floats(0.05, 1.0)),
-        ))  # fmt: skip
-        policy: dict[str, Any] = {"type": "forecast_order_up_to", "forecast": forecast,
-                                  "safety_stock": q(0, 20),
-                                  "allow_negative_orders": draw(st.booleans())}  # fmt: skip
+        forecast = draw(
+            st.one_of(
+                st.builds(lambda w: {"method": "moving_average", "window_periods": w}, st.integers(1, 5)),
+                st.builds(lambda a: {"method": "exponential_smoothing", "alpha": a}, st.floats(0.05, 1.0)),
+            )
+        )
+        policy: dict[str, Any] = {"type": "forecast_order_up_to", "forecast": forecast, "safety_stock": q(0, 20)}
         if draw(st.booleans()):
             policy["cover_days"] = draw(st.integers(1, 15))
         if draw(st.booleans()):
@@ -101,7 +119,9 @@ def policies(draw: st.DrawFn, period_days: int, discrete: bool, kind: str | None
         policy = {"type": "sterman"}
         if draw(st.booleans()):
             policy.update(
-                alpha_s=draw(st.floats(0, 1)), beta=draw(st.floats(0, 1)), theta=draw(st.floats(0, 1)),
+                alpha_s=draw(st.floats(0, 1)),
+                beta=draw(st.floats(0, 1)),
+                theta=draw(st.floats(0, 1)),
                 desired_stock=q(0, 30),
             )
         if draw(st.booleans()):
@@ -128,7 +148,11 @@ def initial_states(draw: st.DrawFn, discrete: bool, backlog: bool = True) -> dic
 
 @st.composite
 def lanes(
-    draw: st.DrawFn, supplier: str | None, period_days: int, horizon_days: int, skus: list[str] | None = None,
+    draw: st.DrawFn,
+    supplier: str | None,
+    period_days: int,
+    horizon_days: int,
+    skus: list[str] | None = None,
 ) -> dict[str, Any]:
     """A supply lane: fixed lead time, sometimes a lead time distribution, capacity, disruptions."""
     lane: dict[str, Any] = {"supplier": supplier, "lead_time_days": period_days * draw(st.integers(1, 3))}
@@ -168,7 +192,6 @@ def scenario_dicts(
     period_days: int | None = None,
     manual: bool = False,
     direct_markets: bool = True,
-    fancy_text: bool = False,
 ) -> dict[str, Any]:
     """A valid scenario document.
 
@@ -210,20 +233,25 @@ def scenario_dicts(
             spec["priority"] = draw(st.integers(0, 3))
         if draw(st.integers(0, 2)) == 0:
             spec["order_delay_days"] = P * draw(st.integers(1, 2))
-        for cost in ("holding_cost_per_unit_day", "backorder_cost_per_unit_day", "lost_sale_cost_per_unit", "ordering_cost_per_order"):
+        for cost in (
+            "holding_cost_per_unit_day",
+            "backorder_cost_per_unit_day",
+            "lost_sale_cost_per_unit",
+            "ordering_cost_per_order",
+        ):
             if draw(st.booleans()):
                 spec[cost] = draw(st.floats(0, 5))
         if draw(st.integers(0, 3)) == 0:
             spec["price_discount"] = draw(st.floats(0, 0.9))
-        if fancy_text and draw(st.booleans()):
-            spec["display_name"] = draw(_text)
         return spec
 
     nodes = [node("vendor", draw(st.sampled_from(["vendor", "factory"])), [draw(lanes(None, P, horizon))])]
     distributors = [f"dist{i}" for i in range(draw(st.integers(0, max_distributors)))]
     for i, name in enumerate(distributors):
         supplier = draw(st.sampled_from(["vendor", *distributors[:i]]))
-        nodes.append(node(name, draw(st.sampled_from(["distributor", "wholesaler"])), [draw(lanes(supplier, P, horizon))]))
+        nodes.append(
+            node(name, draw(st.sampled_from(["distributor", "wholesaler"])), [draw(lanes(supplier, P, horizon))])
+        )
     dealers = [f"dealer{i}" for i in range(draw(st.integers(1, max_dealers)))]
     markets = []
     for i, name in enumerate(dealers):
@@ -241,13 +269,13 @@ def scenario_dicts(
             node_lanes = [draw(lanes(draw(st.sampled_from(["vendor", *distributors])), P, horizon))]
         nodes.append(node(name, draw(st.sampled_from(["dealer", "retailer"])), node_lanes))
         market: dict[str, Any] = {"name": f"market{i}", "served_by": name, "demand": demand}
-        if fancy_text and draw(st.booleans()):
-            market["display_name"] = draw(_text)
         markets.append(market)
     if direct_markets and draw(st.integers(0, 4)) == 0:
         seller = draw(st.sampled_from(["vendor", *distributors]))
         sku = draw(st.sampled_from(sku_names))
-        markets.append({"name": "direct", "served_by": seller, "demand": [{"sku": sku, "distribution": draw(distributions())}]})
+        markets.append(
+            {"name": "direct", "served_by": seller, "demand": [{"sku": sku, "distribution": draw(distributions())}]}
+        )
     if manual:
         # make one or more nodes manual (node default and every per-SKU override)
         first_dealer = 1 + len(distributors)
@@ -266,17 +294,4 @@ def scenario_dicts(
         "nodes": nodes,
         "markets": markets,
     }
-    if fancy_text:
-        doc["name"] = draw(st.from_regex(NAME_PATTERN, fullmatch=True))
-        doc["description"] = draw(_text)
-        doc["start_date"] = draw(st.dates()).isoformat()
-        doc["metadata"] = draw(st.dictionaries(
-            st.text(string.ascii_letters, min_size=1, max_size=8),
-            st.one_of(_text, st.integers(-(2**40), 2**40), st.floats(allow_nan=False, allow_infinity=False), st.booleans()),
-            max_size=3,
-        ))  # fmt: skip
     return doc
-
-
-# text a user could put in a UTF-8 file: no surrogates, no NUL
-_text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=20)
