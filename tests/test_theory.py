@@ -93,7 +93,8 @@ def test_littles_law_on_pipeline_and_backorder_delay(base_stock_runs) -> None:  
         placed = orders.loc[shipped["order_id"], "placed_day"].to_numpy()
         shipped = shipped[placed >= 100]
         placed = placed[placed >= 100]
-        unit_wait = float(np.sum(shipped["qty"].to_numpy() * (shipped["day"].to_numpy() - placed)) / shipped["qty"].sum())
+        qty = shipped["qty"].to_numpy()
+        unit_wait = float(np.sum(qty * (shipped["day"].to_numpy() - placed)) / qty.sum())
         mean_b = result.kpis().query("node == 'dealer'")["mean_backorder"].iloc[0]
         waits.append((unit_wait, mean_b / lam))
     w = np.array(waits)
