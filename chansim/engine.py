@@ -209,6 +209,11 @@ class Session:
         self._stop_period = 0
         self._stop_event: Event | None = None
         self._build()
+        self.business = None
+        if scenario.business is not None:
+            from chansim.business.runtime import BusinessRuntime
+
+            self.business = BusinessRuntime(self)
         self._process = self.env.process(self._clock())
 
     # ------------------------------------------------------------------ construction
@@ -344,11 +349,18 @@ class Session:
 
     def _deliver_order(self, item: Item, order: Order) -> None:
         supplier = item.supplier
+        # the first period in which the supplier can act on it (an approval may end mid-period)
+        now = self.env.now
+        seen = (
+            now
+            if now == self.period * self.period_days
+            else (math.floor(now / self.period_days) + 1) * self.period_days
+        )
         if supplier is None:
-            order.seen_day = self.env.now
+            order.seen_day = seen
             item.external_book.append(order)
         else:
-            order.seen_day = self.env.now
+            order.seen_day = seen
             supplier.book.append(order)
             supplier.book_dirty = True
             supplier.backlog += order.remaining
@@ -361,6 +373,8 @@ class Session:
         while True:
             k = self.period
             now = env.now
+            if self.business is not None:
+                self.business.before_period(k, now)
             for lane in self.disrupted_lanes:
                 _apply_disruptions(lane, now)
             for item in self.sequence:
@@ -576,7 +590,9 @@ class Session:
             item.orders_placed += 1
             if self.record_events:
                 self.events.append((now, "ordered", item.node, order.supplier, item.sku, qty, order.id))
-            if item.delay_periods:
+            if supplier is not None and self.business is not None and self.business.takes(item):
+                self.business.place(item, order)  # credit and approvals first, then release_order
+            elif item.delay_periods:
                 _Due(self.env, item.delay_periods * self.period_days, self._on_order_seen, (item, order))
             elif supplier is None:
                 order.seen_day = now
@@ -618,6 +634,46 @@ class Session:
             item.demand_in = item.shipped = item.sell_in = item.received = item.ordered = item.lost = 0.0
             item.customer_demand = item.customer_sales = 0.0
             item.orders_placed = 0
+
+    # ------------------------------------------------------------------ business layer hooks
+    def release_order(self, item: Item, order: Order) -> None:
+        """Send an order that passed credit and approvals on to its supplier (after the order delay)."""
+        if item.delay_periods:
+            _Due(self.env, item.delay_periods * self.period_days, self._on_order_seen, (item, order))
+        else:
+            self._deliver_order(item, order)
+
+    def cancel_order(self, item: Item, order: Order, reason: str) -> None:
+        """Cancel an order that was never released (e.g. rejected on credit)."""
+        qty = order.remaining
+        order.remaining = 0.0
+        order.cancelled += qty
+        item.on_order -= qty
+        if self.record_events:
+            self.events.append((self.env.now, f"rejected_{reason}", item.node, order.supplier, item.sku, qty, order.id))
+
+    def shrink_order(self, item: Item, order: Order, qty: float) -> None:
+        """Reduce an unreleased order to ``qty`` (a partial credit release)."""
+        cut = order.remaining - qty
+        order.remaining = qty
+        order.cancelled += cut
+        item.on_order -= cut
+        if self.record_events:
+            self.events.append((self.env.now, "reduced_credit", item.node, order.supplier, item.sku, cut, order.id))
+
+    def add_customer_order(self, item: Item, customer: str, qty: float, now: float) -> None:
+        """An end-customer order from outside the markets (a won deal) joins the node's book."""
+        order = Order(self._next_id, CUSTOMER, customer, item.node, item.sku, qty, now, now, 0, None)
+        order.seen_day = now
+        self._next_id += 1
+        self.orders.append(order)
+        item.book.append(order)
+        item.book_dirty = True
+        item.backlog += qty
+        item.demand_in += qty
+        item.customer_demand += qty
+        if self.record_events:
+            self.events.append((now, "demand", item.node, customer, item.sku, qty, order.id))
 
     # ------------------------------------------------------------------ public API
     def _check_manual(self, node: str, sku: str) -> Item:
@@ -701,7 +757,10 @@ class Session:
         from chansim.results import Result
 
         info = RunInfo(self.scenario.name, self.replication, self.seed, self.period_days, self.day)
-        return Result(self.scenario, info, self.events, self.levels, self.orders, dict(self.decisions), self.served)
+        business = self.business.tables() if self.business is not None else None
+        return Result(
+            self.scenario, info, self.events, self.levels, self.orders, dict(self.decisions), self.served, business
+        )
 
 
 def _check_quantity(node: str, sku: str, qty: object) -> None:

@@ -104,6 +104,7 @@ class Result:
         orders: list[Order],
         decisions: dict[tuple[int, str, str], float],
         served: list[tuple[int, str, str, str, float, float]] | None = None,
+        business: dict[str, pd.DataFrame] | None = None,
     ) -> None:
         self.scenario = scenario
         self.info = info
@@ -111,6 +112,7 @@ class Result:
         self._levels = list(levels)
         self._orders = list(orders)
         self._served = list(served or [])
+        self._business = business or {}
         self.decisions = decisions
 
     @property
@@ -184,6 +186,33 @@ class Result:
 
     @cached_property
     def money(self) -> pd.DataFrame:
+        """Money per node (x SKU) x period x account, long, zero amounts left out; costs positive.
+
+        Inventory accounts (``MONEY_ACCOUNTS``) come first; with a business layer, the
+        order-to-cash accounts (``invoiced``, ``cash_received``, ``bad_debt``,
+        ``receivables_end``) and incentive accounts (``rebate_*``, ``commission_*``) follow,
+        with an empty ``sku``.
+        """
+        frame = self._inventory_money
+        extra = []
+        if "receivables_money" in self._business:
+            extra.append(self._business["receivables_money"][["day", "node", "account", "amount"]])
+        if self.scenario.business is not None and self.scenario.business.incentives is not None:
+            from chansim.business.incentives import incentive_money_rows
+
+            settlements = self.incentives
+            if len(settlements):
+                extra.append(incentive_money_rows(settlements)[["day", "node", "account", "amount"]])
+        extra = [e for e in extra if len(e)]
+        if not extra:
+            return frame
+        rows = _with_ids(pd.concat(extra, ignore_index=True), self.info)
+        rows["period"] = (rows["day"] // self.info.period_days).astype("int64")
+        rows["sku"] = None
+        return pd.concat([frame.astype({"account": str}), rows[list(frame.columns)]], ignore_index=True)
+
+    @cached_property
+    def _inventory_money(self) -> pd.DataFrame:
         """Money per node x SKU x period x account (long, zero amounts left out); costs positive.
 
         Rows come account by account (in ``MONEY_ACCOUNTS`` order), each in day, node, SKU order.
@@ -222,9 +251,51 @@ class Result:
         frame["account"] = pd.Categorical(frame["account"], categories=MONEY_ACCOUNTS)
         return frame
 
+    @cached_property
+    def business(self) -> dict[str, pd.DataFrame]:
+        """Business-layer tables (audit, invoices, settlements, approvals, leads, ...), each with ids."""
+        return {name: _with_ids(frame.copy(), self.info) for name, frame in self._business.items()}
+
+    @cached_property
+    def audit(self) -> pd.DataFrame:
+        """Every business decision with time, actor and values (empty without a business layer)."""
+        if "audit" in self._business:
+            return self.business["audit"]
+        columns = ["time", "source", "actor", "action", "subject", "value", "detail"]
+        return _with_ids(pd.DataFrame(columns=columns), self.info)
+
+    @cached_property
+    def incentives(self) -> pd.DataFrame:
+        """Rebate and commission settlements (see :mod:`chansim.business.incentives`)."""
+        from chansim.business.incentives import SETTLEMENT_COLUMNS, compute_incentives, sales_from_money
+        from chansim.business.runtime import partner_tiers
+
+        business = self.scenario.business
+        if business is None or business.incentives is None or not business.incentives.plans:
+            return _with_ids(pd.DataFrame(columns=list(SETTLEMENT_COLUMNS)), self.info)
+        hierarchy = {
+            n.name: next((lane.supplier for lane in n.lanes if lane.supplier is not None), None)
+            for n in self.scenario.nodes
+        }
+        settlements = compute_incentives(
+            sales_from_money(self._inventory_money),
+            business.incentives.plans,
+            business.incentives.targets,
+            hierarchy,
+            period_days=self.info.period_days,
+            horizon_days=self.info.days,
+            node_kinds={n.name: n.kind for n in self.scenario.nodes},
+            node_tiers=partner_tiers(self.scenario),
+        )
+        return _with_ids(settlements, self.info)
+
     def tables(self) -> dict[str, pd.DataFrame]:
-        """All four tables by name."""
-        return {"events": self.events, "levels": self.levels, "orders": self.orders, "money": self.money}
+        """All tables by name (the business layer's too, when there is one)."""
+        out = {"events": self.events, "levels": self.levels, "orders": self.orders, "money": self.money}
+        if self._business:
+            out.update(self.business)
+            out["incentives"] = self.incentives
+        return out
 
     def kpis(self, warmup_days: int | None = None) -> pd.DataFrame:
         """KPIs per node and for the network (see :mod:`chansim.metrics`)."""
