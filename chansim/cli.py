@@ -22,6 +22,10 @@ TABLE_KPIS = [
     "fill_rate", "otif", "mean_on_hand", "mean_backorder", "stockout_rate", "bullwhip",
     "inventory_turns", "revenue", "gross_margin", "total_cost",
 ]  # fmt: skip
+BUSINESS_TABLE_KPIS = [
+    "target_attainment", "contribution_share", "gross_margin_partner", "cost_to_serve", "channel_cost_ratio",
+    "dso", "credit_utilisation", "orders_held_share", "funnel_win_rate", "rebates", "scorecard",
+]  # fmt: skip
 
 
 class BadInput(click.ClickException):
@@ -69,12 +73,12 @@ def _format_number(value: Any) -> str:
     return str(value)
 
 
-def _table(frame, replications: int) -> str:  # type: ignore[no-untyped-def]
-    headers = ["node", "kind", *TABLE_KPIS]
+def _table(frame, replications: int, columns: list[str] = TABLE_KPIS) -> str:  # type: ignore[no-untyped-def]
+    headers = ["node", "kind", *columns]
     rows = []
     for record in frame.to_dict(orient="records"):
         row = [str(record["node"]), str(record["kind"])]
-        for kpi in TABLE_KPIS:
+        for kpi in columns:
             text = _format_number(record[kpi])
             ci = record.get(f"{kpi}_ci95")
             if replications > 1 and ci is not None and not (isinstance(ci, float) and math.isnan(ci)):
@@ -171,6 +175,14 @@ def run_command(
         table = reps.kpis(warmup_days=warm)
     else:
         table = reps.results[0].kpis(warmup_days=warm)
+    business = None
+    if sc.business is not None and fmt != "csv":
+        from chansim.business.kpis import business_kpis, summarize_business_kpis
+
+        if replications > 1:
+            business = summarize_business_kpis(reps, warmup_days=warm)
+        else:
+            business = business_kpis(reps.results[0], warmup_days=warm)
     if out is not None:
         try:
             source = reps if replications > 1 else reps.results[0]
@@ -191,6 +203,8 @@ def run_command(
             "replications": replications,
             "kpis": _records(table),
         }
+        if business is not None:
+            document["business_kpis"] = _records(business)
         click.echo(json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False))
     elif fmt == "csv":
         click.echo(table.to_csv(index=False), nl=False)
@@ -200,6 +214,10 @@ def run_command(
             title += f", {replications} replications (mean ±95% half-width)"
         click.echo(title)
         click.echo(_table(table, replications))
+        if business is not None:
+            click.echo("")
+            click.echo("business KPIs")
+            click.echo(_table(business, replications, BUSINESS_TABLE_KPIS))
         if out is not None:
             click.echo(f"tables written to {out}")
 

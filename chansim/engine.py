@@ -110,7 +110,7 @@ class LaneState:
     def __init__(self, capacity: float | None, lead_periods: int) -> None:
         self.capacity = capacity
         self.base_capacity = capacity
-        self.disruptions: list[tuple[int, int, float, int]] = []
+        self.disruptions: list[tuple[int, int, float | None, int]] = []
         self.extra_lead_periods = 0
         self.draws = 0
         self.used = 0.0
@@ -129,7 +129,7 @@ class Item:
         "node", "sku", "on_hand", "backlog", "on_order", "in_transit", "book", "book_dirty",
         "policy", "manual", "lane", "supplier", "external_book", "markets", "delay_periods",
         "lead_days", "lost_sales", "allocation", "priority", "demand_in", "shipped", "sell_in",
-        "received", "ordered", "lost", "orders_placed", "customer_demand", "customer_sales",
+        "received", "ordered", "lost", "orders_placed", "customer_demand", "customer_sales", "demand_factor",
     )  # fmt: skip
 
     def __init__(self, node: sc.Node, sku: str) -> None:
@@ -159,6 +159,7 @@ class Item:
         self.ordered = 0.0
         self.lost = 0.0
         self.orders_placed = 0
+        self.demand_factor = 1.0  # business layer: partner activity, training, MDF, regional shocks
         self.customer_demand = 0.0  # end-customer (market) part of demand_in
         self.customer_sales = 0.0  # end-customer part of shipped
 
@@ -392,14 +393,17 @@ class Session:
     def _market_demand(self, item: Item, k: int, now: float) -> None:
         """End-customer demand of the period; served at once when stock covers all of it."""
         markets = item.markets
-        if len(markets) == 1:
+        if len(markets) == 1 and item.demand_factor == 1.0:
             market, series = markets[0]
             total = series.at(k)
             if total <= 0:
                 return
             wanted = [(market, total)]
         else:
+            factor = item.demand_factor
             wanted = [(market, series.at(k)) for market, series in markets]
+            if factor != 1.0:  # scaled draws (rounded in discrete mode): a documented approximation
+                wanted = [(m, math.floor(q * factor + 0.5) if self.discrete else q * factor) for m, q in wanted]
             total = sum(qty for _, qty in wanted)
             if total <= 0:
                 return
@@ -782,7 +786,8 @@ def _apply_disruptions(lane: LaneState, day: float) -> None:
     extra = 0
     for start, end, cap, extra_periods in lane.disruptions:
         if start <= day < end:
-            capacity = cap if capacity is None else min(capacity, cap)
+            if cap is not None:
+                capacity = cap if capacity is None else min(capacity, cap)
             extra = max(extra, extra_periods)
     lane.capacity = capacity
     lane.extra_lead_periods = extra

@@ -11,6 +11,7 @@ backorders, ``T`` the number of periods in the window and ``P`` the period lengt
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -273,11 +274,13 @@ def t_quantile_975(dof: int) -> float:
     return z + g1 / dof + g2 / dof**2
 
 
-def summarize(by_replication: pd.DataFrame) -> pd.DataFrame:
+def summarize(by_replication: pd.DataFrame, names: Sequence[str] | None = None) -> pd.DataFrame:
     """Per node: each KPI's mean (named as the KPI), ``<kpi>_std`` and ``<kpi>_ci95``.
 
     ``ci95`` is the half-width ``t(0.975, n-1) * std / sqrt(n)`` over the n replications
-    (NaN values, e.g. a ratio with a zero denominator, are left out).
+    (NaN values, e.g. a ratio with a zero denominator, are left out). ``names``: the KPI
+    columns to summarise (default ``KPI_NAMES``; e.g.
+    :data:`chansim.business.kpis.BUSINESS_KPI_NAMES`).
     """
     rows = []
     for (node, kind), group in by_replication.groupby(["node", "kind"], sort=False, observed=True):
@@ -288,7 +291,7 @@ def summarize(by_replication: pd.DataFrame) -> pd.DataFrame:
             "node": node,
             "kind": kind,
         }
-        for name in KPI_NAMES:
+        for name in KPI_NAMES if names is None else names:
             values = group[name].to_numpy(dtype=float)
             values = values[~np.isnan(values)]
             n = len(values)

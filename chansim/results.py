@@ -49,7 +49,10 @@ def scenario_digest(scenario: sc.Scenario) -> str:
 
 def node_parameters(scenario: sc.Scenario) -> pd.DataFrame:
     """Prices and cost rates per node x SKU (one row each), used for money and KPIs."""
+    from chansim.business.runtime import purchase_discounts
+
     topo = scenario.topology
+    tier_discount = purchase_discounts(scenario)  # with a business layer, partners buy at their tier's price
     rows = []
     for node in scenario.nodes:
         for sku_name in topo.skus_of_node[node.name]:
@@ -60,7 +63,8 @@ def node_parameters(scenario: sc.Scenario) -> pd.DataFrame:
                 supplier_holding = 0.0
             else:
                 supplier = topo.node_by_name[lane.supplier]
-                purchase_price = sku.list_price * (1.0 - supplier.sell_discount)
+                discount = tier_discount.get(node.name, supplier.sell_discount)
+                purchase_price = sku.list_price * (1.0 - discount)
                 supplier_holding = supplier.holding_cost_per_unit_day
             transit = (
                 lane.transit_holding_cost_per_unit_day
@@ -69,6 +73,7 @@ def node_parameters(scenario: sc.Scenario) -> pd.DataFrame:
             )
             rows.append({
                 "node": node.name, "sku": sku_name, "kind": node.kind, "region": node.region,
+                "supplier": lane.supplier,
                 "depth": topo.depth[node.name],
                 "sell_price": sku.list_price * (1.0 - node.sell_discount),
                 "purchase_price": purchase_price,
@@ -190,13 +195,15 @@ class Result:
 
         Inventory accounts (``MONEY_ACCOUNTS``) come first; with a business layer, the
         order-to-cash accounts (``invoiced``, ``cash_received``, ``bad_debt``,
-        ``receivables_end``) and incentive accounts (``rebate_*``, ``commission_*``) follow,
-        with an empty ``sku``.
+        ``receivables_end``), partner programme accounts (``recruitment_cost``, ``training_cost``,
+        ``mdf_*``, ``stock_return_credit``, ``stock_write_off``) and incentive accounts
+        (``rebate_*``, ``commission_*``) follow, with an empty ``sku``.
         """
         frame = self._inventory_money
         extra = []
-        if "receivables_money" in self._business:
-            extra.append(self._business["receivables_money"][["day", "node", "account", "amount"]])
+        for name in ("receivables_money", "partner_money"):
+            if name in self._business:
+                extra.append(self._business[name][["day", "node", "account", "amount"]])
         if self.scenario.business is not None and self.scenario.business.incentives is not None:
             from chansim.business.incentives import incentive_money_rows
 
@@ -222,10 +229,23 @@ class Result:
         key = pd.MultiIndex.from_arrays([lv["node"], lv["sku"]])
         p = par.reindex(key)
         days = float(self.info.period_days)
+        # a node's revenue: end-customer sales at its price, plus what its customers paid for
+        # what it shipped them (their purchase price), so seller revenue = buyer purchases
+        purchases = lv["sell_in"].to_numpy() * p["purchase_price"].to_numpy()
+        supplier = p["supplier"].to_numpy()
+        internal = pd.DataFrame(
+            {"node": supplier, "sku": lv["sku"].to_numpy(), "day": lv["day"].to_numpy(), "v": purchases}
+        )
+        internal = internal[internal["node"].notna()].groupby(["node", "sku", "day"], observed=True)["v"].sum()
+        own_key = pd.MultiIndex.from_arrays([lv["node"].astype(str), lv["sku"].astype(str), lv["day"]])
+        internal.index = internal.index.set_levels(
+            [lvl.astype(str) for lvl in internal.index.levels[:2]] + [internal.index.levels[2]]
+        )
+        internal_sales = internal.reindex(own_key, fill_value=0.0).to_numpy()
         amounts = {
-            "revenue": lv["shipped"].to_numpy() * p["sell_price"].to_numpy(),
+            "revenue": lv["customer_sales"].to_numpy() * p["sell_price"].to_numpy() + internal_sales,
             "cost_of_goods": lv["shipped"].to_numpy() * p["purchase_price"].to_numpy(),
-            "purchases": lv["sell_in"].to_numpy() * p["purchase_price"].to_numpy(),
+            "purchases": purchases,
             "holding_cost": lv["on_hand"].to_numpy() * p["holding_rate"].to_numpy() * days,
             "transit_holding_cost": lv["in_transit"].to_numpy() * p["transit_rate"].to_numpy() * days,
             "backorder_cost": lv["backorder"].to_numpy() * p["backorder_rate"].to_numpy() * days,

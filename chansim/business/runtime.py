@@ -91,6 +91,7 @@ class BusinessRuntime:
                 seller=self.vendor,
                 records=self.audit,
             )
+        self.exit_money: list[Any] = []
         self.funnel = None
         self.funnel_records: list[tuple[Any, ...]] = []
         self.won: list[Any] = []
@@ -116,6 +117,149 @@ class BusinessRuntime:
             for item in session.sequence
             if item.node in discounts
         }
+        self.sell_price = {
+            (item.node, item.sku): scenario.topology.sku_by_name[item.sku].list_price
+            * (1 - scenario.node(item.node).sell_discount)
+            for item in session.sequence
+        }
+        self.regions = {n.name: n.region for n in scenario.nodes}
+        self.schedule = None
+        self.lifecycle = "partners" in self.config.model_fields_set
+        if self.lifecycle:
+            self._start_lifecycle()
+        if self.order_to_cash is not None:
+            self.order_to_cash.ledger.subscribe(self._on_ledger)
+
+    # ------------------------------------------------------------------ partner lifecycle
+    def _start_lifecycle(self) -> None:
+        from chansim.business.partners import LifecycleStreams, run_lifecycle
+
+        session = self.session
+        scenario = session.scenario
+        self.streams = LifecycleStreams.from_seed(session.seed, session.replication)
+        lanes = sorted(f"{lane.supplier}->{n.name}" for n in scenario.nodes for lane in n.lanes if lane.supplier)
+        self.schedule = self.book.draw_random_events(
+            self.streams.events,
+            horizon_days=scenario.horizon_days,
+            targets={"shipment_delay": lanes, "warehouse_outage": [n.name for n in scenario.nodes]},
+        )
+        self._apply_logistics_events()
+        self.env.process(
+            run_lifecycle(
+                self.env, self.book, self.streams, self._metrics, schedule=self.schedule, on_exit=self._on_exit
+            )
+        )
+
+    def _apply_logistics_events(self) -> None:
+        """Shipment delays and warehouse outages become lane disruptions (``LaneState.disruptions``)."""
+        assert self.schedule is not None
+        session = self.session
+        P = session.period_days
+        lanes_into = {}
+        for item in session.sequence:
+            if item.supplier is not None:
+                lanes_into[f"{item.supplier.node}->{item.node}"] = item.lane
+        for row in self.schedule.itertuples(index=False):
+            start, end = int(row.start_day), int(row.end_day)
+            if row.kind == "shipment_delay" and row.target in lanes_into:
+                extra = max(1, round(float(row.magnitude) / P))
+                lanes_into[row.target].disruptions.append((start, end, None, extra))
+            elif row.kind == "warehouse_outage":
+                for key, lane in lanes_into.items():
+                    if key.split("->")[0] == row.target:
+                        left = float(row.magnitude)
+                        cap = 0.0 if lane.base_capacity is None and left <= 0 else None
+                        if lane.base_capacity is not None:
+                            cap = lane.base_capacity * left
+                        if cap is not None:
+                            lane.disruptions.append((start, end, cap, 0))
+        session.disrupted_lanes = sorted(
+            {id(lane): lane for lane in lanes_into.values() if lane.disruptions}.values(), key=lambda lane: id(lane)
+        )
+        # deterministic order: the order of the session's items
+        order = []
+        for item in session.sequence:
+            if item.lane.disruptions and item.lane not in order:
+                order.append(item.lane)
+        session.disrupted_lanes = order
+
+    def _metrics(self, day: int, window_days: int) -> dict[str, dict[str, float]]:
+        """Each live partner's fill rate, margin and target achievement over the last window."""
+        session = self.session
+        periods = max(1, window_days // session.period_days)
+        rows = session.levels[-periods * len(session.sequence) :]
+        acc: dict[str, list[float]] = {}
+        for row in rows:
+            node, sku, demand, shipped = row[1], row[2], row[7], row[8]
+            a = acc.setdefault(node, [0.0, 0.0, 0.0, 0.0])
+            price = self.sell_price.get((node, sku), 0.0)
+            cost = self.unit_price.get((node, sku), 0.0)
+            a[0] += demand
+            a[1] += shipped
+            a[2] += shipped * price
+            a[3] += shipped * (price - cost)
+        targets = self.config.incentives.targets if self.config.incentives is not None else None
+        out = {}
+        for name in self.book.names():
+            demand, shipped, revenue, margin = acc.get(name, [0.0, 0.0, 0.0, 0.0])
+            achievement = 1.0
+            if targets is not None:
+                base = targets.base_target(name, session.scenario.node(name).kind)
+                if base:
+                    achievement = revenue / (base * window_days / targets.period_days)
+            out[name] = {
+                "fill_rate": min(1.0, shipped / demand) if demand > 0 else 1.0,
+                "margin": margin / revenue if revenue > 0 else 0.0,
+                "target_achievement": achievement,
+                "sales": revenue,
+            }
+        return out
+
+    def _on_exit(self, exit: Any) -> None:
+        """A partner leaves: it stops ordering, its stock goes back or is written off, its markets move or go."""
+        from chansim.business.partners import exit_money_rows
+        from chansim.model.policies import ManualPolicy
+
+        session = self.session
+        now = self.env.now
+        stock_value = 0.0
+        for item in session.sequence:
+            if item.node != exit.partner:
+                continue
+            item.policy = ManualPolicy(0.0)
+            item.manual = False
+            stock_value += item.on_hand * self.unit_price.get((item.node, item.sku), 0.0)
+            if item.on_hand > 0:
+                qty = item.on_hand
+                item.on_hand = 0.0
+                if exit.stock == "return" and item.supplier is not None:
+                    item.supplier.on_hand += qty
+                    event = "returned"
+                else:
+                    event = "written_off"
+                if session.record_events:
+                    session.events.append(
+                        (now, event, item.node, item.supplier.node if item.supplier else "", item.sku, qty, 0)
+                    )
+            if item.markets:
+                successor = session.items.get((exit.customers_to, item.sku)) if exit.customers_to else None
+                if successor is not None:
+                    successor.markets.extend(item.markets)
+                    successor.markets.sort(key=lambda pair: pair[0])
+                item.markets = []
+        supplier = next((i.supplier.node for i in session.sequence if i.node == exit.partner and i.supplier), None)
+        self.exit_money.extend(exit_money_rows(exit, stock_value, supplier))
+        if self.funnel is not None:
+            self.funnel.retire_partner(exit.partner)
+        if self.order_to_cash is not None and exit.reason == "insolvency":
+            ledger = self.order_to_cash.ledger
+            if not ledger.is_insolvent(exit.partner):
+                ledger.insolvency(exit.partner)
+
+    def _on_ledger(self, partner: str, what: str) -> None:
+        """An insolvency found by the ledger ends the partnership too."""
+        if what == "insolvency" and partner in self.book.partners and self.book.partners[partner].is_live:
+            self._on_exit(self.book.exit_partner(partner, int(self.env.now), "insolvency", actor="ledger"))
 
     # ------------------------------------------------------------------ order-to-cash
     def takes(self, item: Item) -> bool:
@@ -168,7 +312,25 @@ class BusinessRuntime:
 
     # ------------------------------------------------------------------ funnel
     def before_period(self, period: int, now: float) -> None:
-        """Turn deals won since the last period into end-customer orders at the partners."""
+        """Update demand factors and win rates; turn deals won since the last period into orders."""
+        if self.lifecycle:
+            from chansim.business.partners import region_demand_multiplier
+
+            book = self.book
+            priority = {tier.name: tier.allocation_priority for tier in self.config.partners.tiers.tiers}
+            for item in self.session.sequence:
+                tier = book.tier_of(item.node) if item.node in book.partners else None
+                if tier is not None:
+                    item.priority = priority[tier.name]  # orders placed from now on carry the new tier's priority
+                if item.node in book.partners and item.markets:
+                    factor = book.demand_multiplier(item.node, now, include_training=self.funnel is None)
+                    region = self.regions.get(item.node)
+                    if region and self.schedule is not None and len(self.schedule):
+                        factor *= region_demand_multiplier(self.schedule, region, now)
+                    item.demand_factor = factor
+            if self.funnel is not None:
+                for name in self.funnel.active_partners:
+                    self.funnel.set_win_multiplier(name, book.win_rate_multiplier(name, now))
         if not self.won:
             return
         deals, self.won = self.won, []
@@ -197,6 +359,15 @@ class BusinessRuntime:
             audit_rows, columns=["time", "source", "actor", "action", "subject", "value", "detail"]
         ).astype({"value": str, "detail": str})
         del PARTNER_AUDIT
+        if self.exit_money or self.book.money:
+            rows = [tuple(r) for r in self.book.money] + [tuple(r) for r in self.exit_money]
+            frames["partner_money"] = pd.DataFrame(rows, columns=["day", "node", "account", "amount"])
+        if self.schedule is not None:
+            frames["random_events"] = self.schedule.copy()
+        book_tables = self.book.tables()
+        frames["partners"] = book_tables["partners"]
+        if len(book_tables.get("exits", ())):
+            frames["exits"] = book_tables["exits"]
         if self.order_to_cash is not None:
             ledger = self.order_to_cash.ledger
             frames["invoices"] = ledger.invoices_frame()
