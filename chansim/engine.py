@@ -130,6 +130,7 @@ class Item:
         "policy", "manual", "lane", "supplier", "external_book", "markets", "delay_periods",
         "lead_days", "lost_sales", "allocation", "priority", "demand_in", "shipped", "sell_in",
         "received", "ordered", "lost", "orders_placed", "customer_demand", "customer_sales", "demand_factor",
+        "exit_stock",
     )  # fmt: skip
 
     def __init__(self, node: sc.Node, sku: str) -> None:
@@ -160,6 +161,7 @@ class Item:
         self.lost = 0.0
         self.orders_placed = 0
         self.demand_factor = 1.0  # business layer: partner activity, training, MDF, regional shocks
+        self.exit_stock: str | None = None  # business layer: a partner that left returns or writes off arrivals
         self.customer_demand = 0.0  # end-customer (market) part of demand_in
         self.customer_sales = 0.0  # end-customer part of shipped
 
@@ -333,6 +335,9 @@ class Session:
     # ------------------------------------------------------------------ events
     def _on_arrival(self, event: Event) -> None:
         item, order, qty = event._value
+        if item.exit_stock is not None:  # the partner has left: what still arrives goes back or is written off
+            self._dispose(item, order, qty)
+            return
         item.on_hand += qty
         item.in_transit -= qty
         item.on_order -= qty
@@ -640,6 +645,27 @@ class Session:
             item.orders_placed = 0
 
     # ------------------------------------------------------------------ business layer hooks
+    def _dispose(self, item: Item, order: Order, qty: float) -> None:
+        item.in_transit -= qty
+        item.on_order -= qty
+        item.received += qty
+        order.received += qty
+        now = self.env.now
+        if order.received >= order.qty - order.cancelled - 1e-9:
+            order.last_receipt_day = now
+        self.dispose_stock(item, qty)
+
+    def dispose_stock(self, item: Item, qty: float) -> None:
+        """A leaver's units: back to its supplier's stock (``return``) or written off."""
+        if item.exit_stock == "return" and item.supplier is not None:
+            item.supplier.on_hand += qty
+            event = "returned"
+        else:
+            event = "written_off"
+        if self.record_events:
+            counterpart = item.supplier.node if item.supplier is not None else ""
+            self.events.append((self.env.now, event, item.node, counterpart, item.sku, qty, 0))
+
     def release_order(self, item: Item, order: Order) -> None:
         """Send an order that passed credit and approvals on to its supplier (after the order delay)."""
         if item.delay_periods:

@@ -265,12 +265,14 @@ def _approval_waits(result: Result, otc: pd.DataFrame, end: float) -> pd.DataFra
     pending = queued[[(s, d) not in done for s, d in zip(queued["subject"], queued["detail"], strict=True)]]
     if len(pending):
         rows.append(
-            pd.DataFrame({
-                "order_id": pending["subject"].astype(str).to_numpy(),
-                "step": pending["detail"].astype(int).to_numpy(),
-                "queued_day": pending["time"].to_numpy(float),
-                "waiting_days": end - pending["time"].to_numpy(float),
-            })  # fmt: skip
+            pd.DataFrame(
+                {
+                    "order_id": pending["subject"].astype(str).to_numpy(),
+                    "step": pending["detail"].astype(int).to_numpy(),
+                    "queued_day": pending["time"].to_numpy(float),
+                    "waiting_days": end - pending["time"].to_numpy(float),
+                }
+            )  # fmt: skip
         )
     if not rows:
         return pd.DataFrame(columns=["order_id", "partner", "queued_day", "waiting_days"])
@@ -498,10 +500,14 @@ def business_kpis(result: Result, warmup_days: int | None = None) -> pd.DataFram
     _funnel(result, frame, warm, partners)
     _incentives(result, frame, warm, partners)
 
-    channel_cost = _by_node(money, *CHANNEL_COST_ACCOUNTS, "rebate_income", "commission_income")
+    # incentives as settled for the periods in the window (the rebates and commissions columns)
+    incentives = frame[["rebates", "commissions"]].fillna(0.0).sum(axis=1)
+    channel_cost = _by_node(money, *CHANNEL_COST_ACCOUNTS)
     for partner in partners:
-        frame.loc[partner, "channel_cost_ratio"] = _ratio(channel_cost.get(partner, 0.0), revenue[partner])
-    frame.loc[NETWORK, "channel_cost_ratio"] = _ratio(float(channel_cost.sum()), total_end)
+        cost = float(channel_cost.get(partner, 0.0)) + incentives[partner]
+        frame.loc[partner, "channel_cost_ratio"] = _ratio(cost, revenue[partner])
+    network_cost = float(channel_cost.sum()) + incentives[NETWORK]
+    frame.loc[NETWORK, "channel_cost_ratio"] = _ratio(network_cost, total_end)
 
     revenue_rows = inventory_money[inventory_money["account"] == "revenue"].assign(
         node=lambda f: f["node"].astype(str)
@@ -535,6 +541,7 @@ def business_kpis_by_period(result: Result, period_days: int = 30) -> pd.DataFra
 
     Raises:
         ValueError: when ``period_days`` is not a positive multiple of the scenario's period.
+
     """
     from chansim.business.order_to_cash import dso
 

@@ -221,26 +221,22 @@ class BusinessRuntime:
         from chansim.model.policies import ManualPolicy
 
         session = self.session
-        now = self.env.now
         stock_value = 0.0
         for item in session.sequence:
             if item.node != exit.partner:
                 continue
             item.policy = ManualPolicy(0.0)
             item.manual = False
+            item.exit_stock = exit.stock
             stock_value += item.on_hand * self.unit_price.get((item.node, item.sku), 0.0)
             if item.on_hand > 0:
                 qty = item.on_hand
                 item.on_hand = 0.0
-                if exit.stock == "return" and item.supplier is not None:
-                    item.supplier.on_hand += qty
-                    event = "returned"
-                else:
-                    event = "written_off"
-                if session.record_events:
-                    session.events.append(
-                        (now, event, item.node, item.supplier.node if item.supplier else "", item.sku, qty, 0)
-                    )
+                session.dispose_stock(item, qty)
+            for order in list(item.book):  # what it still owed its customers is lost
+                if order.remaining > 0:
+                    session._cancel(item, order, self.env.now)
+            item.book = []
             if item.markets:
                 successor = session.items.get((exit.customers_to, item.sku)) if exit.customers_to else None
                 if successor is not None:

@@ -1,0 +1,134 @@
+"""The business layer inside a simulation run: conservation, determinism, effects."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import chansim
+from chansim import load_scenario, parse_scenario
+
+
+def _base() -> dict:
+    return load_scenario("chansim/data/default.yaml").model_dump(mode="json")
+
+
+def _with_business(business: dict, horizon: int = 120) -> chansim.Scenario:
+    doc = _base()
+    doc["horizon_days"] = horizon
+    doc["business"] = business
+    return parse_scenario(doc)
+
+
+OTC = {
+    "credit": {"default_credit_limit": 15000, "on_exceed": "hold", "default_terms_days": 30},
+    "approver_pools": [{"name": "sales_ops", "approvers": 1, "service_time_days": {"type": "exponential", "mean": 0.5}}],
+    "approval_path": [{"pool": "sales_ops", "amount_above": 1500}],
+    "payment": {"base_delay_days": 3, "delay_slope_days": 10, "insolvency_probability_per_year": 0.3},
+}
+
+
+def test_an_empty_business_section_changes_no_stock_movement() -> None:
+    plain = chansim.run(load_scenario("chansim/data/default.yaml"), seed=4, days=90)
+    empty = chansim.run(_with_business({}, horizon=365), seed=4, days=90)
+    cols = ["day", "node", "sku", "on_hand", "backorder", "on_order", "shipped", "ordered"]
+    pd.testing.assert_frame_equal(plain.levels[cols], empty.levels[cols])
+
+
+def test_invoiced_equals_paid_plus_receivables_plus_bad_debt() -> None:
+    for seed in range(3):
+        result = chansim.run(_with_business({"order_to_cash": OTC}), seed=seed)
+        money = result.money[result.money["sku"].isna()]
+        totals = money.groupby("account")["amount"].sum()
+        assert totals["invoiced"] > 0
+        settled = totals.get("cash_received", 0.0) + totals.get("bad_debt", 0.0) + totals.get("receivables_end", 0.0)
+        assert settled == pytest.approx(totals["invoiced"], abs=0.01 * len(money))
+        cents = result.business["receivables_money"].groupby("account")["amount_cents"].sum()
+        assert cents["invoiced"] == cents.get("cash_received", 0) + cents.get("bad_debt", 0) + cents.get("receivables_end", 0)
+
+
+def test_seller_revenue_equals_buyer_purchases_at_tier_prices() -> None:
+    doc = _base()
+    partners = [n["name"] for n in doc["nodes"] if n["kind"] != "vendor"]
+    scenario = _with_business({"tiers_by_node": {partners[0]: "gold", partners[1]: "silver"}})
+    result = chansim.run(scenario, seed=1)
+    par = result.parameters.set_index(["node", "sku"])
+    money = result.money[result.money["sku"].notna()]
+    by = money.groupby(["node", "account"], observed=True)["amount"].sum().unstack(fill_value=0.0)
+    for supplier in set(par["supplier"].dropna()):
+        customers = par.index.get_level_values(0)[par["supplier"] == supplier].unique()
+        end_sales = result.levels.query("node == @supplier")
+        own = float((end_sales["customer_sales"] * end_sales["sku"].map(par.loc[supplier]["sell_price"]).astype(float)).sum())
+        assert by.loc[supplier, "revenue"] == pytest.approx(own + by.loc[list(customers), "purchases"].sum())
+    # a gold partner pays less per unit than a bronze one
+    ladder = {t.name: t.discount for t in scenario.business.partners.tiers.tiers}
+    assert ladder["gold"] > ladder["bronze"]
+    gold_price = par.loc[partners[0], "purchase_price"].iloc[0]
+    bronze = [p for p in partners if p not in partners[:2] and par.loc[p].index[0] == par.loc[partners[0]].index[0]]
+    if bronze:
+        assert gold_price < par.loc[bronze[0], "purchase_price"].iloc[0]
+
+
+def test_a_tight_credit_limit_holds_orders_and_costs_service() -> None:
+    loose = chansim.run(_with_business({"order_to_cash": {**OTC, "credit": {"default_credit_limit": 10**8}}}), seed=5)
+    tight = chansim.run(_with_business({"order_to_cash": OTC}), seed=5)
+    fill = lambda r: r.kpis().query("node == 'network'")["fill_rate"].iloc[0]  # noqa: E731
+    assert fill(tight) < fill(loose) - 0.05
+    assert (tight.audit["action"] == "held").sum() > 0
+    assert (loose.audit["action"] == "held").sum() == 0
+
+
+@pytest.mark.parametrize("chunks", [[7, 13, 30, 70], [1] * 30 + [90]])
+def test_stepping_with_the_business_layer_equals_a_straight_run(chunks: list[int]) -> None:
+    scenario = _with_business({
+        "order_to_cash": OTC,
+        "funnel": {"lead_sources": [{"region": "northeast", "arrival_rate_per_day": 2,
+                                     "sku_mix": [{"sku": _base()["skus"][0]["name"], "share": 1}]}]},
+        "partners": {"churn": {"review_period_days": 30, "intercept": 0.5}},
+    })  # fmt: skip
+    straight = chansim.run(scenario, seed=9, days=120)
+    session = chansim.Session(scenario, seed=9)
+    for days in chunks:
+        session.advance(days=days)
+    stepped = session.result()
+    for name in ("levels", "orders", "money", "events"):
+        pd.testing.assert_frame_equal(getattr(stepped, name), getattr(straight, name))
+    pd.testing.assert_frame_equal(stepped.audit, straight.audit)
+
+
+def test_won_deals_become_end_customer_orders_at_the_partner() -> None:
+    sku = _base()["skus"][0]["name"]
+    scenario = _with_business(
+        {"funnel": {"lead_sources": [{"region": "northeast", "arrival_rate_per_day": 3, "sku_mix": [{"sku": sku, "share": 1}]}]}}
+    )
+    result = chansim.run(scenario, seed=3, days=120)
+    leads = result.business["leads"]
+    won = leads[leads["outcome"] == "won"] if "outcome" in leads.columns else leads[leads["won_day"].notna()]
+    assert len(won) > 0
+    orders = result.orders
+    deal_orders = orders[orders["customer"].astype(str).str.startswith("deal:")]
+    # every deal won before the last period became orders at its partner, units preserved
+    assert len(deal_orders) > 0
+    assert set(deal_orders["supplier"].astype(str)) <= set(won["partner"].astype(str))
+    assert deal_orders["qty"].sum() <= won["units"].sum() if "units" in won.columns else True
+
+
+def test_a_churned_partner_stops_ordering() -> None:
+    scenario = _with_business({"partners": {"churn": {"review_period_days": 30, "intercept": 6.0}}}, horizon=200)
+    result = chansim.run(scenario, seed=1, days=200)
+    exits = result.business.get("exits")
+    assert exits is not None and len(exits) > 0
+    lv = result.levels
+    for row in exits.itertuples():
+        after = lv[(lv["node"] == row.partner) & (lv["day"] > row.day)]
+        assert after["ordered"].sum() == 0
+        assert np.all(after["on_hand"].to_numpy() == 0)
+
+
+def test_same_seed_same_business_tables_different_seed_different() -> None:
+    scenario = _with_business({"order_to_cash": OTC})
+    a, b, c = (chansim.run(scenario, seed=s, days=90) for s in (1, 1, 2))
+    for name in a.business:
+        pd.testing.assert_frame_equal(a.business[name], b.business[name])
+    assert not a.business["invoices"].equals(c.business["invoices"])
