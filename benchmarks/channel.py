@@ -31,8 +31,7 @@ def _level(mean: float, lead_days: int) -> float:
     return float(math.ceil(cover + Z * math.sqrt(cover)))
 
 
-def build_channel(distributors: int, dealers_per_distributor: int, skus: int, days: int,
-                  regions: int = 5) -> dict:  # fmt: skip
+def build_channel(distributors: int, dealers_per_distributor: int, skus: int, days: int, regions: int = 5) -> dict:
     """The scenario document (for ``chansim.parse_scenario``) of a generated channel.
 
     One vendor supplied from outside; ``distributors`` distributors supplied by the vendor;
@@ -57,64 +56,92 @@ def build_channel(distributors: int, dealers_per_distributor: int, skus: int, da
             means = [round(m * size, 3) for m in sku_means]
             for k, m in enumerate(means):
                 dist_mean[k] += m
-            nodes.append({
-                "name": dealer, "kind": "dealer", "region": region,
-                "lanes": [{"supplier": dist, "lead_time_days": DEALER_LEAD_DAYS, "shipping_cost_per_unit": 0.1}],
-                "policy": {"type": "base_stock", "order_up_to": 0.0},
-                "items": [
-                    {"sku": s, "policy": {"type": "base_stock", "order_up_to": _level(m, DEALER_LEAD_DAYS)},
-                     "initial": {"on_hand": _level(m, DEALER_LEAD_DAYS)}}
-                    for s, m in zip(sku_names, means, strict=True)
-                ],
-                "holding_cost_per_unit_day": 0.02,
-                "backorder_cost_per_unit_day": 0.5,
-            })  # fmt: skip
-            markets.append({
-                "name": f"market{dealer_index:05d}", "served_by": dealer, "region": region,
-                "demand": [{"sku": s, "distribution": {"type": "poisson", "mean": m}}
-                           for s, m in zip(sku_names, means, strict=True)],
-            })  # fmt: skip
+            nodes.append(
+                {
+                    "name": dealer,
+                    "kind": "dealer",
+                    "region": region,
+                    "lanes": [{"supplier": dist, "lead_time_days": DEALER_LEAD_DAYS, "shipping_cost_per_unit": 0.1}],
+                    "policy": {"type": "base_stock", "order_up_to": 0.0},
+                    "items": [
+                        {
+                            "sku": s,
+                            "policy": {"type": "base_stock", "order_up_to": _level(m, DEALER_LEAD_DAYS)},
+                            "initial": {"on_hand": _level(m, DEALER_LEAD_DAYS)},
+                        }
+                        for s, m in zip(sku_names, means, strict=True)
+                    ],
+                    "holding_cost_per_unit_day": 0.02,
+                    "backorder_cost_per_unit_day": 0.5,
+                }
+            )
+            markets.append(
+                {
+                    "name": f"market{dealer_index:05d}",
+                    "served_by": dealer,
+                    "region": region,
+                    "demand": [
+                        {"sku": s, "distribution": {"type": "poisson", "mean": m}}
+                        for s, m in zip(sku_names, means, strict=True)
+                    ],
+                }
+            )
             dealer_index += 1
         for k in range(skus):
             vendor_mean[k] += dist_mean[k]
-        nodes.append({
-            "name": dist, "kind": "distributor", "region": region,
-            "lanes": [{"supplier": "vendor", "lead_time_days": DISTRIBUTOR_LEAD_DAYS}],
+        nodes.append(
+            {
+                "name": dist,
+                "kind": "distributor",
+                "region": region,
+                "lanes": [{"supplier": "vendor", "lead_time_days": DISTRIBUTOR_LEAD_DAYS}],
+                "policy": {"type": "base_stock", "order_up_to": 0.0},
+                "items": [
+                    {
+                        "sku": s,
+                        "policy": {"type": "base_stock", "order_up_to": _level(m, DISTRIBUTOR_LEAD_DAYS)},
+                        "initial": {"on_hand": _level(m, DISTRIBUTOR_LEAD_DAYS)},
+                    }
+                    for s, m in zip(sku_names, dist_mean, strict=True)
+                ],
+                "holding_cost_per_unit_day": 0.01,
+                "backorder_cost_per_unit_day": 0.2,
+            }
+        )
+    nodes.append(
+        {
+            "name": "vendor",
+            "kind": "vendor",
+            "lanes": [{"supplier": None, "lead_time_days": VENDOR_LEAD_DAYS}],
             "policy": {"type": "base_stock", "order_up_to": 0.0},
             "items": [
-                {"sku": s, "policy": {"type": "base_stock", "order_up_to": _level(m, DISTRIBUTOR_LEAD_DAYS)},
-                 "initial": {"on_hand": _level(m, DISTRIBUTOR_LEAD_DAYS)}}
-                for s, m in zip(sku_names, dist_mean, strict=True)
+                {
+                    "sku": s,
+                    "policy": {"type": "base_stock", "order_up_to": _level(m, VENDOR_LEAD_DAYS)},
+                    "initial": {"on_hand": _level(m, VENDOR_LEAD_DAYS)},
+                }
+                for s, m in zip(sku_names, vendor_mean, strict=True)
             ],
-            "holding_cost_per_unit_day": 0.01,
-            "backorder_cost_per_unit_day": 0.2,
-        })  # fmt: skip
-    nodes.append({
-        "name": "vendor", "kind": "vendor",
-        "lanes": [{"supplier": None, "lead_time_days": VENDOR_LEAD_DAYS}],
-        "policy": {"type": "base_stock", "order_up_to": 0.0},
-        "items": [
-            {"sku": s, "policy": {"type": "base_stock", "order_up_to": _level(m, VENDOR_LEAD_DAYS)},
-             "initial": {"on_hand": _level(m, VENDOR_LEAD_DAYS)}}
-            for s, m in zip(sku_names, vendor_mean, strict=True)
-        ],
-        "holding_cost_per_unit_day": 0.005,
-        "backorder_cost_per_unit_day": 0.1,
-    })  # fmt: skip
+            "holding_cost_per_unit_day": 0.005,
+            "backorder_cost_per_unit_day": 0.1,
+        }
+    )
     return {
         "name": f"channel-{distributors}x{dealers_per_distributor}x{skus}",
         "description": "benchmark channel (benchmarks/channel.py)",
         "horizon_days": days,
         "regions": [{"name": r} for r in region_names],
-        "skus": [{"name": s, "unit_cost": 6.0 + k % 10, "list_price": 10.0 + 1.5 * (k % 10)}
-                 for k, s in enumerate(sku_names)],
+        "skus": [
+            {"name": s, "unit_cost": 6.0 + k % 10, "list_price": 10.0 + 1.5 * (k % 10)} for k, s in enumerate(sku_names)
+        ],
         "nodes": nodes,
         "markets": markets,
-    }  # fmt: skip
+    }
 
 
-def scaling_scenario(distributors: int, dealers_per_distributor: int, skus: int, days: int,
-                     seed: int = 1, prefer_generator: bool = True):  # type: ignore[no-untyped-def]  # fmt: skip
+def scaling_scenario(
+    distributors: int, dealers_per_distributor: int, skus: int, days: int, seed: int = 1, prefer_generator: bool = True
+):  # type: ignore[no-untyped-def]
     """``(scenario, source)``: from chansim's generator if available, else ``build_channel``."""
     import chansim
 
@@ -125,11 +152,18 @@ def scaling_scenario(distributors: int, dealers_per_distributor: int, skus: int,
             pass
         else:
             options = GeneratorOptions(
-                seed=seed, locale="en_US", regions=5, distributors=distributors,
-                dealers_per_distributor=dealers_per_distributor, skus=skus, days=days,
-            )  # fmt: skip
+                seed=seed,
+                locale="en_US",
+                regions=5,
+                distributors=distributors,
+                dealers_per_distributor=dealers_per_distributor,
+                skus=skus,
+                days=days,
+            )
             scenario = generate_scenario(options)
             if not isinstance(scenario, chansim.Scenario):  # a document rather than a model
                 scenario = chansim.parse_scenario(scenario)
             return scenario, "chansim.generate.generate_scenario"
-    return chansim.parse_scenario(build_channel(distributors, dealers_per_distributor, skus, days)), "benchmarks/channel.py"
+    return chansim.parse_scenario(
+        build_channel(distributors, dealers_per_distributor, skus, days)
+    ), "benchmarks/channel.py"

@@ -52,27 +52,34 @@ def chansim_scenario(periods: int):  # type: ignore[no-untyped-def]
     nodes = []
     for i, (name, kind) in enumerate(zip(STAGES, KINDS, strict=True)):
         supplier = STAGES[i + 1] if i + 1 < len(STAGES) else None
-        nodes.append({
-            "name": name,
-            "kind": kind,
-            "lanes": [{"supplier": supplier, "lead_time_days": L}],
-            "policy": {"type": "base_stock", "order_up_to": S},
-            "initial": {"on_hand": S},
-            "holding_cost_per_unit_day": HOLDING if i == 0 else 0.0,
-            "backorder_cost_per_unit_day": BACKORDER if i == 0 else 0.0,
-        })  # fmt: skip
-    return chansim.parse_scenario({
-        "name": "serial-4",
-        "description": "4-stage serial chain, base stock 12, Poisson(4), lead time 2",
-        "period_days": 1,
-        "horizon_days": periods,
-        "skus": [{"name": "item", "unit_cost": 1.0, "list_price": 2.0}],
-        "nodes": nodes,
-        "markets": [{
-            "name": "end", "served_by": "retailer",
-            "demand": [{"sku": "item", "distribution": {"type": "poisson", "mean": MEAN}}],
-        }],
-    })  # fmt: skip
+        nodes.append(
+            {
+                "name": name,
+                "kind": kind,
+                "lanes": [{"supplier": supplier, "lead_time_days": L}],
+                "policy": {"type": "base_stock", "order_up_to": S},
+                "initial": {"on_hand": S},
+                "holding_cost_per_unit_day": HOLDING if i == 0 else 0.0,
+                "backorder_cost_per_unit_day": BACKORDER if i == 0 else 0.0,
+            }
+        )
+    return chansim.parse_scenario(
+        {
+            "name": "serial-4",
+            "description": "4-stage serial chain, base stock 12, Poisson(4), lead time 2",
+            "period_days": 1,
+            "horizon_days": periods,
+            "skus": [{"name": "item", "unit_cost": 1.0, "list_price": 2.0}],
+            "nodes": nodes,
+            "markets": [
+                {
+                    "name": "end",
+                    "served_by": "retailer",
+                    "demand": [{"sku": "item", "distribution": {"type": "poisson", "mean": MEAN}}],
+                }
+            ],
+        }
+    )
 
 
 @dataclass
@@ -101,8 +108,9 @@ def chansim_stats_from_kpis(result) -> RepStats:  # type: ignore[no-untyped-def]
     return RepStats(oh, bo, float(k.at["network", "total_cost_per_day"]))
 
 
-def run_chansim(scenario, periods: int, reps: int, seed: int, *, record_events: bool = False,
-                stats: str = "levels") -> tuple[float, list[RepStats]]:  # fmt: skip
+def run_chansim(
+    scenario, periods: int, reps: int, seed: int, *, record_events: bool = False, stats: str = "levels"
+) -> tuple[float, list[RepStats]]:
     """Wall seconds and per-replication statistics of ``reps`` chansim replications."""
     import chansim
 
@@ -111,15 +119,17 @@ def run_chansim(scenario, periods: int, reps: int, seed: int, *, record_events: 
     t0 = time.perf_counter()
     for r in range(reps):
         result = chansim.run(scenario, seed=seed, days=periods, replication=r, record_events=record_events)
-        out.append(extract(result) if stats != "none" else None)
+        if stats != "none":
+            out.append(extract(result))
     return time.perf_counter() - t0, out
 
 
 # --------------------------------------------------------------------------- hand-written SimPy
 
 
-def hand_simpy_chain(demand: list, n: int = 4, base_stock: int = S, lead: int = L,
-                     trace: list | None = None) -> RepStats:  # fmt: skip
+def hand_simpy_chain(
+    demand: list, n: int = 4, base_stock: int = S, lead: int = L, trace: list | None = None
+) -> RepStats:
     """A minimal SimPy model of the chain: one period-clock process, shipments as timeouts.
 
     ``demand`` is the end-customer demand of each period (a list of ints). A shipment is an
@@ -221,10 +231,20 @@ def exact_trace_check(scenario, periods: int, reps: int, seed: int) -> dict:  # 
             mismatches += len(bad)
             if len(bad) and first is None:
                 t = int(bad[0])
-                first = {"replication": r, "stage": s, "period": t,
-                         "chansim": [float(oh[t]), float(bo[t])], "hand": [float(h_oh[t]), float(h_bo[t])]}  # fmt: skip
-    return {"replications": reps, "stage_periods_compared": compared, "mismatches": mismatches,
-            "first_mismatch": first, "identical": mismatches == 0}  # fmt: skip
+                first = {
+                    "replication": r,
+                    "stage": s,
+                    "period": t,
+                    "chansim": [float(oh[t]), float(bo[t])],
+                    "hand": [float(h_oh[t]), float(h_bo[t])],
+                }
+    return {
+        "replications": reps,
+        "stage_periods_compared": compared,
+        "mismatches": mismatches,
+        "first_mismatch": first,
+        "identical": mismatches == 0,
+    }
 
 
 # --------------------------------------------------------------------------- stockpyl
