@@ -203,6 +203,7 @@ class Session:
         self.record_events = record_events
         self.decisions: dict[tuple[int, str, str], float] = {}
         self.events: list[tuple] = []
+        # end-of-period rows (day, item index, on_hand, ...): all numbers, so the table builds fast
         self.levels: list[tuple] = []
         self.orders: list[Order] = []
         # end-customer orders served in full on arrival: (id, market, node, sku, qty, day)
@@ -633,10 +634,11 @@ class Session:
         item.external_book = [o for o in item.external_book if o.remaining > 0]
 
     def _record_levels(self, now: float) -> None:
+        """Append one all-numeric row per item (the item's index in ``sequence`` stands for node and SKU)."""
         levels = self.levels
-        for item in self.sequence:
+        for index, item in enumerate(self.sequence):
             levels.append((
-                now, item.node, item.sku, item.on_hand, item.backlog, item.on_order, item.in_transit,
+                now, index, item.on_hand, item.backlog, item.on_order, item.in_transit,
                 item.demand_in, item.shipped, item.sell_in, item.received, item.ordered, item.lost,
                 item.orders_placed, item.customer_demand, item.customer_sales,
             ))  # fmt: skip
@@ -763,6 +765,10 @@ class Session:
         gc.disable()
         try:
             self.env.run(until=self._stop_event)
+            if self.business is not None:
+                # business events inside the last period (approvals, payments) happen before its end;
+                # stock events fall on period starts, so none of them runs early
+                self.env.run(until=self._stop_period * self.period_days - 1e-6)
         finally:
             if collecting:
                 gc.enable()
@@ -789,7 +795,15 @@ class Session:
         info = RunInfo(self.scenario.name, self.replication, self.seed, self.period_days, self.day)
         business = self.business.tables() if self.business is not None else None
         return Result(
-            self.scenario, info, self.events, self.levels, self.orders, dict(self.decisions), self.served, business
+            self.scenario,
+            info,
+            self.events,
+            self.levels,
+            self.orders,
+            dict(self.decisions),
+            self.served,
+            business,
+            [(item.node, item.sku) for item in self.sequence],
         )
 
 

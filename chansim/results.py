@@ -110,6 +110,7 @@ class Result:
         decisions: dict[tuple[int, str, str], float],
         served: list[tuple[int, str, str, str, float, float]] | None = None,
         business: dict[str, pd.DataFrame] | None = None,
+        level_items: list[tuple[str, str]] | None = None,
     ) -> None:
         self.scenario = scenario
         self.info = info
@@ -117,6 +118,7 @@ class Result:
         self._levels = list(levels)
         self._orders = list(orders)
         self._served = list(served or [])
+        self._level_items = list(level_items or [])
         self._business = business or {}
         self.decisions = decisions
 
@@ -144,10 +146,22 @@ class Result:
     @cached_property
     def levels(self) -> pd.DataFrame:
         """End-of-period stock and the period's flows, one row per node x SKU x period."""
-        frame = pd.DataFrame.from_records(self._levels, columns=LEVEL_COLUMNS)
+        numeric = [c for c in LEVEL_COLUMNS if c not in ("day", "node", "sku")]
+        width = 2 + len(numeric)
+        values = np.array(self._levels, dtype=float).reshape(-1, width)
+        index = values[:, 1].astype(np.int64)
+        columns: dict[str, object] = {"day": values[:, 0].astype(np.int64)}
+        for pos, name in ((0, "node"), (1, "sku")):  # few distinct values, many rows: categorical
+            names = [key[pos] for key in self._level_items]
+            categories = sorted(set(names))
+            code_of = {c: i for i, c in enumerate(categories)}
+            codes = np.array([code_of[n] for n in names], dtype=np.int64)
+            columns[name] = pd.Categorical.from_codes(codes[index] if len(index) else [], categories=categories)
+        for j, name in enumerate(numeric):
+            columns[name] = values[:, 2 + j]
+        frame = pd.DataFrame(columns)[LEVEL_COLUMNS]
+        frame["orders_placed"] = frame["orders_placed"].astype(np.int64)
         frame.insert(1, "period", (frame["day"] // self.info.period_days).astype("int64"))
-        for name in ("node", "sku"):  # few distinct values, many rows
-            frame[name] = frame[name].astype("category")
         return _with_ids(frame, self.info)
 
     @cached_property
@@ -309,6 +323,12 @@ class Result:
         )
         return _with_ids(settlements, self.info)
 
+    def business_kpis(self, warmup_days: int | None = None) -> pd.DataFrame:
+        """Partner and network business KPIs (see :mod:`chansim.business.kpis`)."""
+        from chansim.business.kpis import business_kpis
+
+        return business_kpis(self, warmup_days=warmup_days)
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """All tables by name (the business layer's too, when there is one)."""
         out = {"events": self.events, "levels": self.levels, "orders": self.orders, "money": self.money}
@@ -366,6 +386,12 @@ class Replications:
     def tables(self) -> dict[str, pd.DataFrame]:
         """All four tables by name."""
         return {"events": self.events, "levels": self.levels, "orders": self.orders, "money": self.money}
+
+    def business_kpis(self, warmup_days: int | None = None) -> pd.DataFrame:
+        """Mean, standard deviation and 95% half-width of each business KPI over replications."""
+        from chansim.business.kpis import summarize_business_kpis
+
+        return summarize_business_kpis(self, warmup_days=warmup_days)
 
     def kpis_by_replication(self, warmup_days: int | None = None) -> pd.DataFrame:
         """KPIs of every replication (one block of rows per replication)."""

@@ -104,6 +104,25 @@ def _frame(partners: list[str]) -> pd.DataFrame:
     return pd.DataFrame(math.nan, index=pd.Index([*partners, NETWORK], name="node"), columns=BUSINESS_KPI_NAMES)
 
 
+def _partner_money(result: Result, warm: int) -> pd.DataFrame:
+    """Lifecycle money (recruitment, training, MDF, exit stock) from ``day >= warm``: day, node, account, amount.
+
+    Taken from the money table when it holds these accounts, else from the business table
+    ``partner_money`` (so they are never counted twice).
+    """
+    from chansim.business.partners import ACCOUNTS
+
+    money = result.money
+    rows = money[money["account"].astype(str).isin(ACCOUNTS)]
+    if rows.empty and "partner_money" in result.business:
+        rows = result.business["partner_money"]
+    rows = rows[rows["day"] >= warm]
+    return pd.DataFrame({
+        "day": rows["day"].to_numpy(float), "node": rows["node"].astype(str).to_numpy(),
+        "account": rows["account"].astype(str).to_numpy(), "amount": rows["amount"].to_numpy(float),
+    })  # fmt: skip
+
+
 def _incentive_config(result: Result) -> Any:
     business = result.scenario.business
     return None if business is None else business.incentives
@@ -357,17 +376,21 @@ def _incentives(result: Result, frame: pd.DataFrame, warm: int, partners: list[s
         frame.loc[NETWORK, column] = float(part["amount"].sum())
 
 
-def _mdf_return(result: Result, money: pd.DataFrame, revenue_by_day: pd.DataFrame, warm: int) -> pd.Series:
-    """Before/after estimate of incremental revenue per unit of MDF claimed, per partner with claims."""
+def _mdf_return(money: pd.DataFrame, revenue_by_day: pd.DataFrame, warm: float, end: float) -> pd.Series:
+    """Before/after estimate of incremental revenue per unit of MDF claimed, per partner with claims.
+
+    MDF starts at the partner's first ``mdf_approved`` (else ``mdf_claimed``) day s in
+    ``(warm, end)``: incremental = (revenue per day on ``[s, end)`` - revenue per day on
+    ``[warm, s)``) x (end - s); return = incremental / Σ claimed. Network: Σ incremental / Σ claimed.
+    """
     claims = money[money["account"] == "mdf_claimed"]
     out = pd.Series(dtype=float)
     if claims.empty:
         return out
-    end = float(result.info.days)
     incremental_sum = claimed_sum = 0.0
-    for partner, rows in claims.groupby(claims["node"].astype(str)):
+    for partner, rows in claims.groupby("node"):
         start = float(rows["day"].min())
-        started = money[(money["node"].astype(str) == partner) & (money["account"] == "mdf_approved")]
+        started = money[(money["node"] == partner) & (money["account"] == "mdf_approved")]
         if len(started):
             start = min(start, float(started["day"].min()))
         revenue = revenue_by_day[revenue_by_day["node"] == partner]
@@ -502,7 +525,10 @@ def business_kpis(result: Result, warmup_days: int | None = None) -> pd.DataFram
 
     # incentives as settled for the periods in the window (the rebates and commissions columns)
     incentives = frame[["rebates", "commissions"]].fillna(0.0).sum(axis=1)
-    channel_cost = _by_node(money, *CHANNEL_COST_ACCOUNTS)
+    lifecycle = _partner_money(result, warm)
+    channel_cost = _by_node(
+        pd.concat([inventory_money[["node", "account", "amount"]], lifecycle]), *CHANNEL_COST_ACCOUNTS
+    )
     for partner in partners:
         cost = float(channel_cost.get(partner, 0.0)) + incentives[partner]
         frame.loc[partner, "channel_cost_ratio"] = _ratio(cost, revenue[partner])
@@ -512,7 +538,7 @@ def business_kpis(result: Result, warmup_days: int | None = None) -> pd.DataFram
     revenue_rows = inventory_money[inventory_money["account"] == "revenue"].assign(
         node=lambda f: f["node"].astype(str)
     )[["day", "node", "amount"]]
-    mdf = _mdf_return(result, money, revenue_rows, warm)
+    mdf = _mdf_return(lifecycle, revenue_rows, warm, float(info.days))
     if len(mdf):
         frame["mdf_return"] = mdf.reindex(frame.index)
     _lifecycle(result, frame, partners)

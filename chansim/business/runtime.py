@@ -50,7 +50,12 @@ def partner_tiers(scenario: Scenario) -> dict[str, str]:
 
 
 def purchase_discounts(scenario: Scenario) -> dict[str, float]:
-    """Discount off list price at which each partner buys, from its starting tier."""
+    """Discount off list price at which each partner buys: its starting tier's discount.
+
+    Tiers are price lists (discounts off list), whoever the supplier is. A distributor
+    keeps a margin only if it sells to its dealers at a smaller discount than its own tier
+    gives it (set the distributor's ``price_discount`` accordingly).
+    """
     business = scenario.business
     if business is None:
         return {}
@@ -124,7 +129,11 @@ class BusinessRuntime:
         }
         self.regions = {n.name: n.region for n in scenario.nodes}
         self.schedule = None
-        self.lifecycle = "partners" in self.config.model_fields_set
+        from chansim.business.partners import PartnersConfig
+
+        # the lifecycle runs when the scenario configures any part of it (so a saved and
+        # reloaded scenario behaves the same: defaults are not written out)
+        self.lifecycle = self.config.partners != PartnersConfig()
         if self.lifecycle:
             self._start_lifecycle()
         if self.order_to_cash is not None:
@@ -189,8 +198,10 @@ class BusinessRuntime:
         periods = max(1, window_days // session.period_days)
         rows = session.levels[-periods * len(session.sequence) :]
         acc: dict[str, list[float]] = {}
+        keys = [(item.node, item.sku) for item in session.sequence]
         for row in rows:
-            node, sku, demand, shipped = row[1], row[2], row[7], row[8]
+            node, sku = keys[row[1]]
+            demand, shipped = row[6], row[7]
             a = acc.setdefault(node, [0.0, 0.0, 0.0, 0.0])
             price = self.sell_price.get((node, sku), 0.0)
             cost = self.unit_price.get((node, sku), 0.0)
@@ -377,4 +388,5 @@ class BusinessRuntime:
             frames["leads"] = tables.leads
             frames["stage_events"] = tables.stage_events
             frames["registrations"] = tables.registrations
+            frames["deal_lines"] = tables.deal_lines
         return frames
