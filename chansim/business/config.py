@@ -12,17 +12,42 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from chansim.business.funnel import FunnelConfig
 from chansim.business.incentives import Incentives
 from chansim.business.order_to_cash import OrderToCashConfig
 from chansim.business.partners import PartnersConfig
 
+Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}$")]
+
 if TYPE_CHECKING:
     from chansim.scenario import Scenario
 
-__all__ = ["Business", "business_problems"]
+__all__ = ["Business", "RecruitmentRound", "business_problems"]
+
+
+class RecruitmentRound(BaseModel):
+    """Partner development: some partner nodes start as applicants and a round picks who joins.
+
+    On ``day`` the applicants are ranked by their *observed* scores on the evaluation index,
+    weighted by ``weights`` (the trainee's weighting; default: the index's own weights), and
+    the best ``recruit_per_region`` of each region join (or exactly the nodes in ``select``).
+    Joiners onboard and ramp up (``partners.recruitment``); their hidden capability then
+    drives their demand. Applicants not chosen never trade: their markets go unserved.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    candidates: Annotated[list[Name], Field(min_length=1, max_length=5000)]
+    day: Annotated[int, Field(ge=0, le=36_500)] = 0
+    recruit_per_region: Annotated[int, Field(ge=0, le=5000)] = 1
+    weights: dict[Annotated[str, Field(min_length=1, max_length=64)], Annotated[float, Field(ge=0, le=1e6)]] | None = (
+        None
+    )
+    select: list[Name] | None = None
 
 
 class Business(BaseModel):
@@ -35,6 +60,7 @@ class Business(BaseModel):
     order_to_cash: OrderToCashConfig | None = None
     incentives: Incentives | None = None
     funnel: FunnelConfig | None = None
+    recruitment_round: RecruitmentRound | None = None
 
 
 def business_problems(scenario: Scenario) -> Iterable[str]:
@@ -59,6 +85,22 @@ def business_problems(scenario: Scenario) -> Iterable[str]:
         for name in sorted(business.order_to_cash.credit.partners):
             if name not in nodes:
                 yield f"business.order_to_cash.credit.partners.{name}: unknown node '{name}'"
+    if business.recruitment_round is not None:
+        rnd = business.recruitment_round
+        index = set(business.partners.evaluation.names)
+        for i, name in enumerate(rnd.candidates):
+            if name not in nodes:
+                yield f"business.recruitment_round.candidates[{i}]: unknown node '{name}'"
+            elif all(lane.supplier is None for lane in nodes[name].lanes):
+                yield f"business.recruitment_round.candidates[{i}]: '{name}' is the vendor, not a partner"
+        for i, name in enumerate(rnd.select or []):
+            if name not in rnd.candidates:
+                yield f"business.recruitment_round.select[{i}]: '{name}' is not among the candidates"
+        for key in sorted(rnd.weights or {}):
+            if key not in index:
+                yield f"business.recruitment_round.weights.{key}: unknown criterion (known: {', '.join(sorted(index))})"
+        if rnd.weights is not None and sum(rnd.weights.values()) <= 0:
+            yield "business.recruitment_round.weights: give at least one criterion a positive weight"
     if business.incentives is not None:
         for i, plan in enumerate(business.incentives.plans):
             for j, name in enumerate(plan.applies_to.nodes):

@@ -50,17 +50,28 @@ def partner_tiers(scenario: Scenario) -> dict[str, str]:
 
 
 def purchase_discounts(scenario: Scenario) -> dict[str, float]:
-    """Discount off list price at which each partner buys: its starting tier's discount.
+    """Discount off list price at which each partner buys, from its starting tier.
 
-    Tiers are price lists (discounts off list), whoever the supplier is. A distributor
-    keeps a margin only if it sells to its dealers at a smaller discount than its own tier
-    gives it (set the distributor's ``price_discount`` accordingly).
+    Tiers are price lists. A dealer (or retailer) buys at its tier's discount off list. A
+    distributor (or wholesaler) buys on the distributor price list: its supplier's own
+    selling discount plus what its tier gives above the bottom tier, so that it keeps a
+    margin over the dealers it sells to.
     """
     business = scenario.business
     if business is None:
         return {}
-    by_name = {tier.name: tier for tier in business.partners.tiers.tiers}
-    return {node: by_name[tier].discount for node, tier in partner_tiers(scenario).items()}
+    tiers = business.partners.tiers.tiers
+    by_name = {tier.name: tier for tier in tiers}
+    floor = min(tier.discount for tier in tiers)
+    out = {}
+    for name, tier in partner_tiers(scenario).items():
+        node = scenario.node(name)
+        if node.kind in ("distributor", "wholesaler"):
+            supplier = next(lane.supplier for lane in node.lanes if lane.supplier is not None)
+            out[name] = min(0.95, scenario.node(supplier).sell_discount + by_name[tier].discount - floor)
+        else:
+            out[name] = by_name[tier].discount
+    return out
 
 
 class BusinessRuntime:
@@ -133,11 +144,67 @@ class BusinessRuntime:
 
         # the lifecycle runs when the scenario configures any part of it (so a saved and
         # reloaded scenario behaves the same: defaults are not written out)
-        self.lifecycle = self.config.partners != PartnersConfig()
+        self.lifecycle = self.config.partners != PartnersConfig() or self.config.recruitment_round is not None
+        self.round_done = True
+        if self.config.recruitment_round is not None:
+            self._open_recruitment()
         if self.lifecycle:
             self._start_lifecycle()
         if self.order_to_cash is not None:
             self.order_to_cash.ledger.subscribe(self._on_ledger)
+
+    # ------------------------------------------------------------------ recruitment
+    def _open_recruitment(self) -> None:
+        """Turn the candidate nodes into applicants: hidden capability, noisy observed scores, no trade."""
+        from chansim.business.partners import PartnerState, draw_capability, observed_scores
+        from chansim.model.policies import ManualPolicy
+
+        rnd = self.config.recruitment_round
+        assert rnd is not None
+        cfg = self.config.partners
+        rng = stream(self.session.seed, self.session.replication, "partners/applicants")
+        names = list(rnd.candidates)
+        capability = draw_capability(rng, cfg.recruitment.capability, len(names))
+        scores = observed_scores(rng, capability, cfg.evaluation)
+        self.saved_policies: dict[tuple[str, str], Any] = {}
+        for i, name in enumerate(names):
+            old = self.book.partners.pop(name)
+            self.book.partners[name] = PartnerState(
+                name=name,
+                level=old.level,
+                region=old.region,
+                capability=float(capability[i]),
+                observed_scores={c: float(s) for c, s in zip(cfg.evaluation.names, scores[i], strict=True)},
+                satisfaction=cfg.satisfaction.initial,
+                status="candidate",
+                tier=old.tier,
+            )
+            for item in self.session.sequence:
+                if item.node == name:
+                    self.saved_policies[name, item.sku] = (item.policy, item.manual)
+                    item.policy = ManualPolicy(0.0)
+                    item.manual = False
+                    item.demand_factor = 0.0
+        self.round_done = False
+
+    def _run_recruitment(self, day: int) -> None:
+        rnd = self.config.recruitment_round
+        assert rnd is not None
+        if rnd.select is not None:
+            chosen = list(rnd.select)
+        else:
+            ranked = self.book.screen(list(rnd.candidates), rnd.weights)
+            chosen, taken = [], {}
+            for result in ranked:
+                if taken.get(result.region, 0) < rnd.recruit_per_region:
+                    chosen.append(result.partner)
+                    taken[result.region] = taken.get(result.region, 0) + 1
+        self.book.recruit(sorted(chosen), day, actor="trainee" if rnd.select is not None else "screening")
+        for name in chosen:
+            for item in self.session.sequence:
+                if item.node == name and (name, item.sku) in self.saved_policies:
+                    item.policy, item.manual = self.saved_policies[name, item.sku]
+        self.round_done = True
 
     # ------------------------------------------------------------------ partner lifecycle
     def _start_lifecycle(self) -> None:
@@ -320,6 +387,8 @@ class BusinessRuntime:
     # ------------------------------------------------------------------ funnel
     def before_period(self, period: int, now: float) -> None:
         """Update demand factors and win rates; turn deals won since the last period into orders."""
+        if not self.round_done and now >= self.config.recruitment_round.day:  # type: ignore[union-attr]
+            self._run_recruitment(int(now))
         if self.lifecycle:
             from chansim.business.partners import region_demand_multiplier
 

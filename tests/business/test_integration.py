@@ -23,7 +23,9 @@ def _with_business(business: dict, horizon: int = 120) -> chansim.Scenario:
 
 OTC = {
     "credit": {"default_credit_limit": 15000, "on_exceed": "hold", "default_terms_days": 30},
-    "approver_pools": [{"name": "sales_ops", "approvers": 1, "service_time_days": {"type": "exponential", "mean": 0.5}}],
+    "approver_pools": [
+        {"name": "sales_ops", "approvers": 1, "service_time_days": {"type": "exponential", "mean": 0.5}}
+    ],
     "approval_path": [{"pool": "sales_ops", "amount_above": 1500}],
     "payment": {"base_delay_days": 3, "delay_slope_days": 10, "insolvency_probability_per_year": 0.3},
 }
@@ -45,7 +47,9 @@ def test_invoiced_equals_paid_plus_receivables_plus_bad_debt() -> None:
         settled = totals.get("cash_received", 0.0) + totals.get("bad_debt", 0.0) + totals.get("receivables_end", 0.0)
         assert settled == pytest.approx(totals["invoiced"], abs=0.01 * len(money))
         cents = result.business["receivables_money"].groupby("account")["amount_cents"].sum()
-        assert cents["invoiced"] == cents.get("cash_received", 0) + cents.get("bad_debt", 0) + cents.get("receivables_end", 0)
+        assert cents["invoiced"] == cents.get("cash_received", 0) + cents.get("bad_debt", 0) + cents.get(
+            "receivables_end", 0
+        )
 
 
 def test_seller_revenue_equals_buyer_purchases_at_tier_prices() -> None:
@@ -59,7 +63,9 @@ def test_seller_revenue_equals_buyer_purchases_at_tier_prices() -> None:
     for supplier in set(par["supplier"].dropna()):
         customers = par.index.get_level_values(0)[par["supplier"] == supplier].unique()
         end_sales = result.levels.query("node == @supplier")
-        own = float((end_sales["customer_sales"] * end_sales["sku"].map(par.loc[supplier]["sell_price"]).astype(float)).sum())
+        own = float(
+            (end_sales["customer_sales"] * end_sales["sku"].map(par.loc[supplier]["sell_price"]).astype(float)).sum()
+        )
         assert by.loc[supplier, "revenue"] == pytest.approx(own + by.loc[list(customers), "purchases"].sum())
     # a gold partner pays less per unit than a bronze one
     ladder = {t.name: t.discount for t in scenario.business.partners.tiers.tiers}
@@ -100,7 +106,13 @@ def test_stepping_with_the_business_layer_equals_a_straight_run(chunks: list[int
 def test_won_deals_become_end_customer_orders_at_the_partner() -> None:
     sku = _base()["skus"][0]["name"]
     scenario = _with_business(
-        {"funnel": {"lead_sources": [{"region": "northeast", "arrival_rate_per_day": 3, "sku_mix": [{"sku": sku, "share": 1}]}]}}
+        {
+            "funnel": {
+                "lead_sources": [
+                    {"region": "northeast", "arrival_rate_per_day": 3, "sku_mix": [{"sku": sku, "share": 1}]}
+                ]
+            }
+        }
     )
     result = chansim.run(scenario, seed=3, days=120)
     leads = result.business["leads"]
@@ -132,3 +144,46 @@ def test_same_seed_same_business_tables_different_seed_different() -> None:
     for name in a.business:
         pd.testing.assert_frame_equal(a.business[name], b.business[name])
     assert not a.business["invoices"].equals(c.business["invoices"])
+
+
+def _recruitment(round_: dict) -> chansim.Scenario:
+    doc = _base()
+    dealers = [n["name"] for n in doc["nodes"] if n["kind"] == "dealer"]
+    round_ = {"candidates": dealers, **round_}
+    return _with_business(
+        {"recruitment_round": round_, "partners": {"recruitment": {"onboarding_days": 10, "ramp_up_days": 20}}}
+    )
+
+
+def test_recruitment_round_takes_the_best_applicants_per_region_and_the_rest_never_trade() -> None:
+    scenario = _recruitment({"recruit_per_region": 2})
+    result = chansim.run(scenario, seed=2, days=90)
+    partners = result.business["partners"].set_index("partner")
+    dealers = [n.name for n in scenario.nodes if n.kind == "dealer"]
+    joined = [d for d in dealers if partners.loc[d, "recruited_day"] == 0]
+    regions = {scenario.node(d).region for d in dealers}
+    assert len(joined) == 2 * len(regions)
+    for region in regions:
+        applicants = [d for d in dealers if scenario.node(d).region == region]
+        scores = partners.loc[applicants, "composite_score"]
+        chosen = set(scores.sort_values(ascending=False).index[:2])
+        assert chosen == {d for d in applicants if d in joined}
+    sold = result.levels.groupby("node", observed=True)[["customer_sales", "ordered"]].sum()
+    for d in dealers:
+        if d in joined:
+            assert sold.loc[d, "customer_sales"] > 0
+        else:
+            assert sold.loc[d, "customer_sales"] == 0 and sold.loc[d, "ordered"] == 0
+
+
+def test_recruitment_round_honours_an_explicit_selection_and_its_onboarding() -> None:
+    dealers = [n["name"] for n in _base()["nodes"] if n["kind"] == "dealer"]
+    scenario = _recruitment({"select": dealers[:1], "day": 5})
+    result = chansim.run(scenario, seed=2, days=60)
+    lv = result.levels[result.levels["node"] == dealers[0]]
+    assert lv.loc[lv["day"] < 5, "customer_sales"].sum() == 0
+    # onboarding 10 days after day 5: no sales before day 15, sales once ramped up
+    assert lv.loc[lv["day"] < 15, "customer_sales"].sum() == 0
+    assert lv.loc[lv["day"] >= 35, "customer_sales"].sum() > 0
+    others = result.levels[result.levels["node"].isin(dealers[1:])]
+    assert others["customer_sales"].sum() == 0
