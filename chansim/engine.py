@@ -130,7 +130,7 @@ class Item:
         "policy", "manual", "lane", "supplier", "external_book", "markets", "delay_periods",
         "lead_days", "lost_sales", "allocation", "priority", "demand_in", "shipped", "sell_in",
         "received", "ordered", "lost", "orders_placed", "customer_demand", "customer_sales", "demand_factor",
-        "exit_stock",
+        "exit_stock", "divert_to", "divert_share",
     )  # fmt: skip
 
     def __init__(self, node: sc.Node, sku: str) -> None:
@@ -162,6 +162,8 @@ class Item:
         self.orders_placed = 0
         self.demand_factor = 1.0  # business layer: partner activity, training, MDF, regional shocks
         self.exit_stock: str | None = None  # business layer: a partner that left returns or writes off arrivals
+        self.divert_to: Item | None = None  # business layer: cheaper dealer in another region (grey market)
+        self.divert_share = 0.0
         self.customer_demand = 0.0  # end-customer (market) part of demand_in
         self.customer_sales = 0.0  # end-customer part of shipped
 
@@ -399,6 +401,9 @@ class Session:
     def _market_demand(self, item: Item, k: int, now: float) -> None:
         """End-customer demand of the period; served at once when stock covers all of it."""
         markets = item.markets
+        if item.divert_to is not None:
+            self._divert(item, k, now)
+            return
         if len(markets) == 1 and item.demand_factor == 1.0:
             market, series = markets[0]
             total = series.at(k)
@@ -647,6 +652,25 @@ class Session:
             item.orders_placed = 0
 
     # ------------------------------------------------------------------ business layer hooks
+    def _divert(self, item: Item, k: int, now: float) -> None:
+        """Channel conflict: part of each market's demand buys from the cheaper dealer instead."""
+        target = item.divert_to
+        assert target is not None
+        share, factor = item.divert_share, item.demand_factor
+        kept = []
+        for market, series in item.markets:
+            qty = series.at(k) * factor
+            moved = qty * share
+            if self.discrete:  # each unit of demand diverts with probability `share` (binomial thinning)
+                qty = math.floor(qty + 0.5)
+                moved = float(self.divert_rng.binomial(int(qty), share)) if qty > 0 else 0.0
+            if moved > 0:
+                self.add_customer_order(target, f"diverted:{market}", moved, now)
+            kept.append((market, qty - moved))
+        for market, qty in kept:
+            if qty > 0:
+                self.add_customer_order(item, market, qty, now)
+
     def _dispose(self, item: Item, order: Order, qty: float) -> None:
         item.in_transit -= qty
         item.on_order -= qty

@@ -26,7 +26,7 @@ Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}$")]
 if TYPE_CHECKING:
     from chansim.scenario import Scenario
 
-__all__ = ["Business", "RecruitmentRound", "business_problems"]
+__all__ = ["Business", "ChannelConflict", "RecruitmentRound", "business_problems"]
 
 
 class RecruitmentRound(BaseModel):
@@ -50,6 +50,20 @@ class RecruitmentRound(BaseModel):
     select: list[Name] | None = None
 
 
+class ChannelConflict(BaseModel):
+    """Cross-region diversion (grey market): cheap stock flows to expensive regions.
+
+    When a dealer in another region sells a SKU for more than ``freight_cost_per_unit``
+    below a dealer's price, ``diversion_share`` of that dealer's end-customer demand is
+    bought from the cheapest such dealer instead (ties by name).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    freight_cost_per_unit: Annotated[float, Field(ge=0, le=1e9)] = 0.0
+    diversion_share: Annotated[float, Field(ge=0, le=1)] = 0.3
+
+
 class Business(BaseModel):
     """The optional business layer of a scenario."""
 
@@ -61,6 +75,7 @@ class Business(BaseModel):
     incentives: Incentives | None = None
     funnel: FunnelConfig | None = None
     recruitment_round: RecruitmentRound | None = None
+    conflict: ChannelConflict | None = None
 
 
 def business_problems(scenario: Scenario) -> Iterable[str]:

@@ -145,6 +145,8 @@ class BusinessRuntime:
         # the lifecycle runs when the scenario configures any part of it (so a saved and
         # reloaded scenario behaves the same: defaults are not written out)
         self.lifecycle = self.config.partners != PartnersConfig() or self.config.recruitment_round is not None
+        if self.config.conflict is not None:
+            self._set_diversion()
         self.round_done = True
         if self.config.recruitment_round is not None:
             self._open_recruitment()
@@ -152,6 +154,31 @@ class BusinessRuntime:
             self._start_lifecycle()
         if self.order_to_cash is not None:
             self.order_to_cash.ledger.subscribe(self._on_ledger)
+
+    # ------------------------------------------------------------------ channel conflict
+    def _set_diversion(self) -> None:
+        """Point each market-serving item at the cheapest other-region dealer beyond the freight gap."""
+        conflict = self.config.conflict
+        assert conflict is not None
+        self.session.divert_rng = stream(self.session.seed, self.session.replication, "business/diversion")
+        serving = [item for item in self.session.sequence if item.markets]
+        for item in serving:
+            region = self.regions.get(item.node)
+            price = self.sell_price[item.node, item.sku]
+            rivals = [
+                (self.sell_price[other.node, other.sku], other.node, other)
+                for other in serving
+                if other.sku == item.sku and self.regions.get(other.node) != region
+            ]
+            if not rivals or region is None:
+                continue
+            cheapest_price, name, cheapest = min(rivals, key=lambda r: (r[0], r[1]))
+            if price - cheapest_price > conflict.freight_cost_per_unit and conflict.diversion_share > 0:
+                item.divert_to = cheapest
+                item.divert_share = conflict.diversion_share
+                self.audit.append(
+                    (0.0, "market", "diversion", item.node, conflict.diversion_share, f"{item.sku}->{name}")
+                )
 
     # ------------------------------------------------------------------ recruitment
     def _open_recruitment(self) -> None:

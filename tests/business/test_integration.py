@@ -187,3 +187,29 @@ def test_recruitment_round_honours_an_explicit_selection_and_its_onboarding() ->
     assert lv.loc[lv["day"] >= 35, "customer_sales"].sum() > 0
     others = result.levels[result.levels["node"].isin(dealers[1:])]
     assert others["customer_sales"].sum() == 0
+
+
+def test_channel_conflict_diverts_demand_when_the_price_gap_exceeds_freight() -> None:
+    doc = _base()
+    cheap = next(n for n in doc["nodes"] if n["kind"] == "dealer" and n["region"] == "southeast")
+    cheap["price_discount"] = 0.2  # sells 20% below list, the others at list price
+
+    def run(freight: float, seed: int = 1) -> chansim.Result:
+        d = {**doc, "business": {"conflict": {"freight_cost_per_unit": freight, "diversion_share": 0.4}}}
+        return chansim.run(parse_scenario(d), seed=seed, days=90, record_events=False)
+
+    def diverted(r: chansim.Result) -> pd.DataFrame:
+        return r.orders[r.orders["customer"].astype(str).str.startswith("diverted:")]
+
+    sku_prices = [s["list_price"] for s in doc["skus"]]
+    assert len(diverted(run(freight=max(sku_prices)))) == 0  # freight above any gap: no diversion
+    northeast = [n["name"] for n in doc["nodes"] if n["kind"] == "dealer" and n["region"] == "northeast"]
+    shares = []
+    for seed in range(8):  # any gap pays: northeast demand diverts to the cheap dealer, each unit with p = 0.4
+        low = run(freight=0.0, seed=seed)
+        moved = diverted(low)
+        assert len(moved) > 0 and set(moved["supplier"].astype(str)) == {cheap["name"]}
+        kept = low.orders[low.orders["supplier"].astype(str).isin(northeast) & (low.orders["kind"] == "customer")]
+        shares.append(moved["qty"].sum() / (moved["qty"].sum() + kept["qty"].sum()))
+    # about 1,000 units a replication: sd of one share ~0.018, so 3 standard errors of the mean ~0.02
+    assert np.mean(shares) == pytest.approx(0.4, abs=0.02)
