@@ -462,6 +462,10 @@ class Session:
         book = self._sorted_book(item) if item.book_dirty else item.book
         available = item.on_hand
         if available > 0:
+            if item.backlog > available and self.business is not None and len(book) > 1:
+                self.business.audit.append(
+                    (now, item.node, "allocation", item.sku, available, f"{item.allocation}: {item.backlog:g} wanted")
+                )
             if item.allocation == "proportional" and item.backlog > available:
                 self._fill_proportional(item, book, available, k, now)
             else:
@@ -587,6 +591,8 @@ class Session:
             qty = policy.level - (on_hand + item.on_order - backlog)
         elif item.manual:
             qty = self.decisions.get((k, item.node, item.sku), policy.default)  # type: ignore[attr-defined]
+            if self.business is not None and (k, item.node, item.sku) in self.decisions:
+                self.business.audit.append((now, "trainee", "order_decision", item.node, qty, item.sku))
         else:
             qty = policy.decide(on_hand + item.on_order - backlog, on_hand - backlog, item.on_order, item.demand_in, k)
         if self.discrete:

@@ -26,7 +26,7 @@ Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}$")]
 if TYPE_CHECKING:
     from chansim.scenario import Scenario
 
-__all__ = ["Business", "ChannelConflict", "RecruitmentRound", "business_problems"]
+__all__ = ["Business", "ChannelConflict", "MdfRequestPlan", "RecruitmentRound", "business_problems"]
 
 
 class RecruitmentRound(BaseModel):
@@ -64,6 +64,16 @@ class ChannelConflict(BaseModel):
     diversion_share: Annotated[float, Field(ge=0, le=1)] = 0.3
 
 
+class MdfRequestPlan(BaseModel):
+    """A partner's request for market development funds on ``day`` (approved and claimed per ``partners.mdf``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    day: Annotated[int, Field(ge=0, le=36_500)]
+    partner: Name
+    amount: Annotated[float, Field(gt=0, le=1e9)]
+
+
 class Business(BaseModel):
     """The optional business layer of a scenario."""
 
@@ -76,6 +86,7 @@ class Business(BaseModel):
     funnel: FunnelConfig | None = None
     recruitment_round: RecruitmentRound | None = None
     conflict: ChannelConflict | None = None
+    mdf_requests: Annotated[list[MdfRequestPlan], Field(max_length=100_000)] = []
 
 
 def business_problems(scenario: Scenario) -> Iterable[str]:
@@ -116,6 +127,9 @@ def business_problems(scenario: Scenario) -> Iterable[str]:
                 yield f"business.recruitment_round.weights.{key}: unknown criterion (known: {', '.join(sorted(index))})"
         if rnd.weights is not None and sum(rnd.weights.values()) <= 0:
             yield "business.recruitment_round.weights: give at least one criterion a positive weight"
+    for i, request in enumerate(business.mdf_requests):
+        if request.partner not in nodes:
+            yield f"business.mdf_requests[{i}].partner: unknown node '{request.partner}'"
     if business.incentives is not None:
         for i, plan in enumerate(business.incentives.plans):
             for j, name in enumerate(plan.applies_to.nodes):

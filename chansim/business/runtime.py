@@ -144,7 +144,12 @@ class BusinessRuntime:
 
         # the lifecycle runs when the scenario configures any part of it (so a saved and
         # reloaded scenario behaves the same: defaults are not written out)
-        self.lifecycle = self.config.partners != PartnersConfig() or self.config.recruitment_round is not None
+        self.lifecycle = (
+            self.config.partners != PartnersConfig()
+            or self.config.recruitment_round is not None
+            or bool(self.config.mdf_requests)
+        )
+        self.mdf_plan = sorted(self.config.mdf_requests, key=lambda r: (r.day, r.partner))
         if self.config.conflict is not None:
             self._set_diversion()
         self.round_done = True
@@ -416,6 +421,11 @@ class BusinessRuntime:
         """Update demand factors and win rates; turn deals won since the last period into orders."""
         if not self.round_done and now >= self.config.recruitment_round.day:  # type: ignore[union-attr]
             self._run_recruitment(int(now))
+        while self.mdf_plan and self.mdf_plan[0].day <= now:
+            request = self.mdf_plan.pop(0)
+            if request.partner in self.book.partners and self.book[request.partner].is_live:
+                self.book.request_mdf(request.partner, request.amount, int(now))
+                self.audit.append((now, request.partner, "mdf_requested", request.partner, request.amount, ""))
         if self.lifecycle:
             from chansim.business.partners import region_demand_multiplier
 

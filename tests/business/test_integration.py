@@ -213,3 +213,46 @@ def test_channel_conflict_diverts_demand_when_the_price_gap_exceeds_freight() ->
         shares.append(moved["qty"].sum() / (moved["qty"].sum() + kept["qty"].sum()))
     # about 1,000 units a replication: sd of one share ~0.018, so 3 standard errors of the mean ~0.02
     assert np.mean(shares) == pytest.approx(0.4, abs=0.02)
+
+
+def test_scheduled_mdf_requests_are_approved_claimed_and_lift_demand() -> None:
+    doc = _base()
+    dealer = next(n["name"] for n in doc["nodes"] if n["kind"] == "dealer")
+    business = {
+        "mdf_requests": [{"day": 10, "partner": dealer, "amount": 4000}],
+        "partners": {"mdf": {"budget_per_period": 5000, "uplift_per_1000": 0.1, "lag_days": 5, "half_life_days": 200}},
+    }
+    with_mdf = chansim.run(_with_business(business), seed=3, days=120)
+    without = chansim.run(_with_business({"partners": business["partners"]}), seed=3, days=120)
+    money = with_mdf.money[with_mdf.money["sku"].isna()].groupby("account")["amount"].sum()
+    assert money["mdf_requested"] == 4000 and money.get("mdf_claimed", 0) > 0
+    assert money.get("mdf_claimed", 0) <= 5000
+
+    def demand(r: chansim.Result) -> float:
+        lv = r.levels
+        return float(lv.loc[(lv["node"] == dealer) & (lv["day"] >= 40), "customer_demand"].sum())
+
+    assert demand(with_mdf) > demand(without) * 1.2  # 4000 at 0.1 per 1000: about +40% at the start, decaying
+    assert (with_mdf.audit["action"] == "mdf_requested").sum() == 1
+
+
+def test_allocations_under_shortage_and_manual_decisions_are_audited() -> None:
+    doc = _base()
+    for node in doc["nodes"]:
+        if node["kind"] == "distributor":
+            node["initial"] = {"on_hand": 0}
+            node["allocation"] = "proportional"
+        if node["kind"] == "dealer":
+            node["policy"] = {"type": "manual", "default_order": 5}
+            node.pop("items", None)
+    doc["business"] = {"tiers_by_node": {}}
+    scenario = parse_scenario(doc)
+    session = chansim.Session(scenario, seed=1)
+    dealer = next(n.name for n in scenario.nodes if n.kind == "dealer")
+    sku = scenario.skus[0].name
+    session.set_order(dealer, sku, 12)
+    session.advance(days=10)
+    audit = session.result().audit
+    decision = audit[audit["action"] == "order_decision"]
+    assert len(decision) == 1 and decision["subject"].iloc[0] == dealer and float(decision["value"].iloc[0]) == 12
+    assert (audit["action"] == "allocation").sum() > 0
