@@ -10,9 +10,7 @@ partner's starting tier), ``order_to_cash`` (credit, approvals, payments), ``inc
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
-
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
