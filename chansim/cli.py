@@ -292,9 +292,14 @@ def schema_command() -> None:
     help="Horizon of the scenario in days.",
 )
 @click.option("--name", type=str, default=None, help="Scenario name [default: generated-<seed>].")
+@click.option(
+    "--business",
+    is_flag=True,
+    help="Add a business section: partner tiers, credit and approvals, incentives, leads, training.",
+)
 def generate_command(
     seed: int, out: Path, locale: str, regions: int, distributors: int | None,
-    dealers_per_distributor: int, skus: int, days: int, name: str | None,
+    dealers_per_distributor: int, skus: int, days: int, name: str | None, business: bool,
 ) -> None:  # fmt: skip
     """Write a realistic channel scenario made up by Faker."""
     from chansim.generate import GeneratorOptions, generate_scenario
@@ -304,6 +309,7 @@ def generate_command(
         options = GeneratorOptions(
             seed=seed, locale=locale, regions=regions, distributors=distributors,
             dealers_per_distributor=dealers_per_distributor, skus=skus, days=days, name=name,
+            business=business,
         )  # fmt: skip
         scenario = generate_scenario(options)
     except ValueError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -66,11 +67,13 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     return out
 
 
+_RELATIVE_PATH = re.compile(r"^[A-Za-z_][\w]*(\[[^\]]*\])*(\.[A-Za-z_][\w]*(\[[^\]]*\])*)*( / [A-Za-z_]\w*)?: ")
+
 _UNION_TAGS = {
     "poisson", "negative_binomial", "normal", "deterministic", "uniform", "empirical",
     "base_stock", "s_S", "r_Q", "periodic_review", "forecast_order_up_to", "sterman", "manual",
     "moving_average", "exponential_smoothing", "int", "float", "str", "list[...]", "none", "exponential",
-    "beta", "fixed",
+    "beta", "fixed", "volume_rebate", "growth_rebate", "target_commission", "achievement_plan", "override",
     "constrained-float", "constrained-int", "constrained-str",
 }  # fmt: skip
 
@@ -96,9 +99,19 @@ def format_validation_error(error: ValidationError) -> list[str]:
             lines.append(f"{path}: unknown key '{key}'{hint}")
         elif kind == "missing":
             lines.append(f"{path}: required field is missing")
-        elif kind == "value_error" and not path:
+        elif kind == "value_error":
+            # a model-level check: its lines may start with a field path relative to the model
             msg = str(err["msg"]).removeprefix("Value error, ")
-            lines.extend(msg.split("\n"))
+            for line in msg.split("\n"):
+                line = line.strip().removeprefix("- ").strip()
+                if not line or line.startswith("invalid "):
+                    continue
+                if not path:
+                    lines.append(line)
+                elif _RELATIVE_PATH.match(line):
+                    lines.append(f"{path}.{line}")
+                else:
+                    lines.append(f"{path}: {line}")
         elif kind == "union_tag_invalid":
             ctx = err.get("ctx", {})
             lines.append(f"{path}: unknown type {ctx.get('tag')!r}; allowed: {ctx.get('expected_tags')}")

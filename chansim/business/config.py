@@ -101,7 +101,24 @@ def business_problems(scenario: Scenario) -> Iterable[str]:
             yield f"business.tiers_by_node.{name}: unknown node '{name}'"
         elif tier not in tiers:
             yield f"business.tiers_by_node.{name}: unknown tier '{tier}' (known: {', '.join(tiers)})"
+    tier_set = set(tiers)
+    partner_nodes = {n.name: n for n in scenario.nodes if any(lane.supplier is not None for lane in n.lanes)}
     if business.funnel is not None:
+        routing = business.funnel.routing
+        funnel_partners = {n: p for n, p in partner_nodes.items() if p.kind in ("dealer", "retailer")}
+        for key in sorted(routing.tier_weights):
+            if key not in tier_set:
+                yield f"business.funnel.routing.tier_weights.{key}: unknown tier (known: {', '.join(tiers)})"
+        if routing.rule == "tier_weighted" or routing.tie_break == "tier_weighted":
+            for tier in tiers:
+                if tier not in routing.tier_weights:
+                    yield f"business.funnel.routing.tier_weights: tier '{tier}' has no weight"
+        for key in sorted(routing.partner_accept_probability):
+            if key not in funnel_partners:
+                yield (
+                    f"business.funnel.routing.partner_accept_probability.{key}: not a dealer of the funnel "
+                    f"(known: {', '.join(sorted(funnel_partners)[:8])})"
+                )
         regions = [r.name for r in scenario.regions] or sorted({n.region for n in scenario.nodes if n.region})
         for problem in business.funnel.check_references([s.name for s in scenario.skus], regions):
             yield f"business.funnel.{problem}"
@@ -129,6 +146,33 @@ def business_problems(scenario: Scenario) -> Iterable[str]:
         if request.partner not in nodes:
             yield f"business.mdf_requests[{i}].partner: unknown node '{request.partner}'"
     if business.incentives is not None:
+        targets = business.incentives.targets
+        for i, plan in enumerate(business.incentives.plans):
+            where = f"business.incentives.plans[{i}]"
+            if plan.period_days % scenario.period_days:
+                period = scenario.period_days
+                yield f"{where}.period_days: {plan.period_days} is not a multiple of period_days ({period})"
+            for j, tier in enumerate(plan.applies_to.tiers):
+                if tier not in tier_set:
+                    yield f"{where}.applies_to.tiers[{j}]: unknown tier '{tier}' (known: {', '.join(tiers)})"
+            if plan.scheme.type in ("target_commission", "achievement_plan") and plan.scheme.__class__.__name__ != "":
+                fixed = (
+                    getattr(plan.scheme, "on_target_earnings", None) is not None
+                    and plan.scheme.type == "target_commission"
+                )
+                for name, node in sorted(partner_nodes.items()):
+                    selector = plan.applies_to
+                    if selector.kinds and node.kind not in selector.kinds:
+                        continue
+                    if selector.nodes and name not in selector.nodes:
+                        continue
+                    if selector.tiers:
+                        continue  # tiers change during a run: checked when settling
+                    if targets.base_target(name, node.kind) is None and not fixed:
+                        yield (
+                            f"{where}: partner '{name}' ({node.kind}) has no target; set "
+                            f"business.incentives.targets.by_node.{name} or targets.default_by_kind.{node.kind}"
+                        )
         for i, plan in enumerate(business.incentives.plans):
             for j, name in enumerate(plan.applies_to.nodes):
                 if name not in nodes:

@@ -406,7 +406,8 @@ class BusinessRuntime:
 
     def _release(self, item: Item, order: Order, granted_amount: float, price: float) -> None:
         session = self.session
-        if price > 0 and granted_amount < order.qty * price - 1e-6:
+        # the desk works in cents: compare with the order's value rounded the same way
+        if price > 0 and granted_amount < round(order.qty * price, 2) - 0.005:
             granted = granted_amount / price
             if session.discrete:
                 granted = math.floor(granted + 1e-9)
