@@ -130,7 +130,7 @@ class Item:
         "policy", "manual", "lane", "supplier", "external_book", "markets", "delay_periods",
         "lead_days", "lost_sales", "allocation", "priority", "demand_in", "shipped", "sell_in",
         "received", "ordered", "lost", "orders_placed", "customer_demand", "customer_sales", "demand_factor",
-        "exit_stock", "divert_to", "divert_share",
+        "exit_stock", "divert_to", "divert_share", "unit_price",
     )  # fmt: skip
 
     def __init__(self, node: sc.Node, sku: str) -> None:
@@ -164,6 +164,7 @@ class Item:
         self.exit_stock: str | None = None  # business layer: a partner that left returns or writes off arrivals
         self.divert_to: Item | None = None  # business layer: cheaper dealer in another region (grey market)
         self.divert_share = 0.0
+        self.unit_price = 0.0  # what the node pays its supplier a unit (a tier change can move it)
         self.customer_demand = 0.0  # end-customer (market) part of demand_in
         self.customer_sales = 0.0  # end-customer part of shipped
 
@@ -270,6 +271,11 @@ class Session:
                     self.discrete,
                 )
                 self.items[market.served_by, demand.sku].markets.append((market.name, series))
+        from chansim.results import node_parameters
+
+        prices = node_parameters(s).set_index(["node", "sku"])["purchase_price"]
+        for key, item in self.items.items():
+            item.unit_price = float(prices[key])
         # downstream first, SKUs in scenario order
         self.sequence: list[Item] = [
             self.items[name, sku] for name in topo.downstream_first for sku in topo.skus_of_node[name]
@@ -651,7 +657,7 @@ class Session:
             levels.append((
                 now, index, item.on_hand, item.backlog, item.on_order, item.in_transit,
                 item.demand_in, item.shipped, item.sell_in, item.received, item.ordered, item.lost,
-                item.orders_placed, item.customer_demand, item.customer_sales,
+                item.orders_placed, item.customer_demand, item.customer_sales, item.unit_price,
             ))  # fmt: skip
             item.demand_in = item.shipped = item.sell_in = item.received = item.ordered = item.lost = 0.0
             item.customer_demand = item.customer_sales = 0.0

@@ -94,7 +94,7 @@ def format_validation_error(error: ValidationError) -> list[str]:
         kind = err["type"]
         if kind == "extra_forbidden":
             key = str(err["loc"][-1])
-            near = difflib.get_close_matches(key, sorted(_FIELD_NAMES), n=1)
+            near = difflib.get_close_matches(key, sorted(_FIELD_NAMES - {key}), n=1)
             hint = f"; did you mean '{near[0]}'?" if near else ""
             lines.append(f"{path}: unknown key '{key}'{hint}")
         elif kind == "missing":

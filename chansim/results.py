@@ -26,6 +26,7 @@ EVENT_COLUMNS = ["day", "event", "node", "counterpart", "sku", "qty", "order_id"
 LEVEL_COLUMNS = [
     "day", "node", "sku", "on_hand", "backorder", "on_order", "in_transit", "demand",
     "shipped", "sell_in", "received", "ordered", "lost", "orders_placed", "customer_demand", "customer_sales",
+    "unit_price",
 ]  # fmt: skip
 ORDER_COLUMNS = [
     "order_id", "kind", "customer", "supplier", "sku", "qty", "placed_day", "due_day",
@@ -245,7 +246,8 @@ class Result:
         days = float(self.info.period_days)
         # a node's revenue: end-customer sales at its price, plus what its customers paid for
         # what it shipped them (their purchase price), so seller revenue = buyer purchases
-        purchases = lv["sell_in"].to_numpy() * p["purchase_price"].to_numpy()
+        unit_price = lv["unit_price"].to_numpy()  # the period's purchase price (tier changes move it)
+        purchases = lv["sell_in"].to_numpy() * unit_price
         supplier = p["supplier"].to_numpy()
         internal = pd.DataFrame(
             {"node": supplier, "sku": lv["sku"].to_numpy(), "day": lv["day"].to_numpy(), "v": purchases}
@@ -258,7 +260,7 @@ class Result:
         internal_sales = internal.reindex(own_key, fill_value=0.0).to_numpy()
         amounts = {
             "revenue": lv["customer_sales"].to_numpy() * p["sell_price"].to_numpy() + internal_sales,
-            "cost_of_goods": lv["shipped"].to_numpy() * p["purchase_price"].to_numpy(),
+            "cost_of_goods": lv["shipped"].to_numpy() * unit_price,
             "purchases": purchases,
             "holding_cost": lv["on_hand"].to_numpy() * p["holding_rate"].to_numpy() * days,
             "transit_holding_cost": lv["in_transit"].to_numpy() * p["transit_rate"].to_numpy() * days,

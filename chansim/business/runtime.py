@@ -94,13 +94,25 @@ class BusinessRuntime:
             if item.node in self.tiers:
                 item.priority = ladder[self.tiers[item.node]].allocation_priority
         self.vendor = next(n.name for n in scenario.nodes if all(lane.supplier is None for lane in n.lanes))
+        from chansim.business.partners import PartnersConfig
+
+        # the lifecycle runs when the scenario configures any part of it (so a saved and
+        # reloaded scenario behaves the same: defaults are not written out)
+        self.lifecycle = (
+            self.config.partners != PartnersConfig()
+            or self.config.recruitment_round is not None
+            or bool(self.config.mdf_requests)
+        )
+        self.schedule = None
+        if self.lifecycle:
+            self._draw_schedule()
         self.order_to_cash = None
         if self.config.order_to_cash is not None:
             from chansim.business.order_to_cash import OrderToCash
 
             self.order_to_cash = OrderToCash(
                 self.env,
-                self.config.order_to_cash,
+                self._order_to_cash_config(),
                 seed=session.seed,
                 replication=session.replication,
                 partner_kinds={n.name: n.kind for n in scenario.nodes},
@@ -139,16 +151,7 @@ class BusinessRuntime:
             for item in session.sequence
         }
         self.regions = {n.name: n.region for n in scenario.nodes}
-        self.schedule = None
-        from chansim.business.partners import PartnersConfig
-
-        # the lifecycle runs when the scenario configures any part of it (so a saved and
-        # reloaded scenario behaves the same: defaults are not written out)
-        self.lifecycle = (
-            self.config.partners != PartnersConfig()
-            or self.config.recruitment_round is not None
-            or bool(self.config.mdf_requests)
-        )
+        self.current_tier = dict(self.tiers)
         self.mdf_plan = sorted(self.config.mdf_requests, key=lambda r: (r.day, r.partner))
         if self.config.conflict is not None:
             self._set_diversion()
@@ -159,6 +162,24 @@ class BusinessRuntime:
             self._start_lifecycle()
         if self.order_to_cash is not None:
             self.order_to_cash.ledger.subscribe(self._on_ledger)
+
+    def _reprice(self, partner: str, tier: str) -> None:
+        """A tier change moves the partner to that tier's price list from now on."""
+        scenario = self.session.scenario
+        ladder = {t.name: t for t in self.config.partners.tiers.tiers}
+        floor = min(t.discount for t in ladder.values())
+        node = scenario.node(partner)
+        if node.kind in ("distributor", "wholesaler"):
+            supplier = next(lane.supplier for lane in node.lanes if lane.supplier is not None)
+            discount = min(0.95, scenario.node(supplier).sell_discount + ladder[tier].discount - floor)
+        else:
+            discount = ladder[tier].discount
+        for item in self.session.sequence:
+            if item.node == partner and item.supplier is not None:
+                price = scenario.topology.sku_by_name[item.sku].list_price * (1 - discount)
+                item.unit_price = price
+                self.unit_price[item.node, item.sku] = price
+        self.current_tier[partner] = tier
 
     # ------------------------------------------------------------------ channel conflict
     def _set_diversion(self) -> None:
@@ -239,8 +260,9 @@ class BusinessRuntime:
         self.round_done = True
 
     # ------------------------------------------------------------------ partner lifecycle
-    def _start_lifecycle(self) -> None:
-        from chansim.business.partners import LifecycleStreams, run_lifecycle
+    def _draw_schedule(self) -> None:
+        """Random and scheduled events of the run (drawn once, from their own stream)."""
+        from chansim.business.partners import LifecycleStreams
 
         session = self.session
         scenario = session.scenario
@@ -251,6 +273,44 @@ class BusinessRuntime:
             horizon_days=scenario.horizon_days,
             targets={"shipment_delay": lanes, "warehouse_outage": [n.name for n in scenario.nodes]},
         )
+
+    def _order_to_cash_config(self) -> Any:
+        """The order-to-cash configuration with the approver absences of the event schedule added.
+
+        An ``approver_absence`` event aimed at a pool's name takes one approver of that pool
+        away; one with the default target (``approver``) takes one approver of every pool.
+        An absence that would leave a pool with fewer than zero approvers is skipped (audited).
+        """
+        from chansim.business.order_to_cash import Absence
+
+        config = self.config.order_to_cash
+        assert config is not None
+        if self.schedule is None or not len(self.schedule):
+            return config
+        rows = self.schedule[self.schedule["kind"] == "approver_absence"]
+        if not len(rows):
+            return config
+        pools = []
+        for pool in config.approver_pools:
+            absences = list(pool.absences)
+            for row in rows.itertuples(index=False):
+                if row.target in (pool.name, "approver", None):
+                    trial = [
+                        *absences,
+                        Absence(start_day=int(row.start_day), end_day=int(row.end_day), name=str(row.name)),
+                    ]
+                    try:
+                        pool.model_validate({**pool.model_dump(), "absences": [a.model_dump() for a in trial]})
+                    except ValueError:
+                        self.audit.append((float(row.start_day), "events", "absence_skipped", pool.name, 1, ""))
+                        continue
+                    absences = trial
+            pools.append(pool.model_copy(update={"absences": absences}))
+        return config.model_copy(update={"approver_pools": pools})
+
+    def _start_lifecycle(self) -> None:
+        from chansim.business.partners import run_lifecycle
+
         self._apply_logistics_events()
         self.env.process(
             run_lifecycle(
@@ -436,6 +496,8 @@ class BusinessRuntime:
                 tier = book.tier_of(item.node) if item.node in book.partners else None
                 if tier is not None:
                     item.priority = priority[tier.name]  # orders placed from now on carry the new tier's priority
+                    if self.current_tier.get(item.node, tier.name) != tier.name:
+                        self._reprice(item.node, tier.name)
                 if item.node in book.partners and item.markets:
                     factor = book.demand_multiplier(item.node, now, include_training=self.funnel is None)
                     region = self.regions.get(item.node)

@@ -256,3 +256,67 @@ def test_allocations_under_shortage_and_manual_decisions_are_audited() -> None:
     decision = audit[audit["action"] == "order_decision"]
     assert len(decision) == 1 and decision["subject"].iloc[0] == dealer and float(decision["value"].iloc[0]) == 12
     assert (audit["action"] == "allocation").sum() > 0
+
+
+def test_a_tier_change_moves_the_partner_to_that_price_list() -> None:
+    scenario = load_scenario("scenarios/stage-5-evaluation.yaml")
+    result = chansim.run(scenario, seed=1)
+    changes = result.audit[result.audit["action"] == "tier_change"]
+    changes = changes[changes["time"] > 0]
+    assert len(changes) > 0, "the evaluation case promotes or demotes someone"
+    ladder = {t.name: t.discount for t in scenario.business.partners.tiers.tiers}
+    lv = result.levels
+    checked = 0
+    for row in changes.itertuples():
+        node = scenario.node(row.subject)
+        if node.kind not in ("dealer", "retailer"):
+            continue
+        before = lv[(lv["node"] == row.subject) & (lv["day"] < row.time)]["unit_price"]
+        after = lv[(lv["node"] == row.subject) & (lv["day"] > row.time + scenario.period_days)]["unit_price"]
+        if before.empty or after.empty:
+            continue
+        sku = lv.loc[(lv["node"] == row.subject), "sku"].iloc[0]
+        list_price = scenario.topology.sku_by_name[str(sku)].list_price
+        first = lv[(lv["node"] == row.subject) & (lv["sku"] == sku)]
+        old = first[first["day"] < row.time]["unit_price"].iloc[-1]
+        new = first[first["day"] > row.time + scenario.period_days]["unit_price"].iloc[0]  # the next period
+        assert old == pytest.approx(list_price * (1 - ladder[str(row.value)]))
+        assert new == pytest.approx(list_price * (1 - ladder[str(row.detail)]))
+        checked += 1
+    assert checked > 0
+    # money stays conserved under changing prices: every seller's revenue = its buyers' purchases + end sales
+    money = result.money[result.money["sku"].notna()]
+    by = money.groupby(["node", "account"], observed=True)["amount"].sum().unstack(fill_value=0.0)
+    assert by["revenue"].sum() == pytest.approx(
+        by["purchases"].sum()
+        - by.loc[by.index.isin([n.name for n in scenario.nodes if n.kind == "vendor"]), "purchases"].sum()
+        + sum(
+            float(
+                (
+                    lv.loc[lv["node"] == n, "customer_sales"]
+                    * lv.loc[lv["node"] == n, "sku"]
+                    .map(result.parameters.set_index(["node", "sku"]).loc[n]["sell_price"])
+                    .astype(float)
+                ).sum()
+            )
+            for n in lv["node"].unique()
+        )
+    )
+
+
+def test_approver_absence_events_slow_order_approvals() -> None:
+    pools = [{"name": "ops", "approvers": 1, "service_time_days": {"type": "deterministic", "value": 0.2}}]
+    otc = {"approver_pools": pools, "approval_path": [{"pool": "ops", "amount_above": 0}]}
+    away = {"events": {"scheduled": [{"kind": "approver_absence", "day": 20, "duration_days": 15, "magnitude": 1}]}}
+    present = _with_business({"order_to_cash": otc, "partners": {"churn": {"review_period_days": 30}}})
+    absent = _with_business({"order_to_cash": otc, "partners": {"churn": {"review_period_days": 30}, **away}})
+    a, b = (chansim.run(s, seed=1, days=60, record_events=False) for s in (present, absent))
+    approvals = lambda r: r.business["approvals"]  # noqa: E731
+    started_in_window = approvals(b)
+    col = "started" if "started" in started_in_window.columns else started_in_window.columns[-1]
+    assert len(approvals(b)) > 0
+    # nothing is approved while the only approver is away (days 20-35)
+    approved = b.audit[(b.audit["action"] == "approved")]
+    assert not ((approved["time"] > 20) & (approved["time"] < 35)).any()
+    assert ((a.audit["action"] == "approved") & (a.audit["time"] > 20) & (a.audit["time"] < 35)).any()
+    del col
