@@ -92,9 +92,11 @@ def node_parameters(scenario: sc.Scenario) -> pd.DataFrame:
 
 
 def _with_ids(frame: pd.DataFrame, info: RunInfo) -> pd.DataFrame:
-    frame.insert(0, "seed", info.seed)
-    frame.insert(0, "replication", info.replication)
-    frame.insert(0, "scenario", info.scenario)
+    """Prefix the columns ``scenario`` (categorical: one value, cheap to copy), ``replication``, ``seed``."""
+    n = len(frame)
+    frame.insert(0, "seed", np.full(n, info.seed, dtype=np.int64))
+    frame.insert(0, "replication", np.full(n, info.replication, dtype=np.int64))
+    frame.insert(0, "scenario", pd.Categorical.from_codes(np.zeros(n, dtype=np.int64), categories=[info.scenario]))
     return frame
 
 
