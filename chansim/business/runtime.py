@@ -311,6 +311,13 @@ class BusinessRuntime:
     def _start_lifecycle(self) -> None:
         from chansim.business.partners import run_lifecycle
 
+        # regional demand events as plain tuples: looked up every period for every item
+        self.region_events: dict[str, list[tuple[float, float, float]]] = {}
+        assert self.schedule is not None
+        for row in self.schedule.itertuples(index=False):
+            if row.kind in ("demand_shock", "competitor_price_cut"):
+                window = (float(row.start_day), float(row.end_day), float(row.magnitude))
+                self.region_events.setdefault(str(row.target), []).append(window)
         self._apply_logistics_events()
         self.env.process(
             run_lifecycle(
@@ -488,8 +495,6 @@ class BusinessRuntime:
                 self.book.request_mdf(request.partner, request.amount, int(now))
                 self.audit.append((now, request.partner, "mdf_requested", request.partner, request.amount, ""))
         if self.lifecycle:
-            from chansim.business.partners import region_demand_multiplier
-
             book = self.book
             priority = {tier.name: tier.allocation_priority for tier in self.config.partners.tiers.tiers}
             for item in self.session.sequence:
@@ -501,8 +506,10 @@ class BusinessRuntime:
                 if item.node in book.partners and item.markets:
                     factor = book.demand_multiplier(item.node, now, include_training=self.funnel is None)
                     region = self.regions.get(item.node)
-                    if region and self.schedule is not None and len(self.schedule):
-                        factor *= region_demand_multiplier(self.schedule, region, now)
+                    if region and region in self.region_events:
+                        for start, end, magnitude in self.region_events[region]:
+                            if start <= now < end:
+                                factor *= magnitude
                     item.demand_factor = factor
             if self.funnel is not None:
                 for name in self.funnel.active_partners:
