@@ -545,21 +545,10 @@ class Session:
             if order.remaining <= 0:
                 order.last_receipt_day = now
             return
-        # inline of _send (the hot path)
-        lane = buyer.lane
-        if lane.capacity is not None:
-            if lane.period != self.period:
-                lane.period = self.period
-                lane.used = 0.0
-            lane.used += qty
-        buyer.in_transit += qty
-        buyer.sell_in += qty
-        lead = lane.lead_periods
-        if lane.lead_distribution is not None:
-            lead = _draw_lead(lane, self.period_days)
-        _Due(self.env, (lead + lane.extra_lead_periods) * self.period_days, self._on_arrival, (buyer, order, qty))
+        self._send(buyer, order, qty, now)
 
     def _send(self, buyer: Item, order: Order, qty: float, now: float) -> None:
+        """Put shipped units on the buyer's lane; they arrive after the (drawn) lead time."""
         lane = buyer.lane
         if lane.capacity is not None:
             if lane.period != self.period:
