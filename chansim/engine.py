@@ -130,7 +130,7 @@ class Item:
         "policy", "manual", "lane", "supplier", "external_book", "markets", "delay_periods",
         "lead_days", "lost_sales", "allocation", "priority", "demand_in", "shipped", "sell_in",
         "received", "ordered", "lost", "orders_placed", "customer_demand", "customer_sales", "demand_factor",
-        "exit_stock", "divert_to", "divert_share", "unit_price",
+        "exit_stock", "divert_to", "divert_share", "unit_price", "supplier_index",
     )  # fmt: skip
 
     def __init__(self, node: sc.Node, sku: str) -> None:
@@ -165,6 +165,7 @@ class Item:
         self.divert_to: Item | None = None  # business layer: cheaper dealer in another region (grey market)
         self.divert_share = 0.0
         self.unit_price = 0.0  # what the node pays its supplier a unit (a tier change can move it)
+        self.supplier_index = -1  # the supplier's position in Session.sequence (-1: outside source)
         self.customer_demand = 0.0  # end-customer (market) part of demand_in
         self.customer_sales = 0.0  # end-customer part of shipped
 
@@ -280,6 +281,9 @@ class Session:
         self.sequence: list[Item] = [
             self.items[name, sku] for name in topo.downstream_first for sku in topo.skus_of_node[name]
         ]
+        position = {id(item): i for i, item in enumerate(self.sequence)}
+        for item in self.sequence:
+            item.supplier_index = position[id(item.supplier)] if item.supplier is not None else -1
         self._initial_state()
 
     def _new_id(self) -> int:
@@ -647,6 +651,7 @@ class Session:
                 now, index, item.on_hand, item.backlog, item.on_order, item.in_transit,
                 item.demand_in, item.shipped, item.sell_in, item.received, item.ordered, item.lost,
                 item.orders_placed, item.customer_demand, item.customer_sales, item.unit_price,
+                item.supplier_index,
             ))  # fmt: skip
             item.demand_in = item.shipped = item.sell_in = item.received = item.ordered = item.lost = 0.0
             item.customer_demand = item.customer_sales = 0.0

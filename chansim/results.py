@@ -26,7 +26,7 @@ EVENT_COLUMNS = ["day", "event", "node", "counterpart", "sku", "qty", "order_id"
 LEVEL_COLUMNS = [
     "day", "node", "sku", "on_hand", "backorder", "on_order", "in_transit", "demand",
     "shipped", "sell_in", "received", "ordered", "lost", "orders_placed", "customer_demand", "customer_sales",
-    "unit_price",
+    "unit_price", "supplier_index",
 ]  # fmt: skip
 ORDER_COLUMNS = [
     "order_id", "kind", "customer", "supplier", "sku", "qty", "placed_day", "due_day",
@@ -164,6 +164,7 @@ class Result:
             columns[name] = values[:, 2 + j]
         frame = pd.DataFrame(columns)[LEVEL_COLUMNS]
         frame["orders_placed"] = frame["orders_placed"].astype(np.int64)
+        frame["supplier_index"] = frame["supplier_index"].astype(np.int64)
         frame.insert(1, "period", (frame["day"] // self.info.period_days).astype("int64"))
         return _with_ids(frame, self.info)
 
@@ -250,7 +251,9 @@ class Result:
         # what it shipped them (their purchase price), so seller revenue = buyer purchases
         unit_price = lv["unit_price"].to_numpy()  # the period's purchase price (tier changes move it)
         purchases = lv["sell_in"].to_numpy() * unit_price
-        supplier = p["supplier"].to_numpy()
+        # who supplied each row (a leaving distributor's dealers move to its supplier mid-run)
+        supplier_names = np.array([node for node, _ in self._level_items] + [None], dtype=object)
+        supplier = supplier_names[lv["supplier_index"].to_numpy().astype(np.int64)]
         internal = pd.DataFrame(
             {"node": supplier, "sku": lv["sku"].to_numpy(), "day": lv["day"].to_numpy(), "v": purchases}
         )

@@ -337,8 +337,9 @@ class BusinessRuntime:
         for row in self.schedule.itertuples(index=False):
             start, end = int(row.start_day), int(row.end_day)
             if row.kind == "shipment_delay" and row.target in lanes_into:
-                extra = max(1, round(float(row.magnitude) / P))
-                lanes_into[row.target].disruptions.append((start, end, None, extra))
+                extra = round(float(row.magnitude) / P)  # days of delay, in whole periods
+                if extra > 0:
+                    lanes_into[row.target].disruptions.append((start, end, None, extra))
             elif row.kind == "warehouse_outage":
                 for key, lane in lanes_into.items():
                     if key.split("->")[0] == row.target:
@@ -420,6 +421,16 @@ class BusinessRuntime:
                     successor.markets.extend(item.markets)
                     successor.markets.sort(key=lambda pair: pair[0])
                 item.markets = []
+        # its customers now buy from its own supplier (the lanes, lead times and prices stay theirs)
+        for item in session.sequence:
+            if item.supplier is not None and item.supplier.node == exit.partner:
+                upstream = item.supplier.supplier
+                if upstream is not None:
+                    item.supplier = upstream
+                    item.supplier_index = session.sequence.index(upstream)
+                    self.audit.append(
+                        (self.env.now, "partners", "rehomed", item.node, 0, f"{item.sku}->{upstream.node}")
+                    )
         supplier = next((i.supplier.node for i in session.sequence if i.node == exit.partner and i.supplier), None)
         self.exit_money.extend(exit_money_rows(exit, stock_value, supplier))
         if self.funnel is not None:
@@ -455,7 +466,7 @@ class BusinessRuntime:
         if decision.status == "rejected":
             self.session.cancel_order(item, order, reason="credit")
         elif decision.status != "held" and not office.route(decision.granted, discount):
-            desk.bill(order.id)
+            self._bill(item, order)
             self._release(item, order, decision.granted, price)
         else:
             self.env.process(self._wait_for_release(item, order, decision, discount, price))
@@ -468,8 +479,18 @@ class BusinessRuntime:
             return
         if self.order_to_cash.office.route(final.granted, discount):
             yield self.order_to_cash.office.submit(order.id, item.node, final.granted, discount)
-        self.order_to_cash.desk.bill(order.id)
+        self._bill(item, order)
         self._release(item, order, final.granted, price)
+
+    def _bill(self, item: Item, order: Order) -> None:
+        """Invoice the order's reserved credit; the seller is the partner's direct supplier."""
+        assert self.order_to_cash is not None and item.supplier is not None
+        ledger = self.order_to_cash.ledger
+        ledger.seller = item.supplier.node
+        try:
+            self.order_to_cash.desk.bill(order.id)
+        finally:
+            ledger.seller = self.vendor
 
     def _release(self, item: Item, order: Order, granted_amount: float, price: float) -> None:
         session = self.session

@@ -320,3 +320,30 @@ def test_approver_absence_events_slow_order_approvals() -> None:
     assert not ((approved["time"] > 20) & (approved["time"] < 35)).any()
     assert ((a.audit["action"] == "approved") & (a.audit["time"] > 20) & (a.audit["time"] < 35)).any()
     del col
+
+
+def test_a_leaving_distributor_hands_its_dealers_to_its_supplier() -> None:
+    doc = _base()
+    dist = next(n["name"] for n in doc["nodes"] if n["kind"] == "distributor")
+    insolvency = {"kind": "partner_insolvency", "day": 30, "duration_days": 1, "magnitude": 1, "target": dist}
+    scenario = _with_business(
+        {"order_to_cash": {"credit": {"default_credit_limit": 10**8}},
+         "partners": {"events": {"scheduled": [insolvency]}}}
+    )  # fmt: skip
+    result = chansim.run(scenario, seed=1, days=120)
+    dealers = [n.name for n in scenario.nodes if any(lane.supplier == dist for lane in n.lanes)]
+    vendor = next(n.name for n in scenario.nodes if n.kind == "vendor")
+    lv = result.levels
+    later = lv[lv["node"].isin(dealers) & (lv["day"] >= 60)]
+    assert later["received"].sum() > 0, "the dealers are supplied again, by the vendor"
+    assert set(result.audit.loc[result.audit["action"] == "rehomed", "subject"]) == set(dealers)
+    # after the exit the vendor, not the leaver, earns the dealers' purchases; invoices name the real seller
+    money = result.money[result.money["sku"].notna() & (result.money["day"] >= 60)]
+    revenue = money[money["account"] == "revenue"].groupby("node", observed=True)["amount"].sum()
+    assert revenue.get(dist, 0.0) == 0.0
+    buyers_of_vendor = [*dealers, *[n.name for n in scenario.nodes if n.kind == "distributor" and n.name != dist]]
+    bought = money[(money["account"] == "purchases") & money["node"].isin(buyers_of_vendor)]["amount"].sum()
+    assert revenue[vendor] == pytest.approx(bought)  # the vendor serves no market itself
+    invoices = result.business["invoices"]
+    assert set(invoices["seller"]) <= {vendor, *[n.name for n in scenario.nodes if n.kind == "distributor"]}
+    assert (invoices.loc[invoices["partner"].isin(dealers), "seller"] != vendor).any()
