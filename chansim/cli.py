@@ -297,9 +297,16 @@ def schema_command() -> None:
     is_flag=True,
     help="Add a business section: partner tiers, credit and approvals, incentives, leads, training.",
 )
+@click.option(
+    "--applicants",
+    type=click.IntRange(min=0, max=50),
+    default=0,
+    show_default=True,
+    help="With --business: Faker-made applicant dealers per region and a recruitment round that picks among them.",
+)
 def generate_command(
     seed: int, out: Path, locale: str, regions: int, distributors: int | None,
-    dealers_per_distributor: int, skus: int, days: int, name: str | None, business: bool,
+    dealers_per_distributor: int, skus: int, days: int, name: str | None, business: bool, applicants: int,
 ) -> None:  # fmt: skip
     """Write a realistic channel scenario made up by Faker."""
     from chansim.generate import GeneratorOptions, generate_scenario
@@ -309,7 +316,7 @@ def generate_command(
         options = GeneratorOptions(
             seed=seed, locale=locale, regions=regions, distributors=distributors,
             dealers_per_distributor=dealers_per_distributor, skus=skus, days=days, name=name,
-            business=business,
+            business=business, applicants=applicants,
         )  # fmt: skip
         scenario = generate_scenario(options)
     except ValueError as exc:

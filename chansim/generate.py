@@ -36,6 +36,7 @@ from faker import Faker
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from chansim import scenario as sc
+from chansim.business.config import RecruitmentRound
 from chansim.rng import stream
 
 __all__ = ["GeneratorOptions", "generate_scenario", "CATALOGUE_SIZE", "MAX_DEMAND_STREAMS"]
@@ -69,6 +70,7 @@ class GeneratorOptions(BaseModel):
     days: Annotated[int, Field(strict=True, ge=7, le=sc.MAX_DAYS)] = 365
     name: Annotated[str, Field(pattern=sc.NAME_PATTERN)] | None = None
     business: Annotated[bool, Field(strict=True)] = False
+    applicants: Annotated[int, Field(strict=True, ge=0, le=50)] = 0
 
     def __init__(self, **data: Any) -> None:
         try:
@@ -99,12 +101,16 @@ class GeneratorOptions(BaseModel):
             f"chansim generate --seed {self.seed} --locale {self.locale} --regions {self.regions} "
             f"--distributors {self.distributor_count} "
             f"--dealers-per-distributor {self.dealers_per_distributor} --skus {self.skus} "
-            f"--days {self.days} --name {self.scenario_name}" + (" --business" if self.business else "")
+            f"--days {self.days} --name {self.scenario_name}"
+            + (" --business" if self.business else "")
+            + (f" --applicants {self.applicants}" if self.applicants else "")
         )
 
     @model_validator(mode="after")
     def _fits_the_schema(self) -> GeneratorOptions:
-        nodes = 1 + self.distributor_count + self.dealer_count
+        if self.applicants and not self.business:
+            raise ValueError("applicants: applicant dealers need a business section; add --business")
+        nodes = 1 + self.distributor_count + self.dealer_count + self.applicants * self.regions
         per = (
             "distributors x dealers_per_distributor"
             if self.distributor_count
@@ -887,6 +893,28 @@ def generate_scenario(options: GeneratorOptions) -> sc.Scenario:
         # suppliers serve scarce stock by tier: the partner tiers' allocation priorities apply
         vendor_node = vendor_node.model_copy(update={"allocation": "priority"})
         nodes_dist = [node.model_copy(update={"allocation": "priority"}) for node in nodes_dist]
+    if options.applicants:
+        # applicant dealers for a recruitment round: a stream of their own, drawn last, so the
+        # rest of the file is the same with or without them
+        applicants = _applicants(options, groups, region_by_name, popularity, catalogue, names)
+        arng = stream(options.seed, 0, "generator/applicants/nodes")
+        nodes_dealers += [
+            _dealer_node(d, sku_names, amplitudes, unit_costs, list_prices, scale, arng) for d in applicants
+        ]
+        markets += [_market(d, catalogue, weekly, locale) for d in applicants]
+        business = extra["business"]
+        targets = business["incentives"]["targets"]
+        dealer_targets = sorted(v for k, v in targets["by_node"].items() if k.startswith("dealer_"))
+        if dealer_targets:  # applicants get the median dealer target, rounded to a clean figure
+            median = dealer_targets[len(dealer_targets) // 2]
+            targets = {**targets, "default_by_kind": {"dealer": _ceil(median)}}
+            business = {**business, "incentives": {**business["incentives"], "targets": targets}}
+        extra["business"] = {
+            **business,
+            "recruitment_round": RecruitmentRound(
+                candidates=[d.name for d in applicants], recruit_per_region=max(1, options.applicants // 2)
+            ),
+        }
     scenario = sc.Scenario(
         name=options.scenario_name,
         description=description,
@@ -904,6 +932,44 @@ def generate_scenario(options: GeneratorOptions) -> sc.Scenario:
         **extra,
     )  # fmt: skip
     return scenario
+
+
+def _applicants(
+    options: GeneratorOptions,
+    groups: list[tuple[str, Partner | None, list[str]]],
+    region_by_name: dict[str, RegionSpec],
+    popularity: np.ndarray,
+    catalogue: list[_SkuPlan],
+    names: _Names,
+) -> list[Partner]:
+    """``options.applicants`` Faker-named applicant dealers per region, under the region's supplier."""
+    rng = stream(options.seed, 0, "generator/applicants")
+    made: list[Partner] = []
+    width = max(2, len(str(options.applicants)))
+    parent_of: dict[str, Partner | None] = {}
+    for _, parent, covered in groups:
+        for region in covered:
+            parent_of.setdefault(region, parent)
+    for region_name, parent in parent_of.items():
+        region = region_by_name[region_name]
+        for j in range(options.applicants):
+            city = region.cities[int(rng.integers(len(region.cities)))]
+            size = SIZES[int(rng.choice(3, p=np.array(SIZE_SHARE)))]
+            low, high = SIZE_SAFETY[size]
+            applicant = Partner(
+                name=f"dealer_app_{region_name}_{j + 1:0{width}d}"[:64], kind="dealer", region=region_name,
+                city=city, display_name=names.dealer(city), size=size,
+                metadata={**names.contact(), "city": city, "size": size, "applicant": True,
+                          "founded": int(rng.integers(1988, 2024))},
+                lead_time_days=int(rng.integers(1, 4)), safety_factor=float(rng.uniform(low, high)),
+                supplier=parent.name if parent else "vendor",
+            )  # fmt: skip
+            base = SIZE_DEMAND[size] * rng.lognormal(0.0, 0.2)
+            means = np.clip(base * popularity * rng.lognormal(0.0, 0.15, size=len(catalogue)), MIN_MEAN, MAX_MEAN)
+            applicant.mean = means.round(2)
+            applicant.variance = np.where(applicant.mean < 3.0, applicant.mean, (applicant.mean * 1.6).round(2))
+            made.append(applicant)
+    return made
 
 
 def _market(dealer: Partner, catalogue: list[_SkuPlan], weekly: list[float], locale: str) -> sc.Market:

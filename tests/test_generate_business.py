@@ -224,3 +224,35 @@ def test_approver_pools_stay_small_on_a_large_channel() -> None:
     assert scenario.business is not None and scenario.business.order_to_cash is not None
     for pool in scenario.business.order_to_cash.approver_pools:
         assert 1 <= pool.approvers <= 10
+
+
+def test_applicants_add_a_faker_made_recruitment_pool() -> None:
+    import re
+
+    from chansim.generate import GeneratorOptions, generate_scenario
+    from chansim.io import scenario_to_yaml
+
+    opts = GeneratorOptions(seed=4, locale="zh_CN", regions=2, business=True, applicants=3)
+    scenario = generate_scenario(opts)
+    again = generate_scenario(GeneratorOptions(seed=4, locale="zh_CN", regions=2, business=True, applicants=3))
+    assert scenario_to_yaml(scenario) == scenario_to_yaml(again)
+    applicants = [n for n in scenario.nodes if n.metadata.get("applicant")]
+    assert len(applicants) == 3 * 2
+    assert all(re.search(r"[\u4e00-\u9fff]", n.display_name or "") for n in applicants)
+    rnd = scenario.business.recruitment_round
+    assert rnd is not None and sorted(rnd.candidates) == sorted(n.name for n in applicants)
+    assert rnd.recruit_per_region == 1
+    result = chansim.run(scenario, seed=1, days=60)
+    partners = result.business["partners"].set_index("partner")
+    joined = [n.name for n in applicants if partners.loc[n.name, "status"] != "candidate"]
+    assert len(joined) == 2  # one per region
+    # without applicants the network is the same as a plain --business file
+    plain = generate_scenario(GeneratorOptions(seed=4, locale="zh_CN", regions=2, business=True))
+    assert [n.name for n in plain.nodes] == [n.name for n in scenario.nodes if not n.metadata.get("applicant")]
+
+
+def test_applicants_need_the_business_section() -> None:
+    from chansim.generate import GeneratorOptions
+
+    with pytest.raises(ValueError, match="applicants"):
+        GeneratorOptions(seed=1, applicants=2)

@@ -126,10 +126,11 @@ class BusinessRuntime:
         if self.config.funnel is not None:
             from chansim.business.funnel import Funnel, PartnerInfo
 
-            partners = [
+            applicants = set(self.config.recruitment_round.candidates) if self.config.recruitment_round else set()
+            partners = [  # applicants take leads only once recruited (see _run_recruitment)
                 PartnerInfo(name, scenario.node(name).region or "", tier)
                 for name, tier in sorted(self.tiers.items())
-                if scenario.node(name).kind in ("dealer", "retailer")
+                if scenario.node(name).kind in ("dealer", "retailer") and name not in applicants
             ]
             self.funnel = Funnel(
                 self.env,
@@ -253,6 +254,13 @@ class BusinessRuntime:
                     chosen.append(result.partner)
                     taken[result.region] = taken.get(result.region, 0) + 1
         self.book.recruit(sorted(chosen), day, actor="trainee" if rnd.select is not None else "screening")
+        if self.funnel is not None:
+            from chansim.business.funnel import PartnerInfo
+
+            scenario = self.session.scenario
+            for name in sorted(chosen):
+                if scenario.node(name).kind in ("dealer", "retailer"):
+                    self.funnel.add_partner(PartnerInfo(name, scenario.node(name).region or "", self.tiers[name]))
         for name in chosen:
             for item in self.session.sequence:
                 if item.node == name and (name, item.sku) in self.saved_policies:
@@ -433,8 +441,8 @@ class BusinessRuntime:
                     )
         supplier = next((i.supplier.node for i in session.sequence if i.node == exit.partner and i.supplier), None)
         self.exit_money.extend(exit_money_rows(exit, stock_value, supplier))
-        if self.funnel is not None:
-            self.funnel.retire_partner(exit.partner)
+        if self.funnel is not None and exit.partner in {p.name for p in self.funnel.partners}:
+            self.funnel.retire_partner(exit.partner)  # only dealers take leads
         if self.order_to_cash is not None and exit.reason == "insolvency":
             ledger = self.order_to_cash.ledger
             if not ledger.is_insolvent(exit.partner):
