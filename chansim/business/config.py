@@ -24,7 +24,9 @@ Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}$")]
 if TYPE_CHECKING:
     from chansim.scenario import Scenario
 
-__all__ = ["Business", "ChannelConflict", "MdfRequestPlan", "RecruitmentRound", "business_problems"]
+__all__ = [
+    "Business", "ChannelConflict", "MdfRequestPlan", "PricePromotion", "RecruitmentRound", "business_problems",
+]  # fmt: skip
 
 
 class RecruitmentRound(BaseModel):
@@ -72,6 +74,23 @@ class MdfRequestPlan(BaseModel):
     amount: Annotated[float, Field(gt=0, le=1e9)]
 
 
+class PricePromotion(BaseModel):
+    """A trade promotion: partners buy ``extra_discount`` (a fraction of their price) cheaper for a while.
+
+    Applies on days ``start_day <= day < end_day`` to the listed SKUs (all when empty) and
+    partners in the listed tiers (all when empty).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start_day: Annotated[int, Field(ge=0, le=36_500)]
+    end_day: Annotated[int, Field(ge=1, le=36_500)]
+    extra_discount: Annotated[float, Field(gt=0, lt=1)]
+    skus: list[Name] = []
+    tiers: list[Name] = []
+    name: str | None = None
+
+
 class Business(BaseModel):
     """The optional business layer of a scenario."""
 
@@ -85,6 +104,7 @@ class Business(BaseModel):
     recruitment_round: RecruitmentRound | None = None
     conflict: ChannelConflict | None = None
     mdf_requests: Annotated[list[MdfRequestPlan], Field(max_length=100_000)] = []
+    price_promotions: Annotated[list[PricePromotion], Field(max_length=10_000)] = []
 
 
 def business_problems(scenario: Scenario) -> Iterable[str]:
@@ -142,6 +162,17 @@ def business_problems(scenario: Scenario) -> Iterable[str]:
                 yield f"business.recruitment_round.weights.{key}: unknown criterion (known: {', '.join(sorted(index))})"
         if rnd.weights is not None and sum(rnd.weights.values()) <= 0:
             yield "business.recruitment_round.weights: give at least one criterion a positive weight"
+    skus = {s.name for s in scenario.skus}
+    for i, promo in enumerate(business.price_promotions):
+        where = f"business.price_promotions[{i}]"
+        if promo.end_day <= promo.start_day:
+            yield f"{where}.end_day: {promo.end_day} must be after start_day ({promo.start_day})"
+        for j, sku in enumerate(promo.skus):
+            if sku not in skus:
+                yield f"{where}.skus[{j}]: unknown sku '{sku}'"
+        for j, tier in enumerate(promo.tiers):
+            if tier not in tier_set:
+                yield f"{where}.tiers[{j}]: unknown tier '{tier}' (known: {', '.join(tiers)})"
     for i, request in enumerate(business.mdf_requests):
         if request.partner not in nodes:
             yield f"business.mdf_requests[{i}].partner: unknown node '{request.partner}'"

@@ -153,6 +153,7 @@ class BusinessRuntime:
         }
         self.regions = {n.name: n.region for n in scenario.nodes}
         self.current_tier = dict(self.tiers)
+        self.base_price = dict(self.unit_price)  # tier list prices; trade promotions discount from them
         self.mdf_plan = sorted(self.config.mdf_requests, key=lambda r: (r.day, r.partner))
         if self.config.conflict is not None:
             self._set_diversion()
@@ -180,6 +181,7 @@ class BusinessRuntime:
                 price = scenario.topology.sku_by_name[item.sku].list_price * (1 - discount)
                 item.unit_price = price
                 self.unit_price[item.node, item.sku] = price
+                self.base_price[item.node, item.sku] = price
         self.current_tier[partner] = tier
 
     # ------------------------------------------------------------------ channel conflict
@@ -514,6 +516,26 @@ class BusinessRuntime:
         session.release_order(item, order)
 
     # ------------------------------------------------------------------ funnel
+    def _apply_price_promotions(self, now: float) -> None:
+        """Each partner item buys at its tier price less any trade promotion running today."""
+        for item in self.session.sequence:
+            key = (item.node, item.sku)
+            if key not in self.base_price:
+                continue
+            tier = self.current_tier.get(item.node)
+            discount = 0.0
+            for promo in self.config.price_promotions:
+                if (
+                    promo.start_day <= now < promo.end_day
+                    and (not promo.skus or item.sku in promo.skus)
+                    and (not promo.tiers or tier in promo.tiers)
+                ):
+                    discount = max(discount, promo.extra_discount)
+            price = self.base_price[key] * (1 - discount)
+            if price != item.unit_price:
+                item.unit_price = price
+                self.unit_price[key] = price
+
     def before_period(self, period: int, now: float) -> None:
         """Update demand factors and win rates; turn deals won since the last period into orders."""
         if not self.round_done and now >= self.config.recruitment_round.day:  # type: ignore[union-attr]
@@ -543,6 +565,8 @@ class BusinessRuntime:
             if self.funnel is not None:
                 for name in self.funnel.active_partners:
                     self.funnel.set_win_multiplier(name, book.win_rate_multiplier(name, now))
+        if self.config.price_promotions:  # after tier changes: promotions discount the new list
+            self._apply_price_promotions(now)
         if not self.won:
             return
         deals, self.won = self.won, []

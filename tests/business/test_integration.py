@@ -347,3 +347,27 @@ def test_a_leaving_distributor_hands_its_dealers_to_its_supplier() -> None:
     invoices = result.business["invoices"]
     assert set(invoices["seller"]) <= {vendor, *[n.name for n in scenario.nodes if n.kind == "distributor"]}
     assert (invoices.loc[invoices["partner"].isin(dealers), "seller"] != vendor).any()
+
+
+def test_a_trade_promotion_lowers_partner_prices_only_while_it_runs() -> None:
+    doc = _base()
+    sku = doc["skus"][0]["name"]
+    promo = {"start_day": 30, "end_day": 60, "extra_discount": 0.1, "skus": [sku]}
+    scenario = _with_business({"price_promotions": [promo]})
+    result = chansim.run(scenario, seed=1, days=90)
+    lv = result.levels
+    dealer = next(n.name for n in scenario.nodes if n.kind == "dealer")
+    prices = lv[(lv["node"] == dealer) & (lv["sku"] == sku)].set_index("day")["unit_price"]
+    base = prices.loc[10]
+    assert prices.loc[29] == pytest.approx(base)
+    assert prices.loc[30] == pytest.approx(base * 0.9) and prices.loc[59] == pytest.approx(base * 0.9)
+    assert prices.loc[60] == pytest.approx(base)
+    other = [s["name"] for s in doc["skus"] if s["name"] != sku]
+    if other:
+        untouched = lv[(lv["node"] == dealer) & (lv["sku"] == other[0])]["unit_price"]
+        assert untouched.nunique() == 1
+    # the money follows: what the dealer pays in the window is at the promoted price
+    money = result.money[(result.money["node"] == dealer) & (result.money["account"] == "purchases")]
+    window = money[(money["day"] >= 30) & (money["day"] < 60) & (money["sku"] == sku)]
+    sold = lv[(lv["node"] == dealer) & (lv["sku"] == sku) & (lv["day"] >= 30) & (lv["day"] < 60)]["sell_in"].sum()
+    assert window["amount"].sum() == pytest.approx(sold * base * 0.9)
