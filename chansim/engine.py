@@ -272,18 +272,30 @@ class Session:
                     self.discrete,
                 )
                 self.items[market.served_by, demand.sku].markets.append((market.name, series))
-        from chansim.results import node_parameters
+        discounts = {}
+        if s.business is not None:
+            from chansim.business.runtime import purchase_discounts
 
-        prices = node_parameters(s).set_index(["node", "sku"])["purchase_price"]
-        for key, item in self.items.items():
-            item.unit_price = float(prices[key])
+            discounts = purchase_discounts(s)
+        for (name, sku_name), item in self.items.items():  # the price it pays its supplier (as in the money table)
+            sku = topo.sku_by_name[sku_name]
+            supplier = topo.lane_for[name, sku_name].supplier
+            if supplier is None:
+                item.unit_price = sku.unit_cost
+            else:
+                discount = discounts.get(name, topo.node_by_name[supplier].sell_discount)
+                item.unit_price = sku.list_price * (1.0 - discount)
         # downstream first, SKUs in scenario order
         self.sequence: list[Item] = [
             self.items[name, sku] for name in topo.downstream_first for sku in topo.skus_of_node[name]
         ]
         position = {id(item): i for i, item in enumerate(self.sequence)}
-        for item in self.sequence:
+        # prices and suppliers rarely change: a log (period, item index, unit price, supplier index)
+        self.item_log: list[tuple[int, int, float, int]] = []
+        for i, item in enumerate(self.sequence):
             item.supplier_index = position[id(item.supplier)] if item.supplier is not None else -1
+            self.item_log.append((0, i, item.unit_price, item.supplier_index))
+        self._position = position
         self._initial_state()
 
     def _new_id(self) -> int:
@@ -368,13 +380,10 @@ class Session:
 
     def _deliver_order(self, item: Item, order: Order) -> None:
         supplier = item.supplier
-        # the first period in which the supplier can act on it (an approval may end mid-period)
         now = self.env.now
-        seen = (
-            now
-            if now == self.period * self.period_days
-            else (math.floor(now / self.period_days) + 1) * self.period_days
-        )
+        seen = now
+        if now % self.period_days:  # released mid-period (an approval): the supplier acts next period
+            seen = (math.floor(now / self.period_days) + 1) * self.period_days
         if supplier is None:
             order.seen_day = seen
             item.external_book.append(order)
@@ -549,7 +558,19 @@ class Session:
             if order.remaining <= 0:
                 order.last_receipt_day = now
             return
-        self._send(buyer, order, qty, now)
+        # the body of _send, inlined: this is the hottest path of the engine
+        lane = buyer.lane
+        if lane.capacity is not None:
+            if lane.period != self.period:
+                lane.period = self.period
+                lane.used = 0.0
+            lane.used += qty
+        buyer.in_transit += qty
+        buyer.sell_in += qty
+        lead = lane.lead_periods
+        if lane.lead_distribution is not None:
+            lead = _draw_lead(lane, self.period_days)
+        _Due(self.env, (lead + lane.extra_lead_periods) * self.period_days, self._on_arrival, (buyer, order, qty))
 
     def _send(self, buyer: Item, order: Order, qty: float, now: float) -> None:
         """Put shipped units on the buyer's lane; they arrive after the (drawn) lead time."""
@@ -650,14 +671,17 @@ class Session:
             levels.append((
                 now, index, item.on_hand, item.backlog, item.on_order, item.in_transit,
                 item.demand_in, item.shipped, item.sell_in, item.received, item.ordered, item.lost,
-                item.orders_placed, item.customer_demand, item.customer_sales, item.unit_price,
-                item.supplier_index,
+                item.orders_placed, item.customer_demand, item.customer_sales,
             ))  # fmt: skip
             item.demand_in = item.shipped = item.sell_in = item.received = item.ordered = item.lost = 0.0
             item.customer_demand = item.customer_sales = 0.0
             item.orders_placed = 0
 
     # ------------------------------------------------------------------ business layer hooks
+    def note_item_change(self, item: Item) -> None:
+        """Log a new unit price or supplier of ``item``; it holds from the next period recorded."""
+        self.item_log.append((self.period, self._position[id(item)], item.unit_price, item.supplier_index))
+
     def _divert(self, item: Item, k: int, now: float) -> None:
         """Channel conflict: part of each market's demand buys from the cheaper dealer instead."""
         target = item.divert_to
@@ -834,6 +858,7 @@ class Session:
             self.served,
             business,
             [(item.node, item.sku) for item in self.sequence],
+            list(self.item_log),
         )
 
 

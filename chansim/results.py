@@ -114,6 +114,7 @@ class Result:
         served: list[tuple[int, str, str, str, float, float]] | None = None,
         business: dict[str, pd.DataFrame] | None = None,
         level_items: list[tuple[str, str]] | None = None,
+        item_log: list[tuple[int, int, float, int]] | None = None,
     ) -> None:
         self.scenario = scenario
         self.info = info
@@ -122,6 +123,7 @@ class Result:
         self._orders = list(orders)
         self._served = list(served or [])
         self._level_items = list(level_items or [])
+        self._item_log = list(item_log or [])
         self._business = business or {}
         self.decisions = decisions
 
@@ -149,7 +151,8 @@ class Result:
     @cached_property
     def levels(self) -> pd.DataFrame:
         """End-of-period stock and the period's flows, one row per node x SKU x period."""
-        numeric = [c for c in LEVEL_COLUMNS if c not in ("day", "node", "sku")]
+        logged = ("unit_price", "supplier_index")  # from the change log, not recorded every period
+        numeric = [c for c in LEVEL_COLUMNS if c not in ("day", "node", "sku", *logged)]
         width = 2 + len(numeric)
         values = np.array(self._levels, dtype=float).reshape(-1, width)
         index = values[:, 1].astype(np.int64)
@@ -162,9 +165,30 @@ class Result:
             columns[name] = pd.Categorical.from_codes(codes[index] if len(index) else [], categories=categories)
         for j, name in enumerate(numeric):
             columns[name] = values[:, 2 + j]
+        # unit price and supplier index in force: the last log entry at or before the row's period
+        periods = (values[:, 0] // self.info.period_days).astype(np.int64)
+        price = np.zeros(len(values))
+        supplier = np.full(len(values), -1, dtype=np.int64)
+        log = sorted(self._item_log)
+        if len(values) and log:
+            order = np.lexsort((periods, index))  # rows by item, then period
+            by_item: dict[int, list[tuple[int, float, int]]] = {}
+            for period, item, unit_price, supplier_index in log:
+                by_item.setdefault(item, []).append((period, unit_price, supplier_index))
+            sorted_items, sorted_periods = index[order], periods[order]
+            bounds = np.searchsorted(sorted_items, np.arange(len(self._level_items) + 1))
+            for item, entries in by_item.items():
+                lo, hi = bounds[item], bounds[item + 1]
+                starts = np.array([e[0] for e in entries])
+                which = np.searchsorted(starts, sorted_periods[lo:hi], side="right") - 1
+                which = np.clip(which, 0, len(entries) - 1)
+                rows = order[lo:hi]
+                price[rows] = np.array([e[1] for e in entries])[which]
+                supplier[rows] = np.array([e[2] for e in entries], dtype=np.int64)[which]
+        columns["unit_price"] = price
+        columns["supplier_index"] = supplier
         frame = pd.DataFrame(columns)[LEVEL_COLUMNS]
         frame["orders_placed"] = frame["orders_placed"].astype(np.int64)
-        frame["supplier_index"] = frame["supplier_index"].astype(np.int64)
         frame.insert(1, "period", (frame["day"] // self.info.period_days).astype("int64"))
         return _with_ids(frame, self.info)
 

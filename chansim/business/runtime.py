@@ -182,6 +182,7 @@ class BusinessRuntime:
                 item.unit_price = price
                 self.unit_price[item.node, item.sku] = price
                 self.base_price[item.node, item.sku] = price
+                self.session.note_item_change(item)
         self.current_tier[partner] = tier
 
     # ------------------------------------------------------------------ channel conflict
@@ -438,6 +439,7 @@ class BusinessRuntime:
                 if upstream is not None:
                     item.supplier = upstream
                     item.supplier_index = session.sequence.index(upstream)
+                    session.note_item_change(item)
                     self.audit.append(
                         (self.env.now, "partners", "rehomed", item.node, 0, f"{item.sku}->{upstream.node}")
                     )
@@ -535,6 +537,7 @@ class BusinessRuntime:
             if price != item.unit_price:
                 item.unit_price = price
                 self.unit_price[key] = price
+                self.session.note_item_change(item)
 
     def before_period(self, period: int, now: float) -> None:
         """Update demand factors and win rates; turn deals won since the last period into orders."""
