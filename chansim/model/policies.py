@@ -13,6 +13,7 @@ A policy object is built from its schema model and keeps its own state (forecast
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections import deque
 
 from chansim import scenario as sc
@@ -20,14 +21,14 @@ from chansim import scenario as sc
 __all__ = ["OrderingPolicy", "build_policy"]
 
 
-class OrderingPolicy:
+class OrderingPolicy(ABC):
     """Base class: returns the quantity to order this period (before rounding)."""
 
     __slots__ = ()
 
+    @abstractmethod
     def decide(self, position: float, stock: float, supply_line: float, demand: float, period: int) -> float:
         """Quantity to order now."""
-        raise NotImplementedError  # pragma: no cover - abstract
 
 
 class BaseStockPolicy(OrderingPolicy):
