@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -161,7 +162,7 @@ def check_number(value: object, field: str, *, maximum: float, whole: bool = Fal
 
 
 @dataclass(frozen=True)
-class RoundAction:
+class RoundAction(ABC):
     """A decision other than an order (e.g. a credit limit), applied to the session in its round.
 
     Subclasses set ``kind`` and implement :meth:`apply`; the game replays them at the same
@@ -174,9 +175,9 @@ class RoundAction:
     value: float
     source: str = "trainee"
 
+    @abstractmethod
     def apply(self, session: Session) -> None:
         """Change the running session (between two ``advance`` calls)."""
-        raise NotImplementedError
 
 
 @dataclass(frozen=True)
