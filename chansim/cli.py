@@ -1,4 +1,4 @@
-"""The ``chansim`` command line: run, validate, generate, schema.
+"""The ``chansim`` command line: run, validate, generate, schema, serve.
 
 Bad input of any kind exits with code 2 and a one-line-per-problem message on stderr,
 never a traceback.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -331,6 +332,66 @@ def generate_command(
     except OSError as exc:
         raise BadInput(f"--out {out}: cannot write ({exc.strerror or exc})") from None
     click.echo(f"wrote {out}: {len(scenario.nodes)} nodes, {len(scenario.skus)} skus, {len(scenario.markets)} markets")
+
+
+@cli.command("serve")
+@click.option(
+    "--port", type=click.IntRange(min=1024, max=65535), default=8866, show_default=True,
+    help="Port of the app (1024 to 65535).",
+)  # fmt: skip
+@click.option(
+    "--notebooks", type=click.Path(path_type=str), default=None,
+    help="Folder of the exercise notebooks [default: ./notebooks, else the one next to the package].",
+)  # fmt: skip
+@click.option(
+    "--lang", type=click.Choice(["zh_CN", "en_US"]), default=None,
+    help="Language the pages open in [default: English; switchable on every page].",
+)  # fmt: skip
+@click.option("--preheat/--no-preheat", default=True, show_default=True, help="Keep kernels ready so pages open fast.")
+@click.option(
+    "--pool-size", type=click.IntRange(min=1, max=16), default=1, show_default=True,
+    help="Preheated kernels per notebook (one per trainee expected to open it at once).",
+)  # fmt: skip
+@click.option(
+    "--token", type=str, default=None,
+    help="Require this token in the URL (?token=...) [default: none; the app listens on 127.0.0.1 only].",
+)  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Print the Voila command instead of starting it.")
+def serve_command(
+    port: int, notebooks: str | None, lang: str | None, preheat: bool, pool_size: int, token: str | None,
+    dry_run: bool,
+) -> None:  # fmt: skip
+    """Start the training app (Voila on 127.0.0.1) and print the URL of its home page."""
+    import shlex
+    import subprocess
+
+    from chansim.serve import ServeError, ServeOptions, find_notebooks, port_is_free, voila_command
+
+    try:
+        folder = find_notebooks(notebooks)
+        options = ServeOptions(
+            notebooks=folder, port=port, preheat=preheat, pool_size=pool_size, language=lang, token=token
+        )
+        cmd = voila_command(options)
+    except ServeError as error:
+        raise BadInput(str(error)) from None
+    if dry_run:
+        click.echo(shlex.join(cmd))
+        return
+    if not port_is_free(options.ip, port):
+        raise BadInput(f"--port {port}: already in use on {options.ip}; choose another port (1024 to 65535)")
+    url = options.home_url + (("&" if "?" in options.home_url else "?") + f"token={token}" if token else "")
+    click.echo(f"chansim: serving {folder} with Voila; open {url}  (Ctrl-C stops)")
+    env = dict(os.environ, MPLBACKEND="Agg")
+    if lang:
+        env["CHANSIM_LANG"] = lang
+    try:
+        code = subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        code = 0
+    if code not in (0, -2, 130):
+        click.echo(f"chansim: voila stopped with exit code {code}", err=True)
+        sys.exit(1)
 
 
 def main(argv: list[str] | None = None) -> None:

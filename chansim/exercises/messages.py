@@ -558,7 +558,13 @@ _TEXTS: dict[str, tuple[str, str]] = {
 
 
 def _build() -> dict[str, dict[str, str]]:
-    messages = {key: dict(zip(LANGUAGES, texts, strict=True)) for key, texts in _TEXTS.items()}
+    from chansim.exercises.texts import all_texts
+
+    extra = all_texts()
+    clash = sorted(set(extra) & set(_TEXTS))
+    if clash:
+        raise ValueError(f"app texts redefine core messages: {', '.join(clash)}")
+    messages = {key: dict(zip(LANGUAGES, texts, strict=True)) for key, texts in {**_TEXTS, **extra}.items()}
     for name, (label_zh, label_en, unit, meaning_zh, meaning_en) in _KPIS.items():
         messages[f"kpi.{name}.label"] = {"zh_CN": label_zh, "en_US": label_en}
         messages[f"kpi.{name}.unit"] = dict(zip(LANGUAGES, _UNITS[unit], strict=True))

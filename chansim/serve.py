@@ -1,0 +1,114 @@
+"""``chansim serve``: the training app in Voilà, with defaults that are safe for a class.
+
+Voilà serves the ``notebooks/`` folder on 127.0.0.1; the home page is
+``/voila/render/00-home.ipynb``. Defaults: sources stripped, tracebacks hidden, no code
+execution from the page (Voilà only accepts widget messages), one preheated kernel per
+notebook so a page opens fast, idle kernels culled after an hour so a long workshop does
+not run out of memory.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import socket
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["HOME_NOTEBOOK", "ServeOptions", "ServeError", "find_notebooks", "port_is_free", "voila_command"]
+
+HOME_NOTEBOOK = "00-home.ipynb"
+
+
+class ServeError(ValueError):
+    """Something the user gave ``chansim serve`` that cannot work; the message says what is allowed."""
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """The settings of a Voilà server for the exercises."""
+
+    notebooks: Path
+    port: int = 8866
+    ip: str = "127.0.0.1"
+    preheat: bool = True
+    pool_size: int = 1
+    language: str | None = None
+    token: str | None = None
+    cull_idle_seconds: int = 3600
+    timeout_seconds: int = 120
+    extra: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def home_url(self) -> str:
+        """The URL of the home page."""
+        query = f"?lang={self.language}" if self.language else ""
+        host = "127.0.0.1" if self.ip in ("0.0.0.0", "") else self.ip
+        return f"http://{host}:{self.port}/voila/render/{HOME_NOTEBOOK}{query}"
+
+
+def find_notebooks(given: str | os.PathLike[str] | None = None) -> Path:
+    """The folder of exercise notebooks: ``given``, else ``./notebooks``, else the one next to the package.
+
+    Raises:
+        ServeError: when the folder does not exist or has no home notebook.
+
+    """
+    candidates = (
+        [Path(given)]
+        if given is not None
+        else [Path.cwd() / "notebooks", Path(__file__).resolve().parents[1] / "notebooks"]
+    )
+    for path in candidates:
+        if (path / HOME_NOTEBOOK).is_file():
+            return path.resolve()
+    if given is not None:
+        raise ServeError(
+            f"--notebooks {given}: no {HOME_NOTEBOOK} there; give the folder with the chansim exercise notebooks"
+        )
+    raise ServeError(
+        f"cannot find the exercise notebooks (a notebooks/ folder with {HOME_NOTEBOOK}); run from the chansim "
+        "checkout or give --notebooks DIR"
+    )
+
+
+def port_is_free(ip: str, port: int) -> bool:
+    """Whether ``ip:port`` can be bound now."""
+    with socket.socket() as s:
+        try:
+            s.bind((ip, port))
+        except OSError:
+            return False
+    return True
+
+
+def voila_command(options: ServeOptions) -> list[str]:
+    """The ``voila`` command line for ``options``.
+
+    Raises:
+        ServeError: when Voilà is not installed.
+
+    """
+    if importlib.util.find_spec("voila") is None:
+        raise ServeError("Voila is not installed: install the app with  python3 -m pip install -e '.[ui]'")
+    exe = shutil.which("voila", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    base = [exe] if exe else [sys.executable, "-m", "voila"]
+    cmd = [
+        *base,
+        str(options.notebooks),
+        "--no-browser",
+        f"--port={options.port}",
+        f"--Voila.ip={options.ip}",
+        "--strip_sources=True",
+        "--show_tracebacks=False",
+        f"--VoilaExecutor.timeout={options.timeout_seconds}",
+        f"--MappingKernelManager.cull_idle_timeout={options.cull_idle_seconds}",
+        "--MappingKernelManager.cull_interval=300",
+    ]
+    if options.preheat:
+        cmd += ["--preheat_kernel=True", f"--pool_size={options.pool_size}"]
+    if options.token:
+        cmd += [f"--token={options.token}"]
+    return [*cmd, *options.extra]

@@ -1,0 +1,1 @@
+"""One module per exercise; each has ``app(lang=None, **options) -> ipywidgets.Widget``."""

@@ -1,0 +1,75 @@
+"""The home page: what chansim is, the five stages, the exercises (with links) and the language switch."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+
+from chansim.exercises.messages import STAGES
+from chansim.ui.widgets import Language, Page
+
+__all__ = ["EXERCISES", "Exercise", "app"]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """An exercise listed on the home page."""
+
+    key: str  # texts: home.exercise.<key>.goal; name from name_key
+    stage: str
+    notebook: str
+    name_key: str
+    minutes: int
+
+
+#: The exercises, in the order of the channel lifecycle.
+EXERCISES: tuple[Exercise, ...] = (
+    Exercise("planning", "planning", "01-planning.ipynb", "stage.planning.name", 20),
+    Exercise("recruitment", "recruitment", "02-recruitment.ipynb", "stage.recruitment.name", 20),
+    Exercise("training", "training", "03-training.ipynb", "stage.training.name", 20),
+    Exercise("order_desk", "operations", "04-order-desk.ipynb", "stage.operations.name", 25),
+    Exercise("beer_game", "operations", "05-beer-game.ipynb", "exercise.beer_game.name", 25),
+    Exercise("evaluation", "evaluation", "06-evaluation.ipynb", "stage.evaluation.name", 20),
+)
+
+
+def _render(lang: Language) -> str:
+    t = lang.t
+    e = html.escape
+    stages = "".join(f"<li><b>{e(t(f'stage.{s}.name'))}</b>: {e(t(f'stage.{s}.description'))}</li>" for s in STAGES)
+    cards = []
+    for ex in EXERCISES:
+        href = f"{ex.notebook}?lang={lang.code}"
+        cards.append(
+            f'<div class="chansim-card chansim-exercise" data-exercise="{ex.key}" style="max-width:340px">'
+            f'<div class="label">{e(t(f"stage.{ex.stage}.name"))} · {e(t("home.minutes", minutes=ex.minutes))}</div>'
+            f'<div style="font-size:17px;font-weight:600">{e(t(ex.name_key))}</div>'
+            f"<p>{e(t(f'home.exercise.{ex.key}.goal'))}</p>"
+            f'<a class="chansim-exercise-link" href="{e(href)}">{e(t("home.open"))} →</a></div>'
+        )
+    return (
+        f'<p style="font-size:15px">{e(t("app.subtitle"))}</p><p>{e(t("home.intro"))}</p>'
+        f"<h3>{e(t('app.exercises'))}</h3>"
+        f'<div style="display:flex;flex-wrap:wrap">{"".join(cards)}</div>'
+        f"<h3>{e(t('home.stages'))}</h3><ol>{stages}</ol>"
+        f"<h3>{e(t('home.how_title'))}</h3><p>{e(t('home.how_trainee'))}</p><p>{e(t('home.how_trainer'))}</p>"
+    )
+
+
+def app(lang: str | None = None) -> Page:
+    """The home page in ``lang`` (default: the page URL's ``?lang=``, else ``CHANSIM_LANG``, else English)."""
+    language = Language(lang)
+    body = widgets.HTML()
+    body.add_class("chansim-home")
+
+    def render() -> None:
+        body.value = _render(language)
+
+    language.observe(render)
+    render()
+    page = Page(language, "app.title", [body], home=None)
+    page.lang = language
+    page.body_html = body
+    return page

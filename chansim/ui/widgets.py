@@ -1,0 +1,637 @@
+"""The widget toolkit: reusable, bilingual parts the exercise apps compose.
+
+Every visible string comes from the message catalogue through a :class:`Language`
+object; a part that shows text registers with it and redraws itself when the trainee
+switches the language. Parts hold no simulation logic: an app's callback calls the
+exercise controller (:mod:`chansim.exercises`) and hands what comes back to the parts.
+
+Conventions the browser tests rely on: every interactive part carries a CSS class
+``chansim-<name>`` (``chansim-advance``, ``chansim-order-input``, ...), so tests select by
+class and not by a text that changes with the language, and every app has a
+:class:`Notice` whose text changes after each callback (``chansim-status``).
+
+Callbacks are wrapped with :meth:`Notice.guard`: a :class:`~chansim.exercises.game.DecisionError`
+(a bad value the trainee typed) becomes an inline message naming the field and what is
+allowed; any other exception becomes a short message without a traceback (the full
+traceback goes to the server log).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import logging
+import math
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qs
+
+import ipywidgets as widgets
+from IPython.display import display
+
+from chansim.exercises.game import DecisionError, check_number
+from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, LANGUAGES, Catalogue
+
+__all__ = [
+    "ChartPanel",
+    "DownloadLink",
+    "KpiCards",
+    "Language",
+    "LanguageSwitch",
+    "Notice",
+    "NumberInput",
+    "Page",
+    "RoundControls",
+    "ScorePanel",
+    "AdvicePanel",
+    "Text",
+    "button",
+    "format_kpi",
+    "initial_language",
+]
+
+log = logging.getLogger("chansim.ui")
+
+#: CSS shared by every page (cards, notices, score), injected once per page by :class:`Page`.
+STYLE = """
+<style>
+.chansim-page { max-width: 1180px; font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC",
+  "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei", sans-serif; }
+.chansim-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 12px; margin: 4px; min-width: 150px;
+  background: #f6f8fa; }
+.chansim-card .label { font-size: 12px; color: #57606a; }
+.chansim-card .value { font-size: 22px; font-weight: 600; color: #1f2328; }
+.chansim-card .unit { font-size: 11px; color: #57606a; }
+.chansim-notice-info { color: #0969da; } .chansim-notice-ok { color: #1a7f37; }
+.chansim-notice-warning { color: #9a6700; } .chansim-notice-error { color: #cf222e; font-weight: 600; }
+.chansim-score .total { font-size: 26px; font-weight: 700; color: #1f2328; }
+.chansim-advice-critical { border-left: 4px solid #cf222e; padding-left: 8px; margin: 4px 0; }
+.chansim-advice-warning { border-left: 4px solid #bf8700; padding-left: 8px; margin: 4px 0; }
+.chansim-advice-info { border-left: 4px solid #1a7f37; padding-left: 8px; margin: 4px 0; }
+.chansim-goal { background: #ddf4ff; border-radius: 6px; padding: 6px 12px; }
+</style>
+"""
+
+
+def initial_language(default: str = DEFAULT_LANGUAGE) -> str:
+    """The language a page starts in: ``?lang=`` of the page URL, else ``CHANSIM_LANG``, else ``default``.
+
+    Voilà hands the page's query string to the kernel as the ``QUERY_STRING`` environment
+    variable, so the home page's links keep the trainee's language from page to page. In
+    a preheated kernel (``chansim serve`` keeps one ready per notebook) the notebook runs
+    before anyone asks for the page: this waits for the request first, so the imports and
+    warm-up are done ahead and the query string is the trainee's.
+    """
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+    query = parse_qs(os.environ.get("QUERY_STRING", ""))
+    for candidate in (*query.get("lang", []), os.environ.get("CHANSIM_LANG", ""), default):
+        if candidate in LANGUAGES:
+            return candidate
+    return DEFAULT_LANGUAGE
+
+
+class Language:
+    """The page's current language: translates keys and tells the parts when it changes."""
+
+    def __init__(self, code: str | None = None, catalogue: Catalogue = CATALOGUE) -> None:
+        self.catalogue = catalogue
+        code = initial_language() if code is None else code
+        if code not in catalogue.languages:
+            raise ValueError(f"language {code!r} is not one of {', '.join(catalogue.languages)}")
+        self._code = code
+        self._observers: list[Callable[[], None]] = []
+
+    @property
+    def code(self) -> str:
+        """The language code (``zh_CN`` or ``en_US``)."""
+        return self._code
+
+    @code.setter
+    def code(self, value: str) -> None:
+        if value not in self.catalogue.languages:
+            raise ValueError(f"language {value!r} is not one of {', '.join(self.catalogue.languages)}")
+        if value == self._code:
+            return
+        self._code = value
+        for callback in list(self._observers):
+            callback()
+
+    def t(self, key: str, /, **params: Any) -> str:
+        """The text of ``key`` in the current language."""
+        return self.catalogue.get(key, self._code, **params)
+
+    def observe(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call ``callback()`` after every language change; returns it (usable as a decorator)."""
+        self._observers.append(callback)
+        return callback
+
+
+def format_kpi(lang: Language, name: str, value: object) -> str:
+    """A KPI value as the cards show it: a share as a percentage, money with separators, '–' for none."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return html.escape(str(value))
+    if math.isnan(number):
+        return "–"
+    unit_key = f"kpi.{name}.unit"
+    unit = lang.catalogue.template(unit_key, "en_US") if unit_key in lang.catalogue else ""
+    if unit.startswith("fraction") or unit.startswith("yes/no (0/1; network: share)"):
+        return f"{number:.0%}" if abs(number) <= 1.0 else f"{number:.2f}"
+    if abs(number) >= 1000:
+        return f"{number:,.0f}"
+    if abs(number) >= 100:
+        return f"{number:.0f}"
+    return f"{number:.2f}".rstrip("0").rstrip(".") if number != int(number) else f"{number:.0f}"
+
+
+class Text(widgets.HTML):
+    """An HTML text from a message key that follows the language; :meth:`set` changes key or parameters."""
+
+    def __init__(self, lang: Language, key: str | None = None, *, tag: str = "span", css: str = "", **params: Any):
+        super().__init__()
+        self._lang, self._key, self._tag, self._params = lang, key, tag, params
+        if css:
+            self.add_class(css)
+        lang.observe(self._render)
+        self._render()
+
+    def set(self, key: str | None = None, **params: Any) -> None:
+        """Show ``key`` (or keep the current one) with ``params``."""
+        if key is not None:
+            self._key = key
+        self._params = params
+        self._render()
+
+    def _render(self) -> None:
+        if self._key is None:
+            self.value = ""
+            return
+        text = html.escape(self._lang.t(self._key, **self._params))
+        self.value = f"<{self._tag}>{text}</{self._tag}>"
+
+
+def button(
+    lang: Language,
+    key: str,
+    *,
+    css: str,
+    style: str = "",
+    on_click: Callable[[], None] | None = None,
+    notice: Notice | None = None,
+    width: str = "auto",
+    **params: Any,
+) -> widgets.Button:
+    """A button labelled by ``key`` (following the language), with CSS class ``css``.
+
+    ``on_click`` is called without arguments; with a ``notice`` it is wrapped by :meth:`Notice.guard`.
+    """
+    btn = widgets.Button(button_style=style, layout=widgets.Layout(width=width))
+    btn.add_class(css)
+
+    def relabel() -> None:
+        btn.description = lang.t(key, **params)
+        btn.tooltip = btn.description
+
+    lang.observe(relabel)
+    relabel()
+    if on_click is not None:
+        action = notice.guard(on_click) if notice is not None else on_click
+        btn.on_click(lambda _b: action())
+    return btn
+
+
+class Notice(widgets.HTML):
+    """One line telling the trainee what just happened, or what was wrong with a value.
+
+    Levels: ``info``, ``ok``, ``warning``, ``error``. The message is re-translated when the
+    language changes. The CSS class ``chansim-status`` lets tests wait for a callback.
+    """
+
+    def __init__(self, lang: Language, css: str = "chansim-status") -> None:
+        super().__init__()
+        self.add_class(css)
+        self._lang = lang
+        self._state: tuple[str, str, dict[str, Any]] | None = None
+        self.level = ""
+        lang.observe(self._render)
+
+    def show(self, key: str, level: str = "info", **params: Any) -> None:
+        """Show the message ``key`` with ``params`` at ``level``."""
+        self._state = (key, level, params)
+        self._render()
+
+    def error(self, error: DecisionError) -> None:
+        """Show a :class:`DecisionError` in the trainee's language."""
+        self.show(error.key, "error", **error.params)
+
+    def clear(self) -> None:
+        """Show nothing."""
+        self._state = None
+        self._render()
+
+    @property
+    def text(self) -> str:
+        """The message as plain text (empty when nothing is shown)."""
+        if self._state is None:
+            return ""
+        key, _, params = self._state
+        return self._lang.t(key, **params)
+
+    def _render(self) -> None:
+        if self._state is None:
+            self.value, self.level = "", ""
+            return
+        _, level, _ = self._state
+        self.level = level
+        self.value = f'<div class="chansim-notice-{level}">{html.escape(self.text)}</div>'
+
+    def guard(self, action: Callable[..., Any]) -> Callable[..., Any]:
+        """``action`` that shows a bad value inline and any other failure as a short message.
+
+        Never lets an exception reach the page: Voilà would print its traceback in the
+        browser console and the trainee would see nothing happen.
+        """
+
+        @functools.wraps(action)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return action(*args, **kwargs)
+            except DecisionError as error:
+                self.error(error)
+            except Exception as error:  # noqa: BLE001 - the page must never show a traceback
+                log.exception("callback %s failed", getattr(action, "__name__", action))
+                self.show("ui.unexpected_error", "error", error=type(error).__name__)
+            return None
+
+        return wrapped
+
+
+class NumberInput(widgets.VBox):
+    """A labelled text box for a number, checked by :func:`~chansim.exercises.game.check_number`.
+
+    A text box (not a bounded number widget) so that an empty, negative or absurd entry
+    reaches the check and gets a message naming the field and what is allowed, instead
+    of being silently clipped by the browser.
+    """
+
+    def __init__(
+        self,
+        lang: Language,
+        label_key: str,
+        *,
+        value: float | int | str = "",
+        minimum: float = 0.0,
+        maximum: float = 10_000.0,
+        whole: bool = True,
+        css: str = "chansim-number",
+        width: str = "150px",
+        **label_params: Any,
+    ) -> None:
+        self._lang, self._label_key, self._label_params = lang, label_key, label_params
+        self.minimum, self.maximum, self.whole = minimum, maximum, whole
+        self.text = widgets.Text(value=str(value), layout=widgets.Layout(width=width), continuous_update=False)
+        self.text.add_class(css)
+        self.label = widgets.HTML()
+        self.message = Notice(lang, css="chansim-input-error")
+        self._error: DecisionError | None = None
+        super().__init__([widgets.HBox([self.label, self.text]), self.message])
+        lang.observe(self._relabel)
+        self._relabel()
+
+    @property
+    def field(self) -> str:
+        """The field's name in the current language (used in error messages)."""
+        return self._lang.t(self._label_key, **self._label_params)
+
+    def _relabel(self) -> None:
+        self.label.value = f'<span style="display:inline-block;min-width:140px">{html.escape(self.field)}</span>'
+        if self._error is not None:  # the message names the field: in the new language too
+            self.message.show(self._error.key, "error", **{**self._error.params, "field": self.field})
+
+    @property
+    def value(self) -> str:
+        """The raw text typed."""
+        return self.text.value
+
+    @value.setter
+    def value(self, new: object) -> None:
+        self.text.value = "" if new is None else (f"{new:g}" if isinstance(new, float) else str(new))
+
+    def read(self) -> float:
+        """The number typed, checked; shows and raises a :class:`DecisionError` when it is not allowed."""
+        try:
+            number = check_number(
+                self.text.value, self.field, maximum=self.maximum, whole=self.whole, minimum=self.minimum
+            )
+        except DecisionError as error:
+            self._error = error
+            self.message.error(error)
+            raise
+        self._error = None
+        self.message.clear()
+        return number
+
+
+class KpiCards(widgets.HBox):
+    """A row of cards, one per KPI: label, value and unit, the meaning as a tooltip."""
+
+    def __init__(self, lang: Language, names: Sequence[str], css: str = "chansim-kpis") -> None:
+        super().__init__(layout=widgets.Layout(flex_flow="row wrap"))
+        self.add_class(css)
+        self._lang = lang
+        self.names = list(names)
+        self.values: dict[str, object] = {}
+        self._cards = {name: widgets.HTML() for name in self.names}
+        for name, card in self._cards.items():
+            card.add_class("chansim-card")
+            card.add_class(f"chansim-kpi-{name}")
+        self.children = list(self._cards.values())
+        lang.observe(self._render)
+        self._render()
+
+    def update(self, values: Mapping[str, object]) -> None:
+        """Show ``values`` (KPIs not given show '–')."""
+        self.values = {name: values.get(name, math.nan) for name in self.names}
+        self._render()
+
+    def text(self, name: str) -> str:
+        """The value shown on the card of ``name``."""
+        return format_kpi(self._lang, name, self.values.get(name, math.nan))
+
+    def _render(self) -> None:
+        t = self._lang.t
+        for name, card in self._cards.items():
+            label = t(f"kpi.{name}.label") if f"kpi.{name}.label" in self._lang.catalogue else name
+            unit = t(f"kpi.{name}.unit") if f"kpi.{name}.unit" in self._lang.catalogue else ""
+            meaning = t(f"kpi.{name}.meaning") if f"kpi.{name}.meaning" in self._lang.catalogue else ""
+            card.value = (
+                f'<div title="{html.escape(meaning)}"><div class="label">{html.escape(label)}</div>'
+                f'<div class="value">{self.text(name)}</div><div class="unit">{html.escape(unit)}</div></div>'
+            )
+
+
+class ChartPanel(widgets.VBox):
+    """A titled matplotlib chart, redrawn on demand and on a language change.
+
+    ``draw(make)`` keeps ``make(lang) -> Figure`` and shows its figure in an Output widget
+    (``clear_output(wait=True); display(fig); plt.close(fig)``, the recipe that renders
+    reliably in Voilà). :attr:`draws` counts the figures drawn, for tests.
+    """
+
+    def __init__(self, lang: Language, title_key: str, css: str = "chansim-chart", **title_params: Any) -> None:
+        self._lang = lang
+        self.title = Text(lang, title_key, tag="h4", **title_params)
+        self.output = widgets.Output()
+        super().__init__([self.title, self.output])
+        self.add_class(css)
+        self._make: Callable[[Language], Any] | None = None
+        self.draws = 0
+        self.figure_texts: list[str] = []
+        lang.observe(self._redraw)
+
+    def draw(self, make: Callable[[Language], Any] | None) -> None:
+        """Draw ``make(lang)`` now and again after each language change (``None`` clears the panel)."""
+        self._make = make
+        self._redraw()
+
+    def _redraw(self) -> None:
+        import matplotlib.pyplot as plt
+
+        with self.output:
+            self.output.clear_output(wait=True)
+            if self._make is None:
+                return
+            fig = self._make(self._lang)
+            self.figure_texts = [t.get_text() for ax in fig.axes for t in (ax.title, ax.xaxis.label, ax.yaxis.label)]
+            display(fig)
+            plt.close(fig)
+        self.draws += 1
+
+
+class ScorePanel(widgets.VBox):
+    """The score, its formula and the terms that made it, in the trainee's language.
+
+    ``update(make)`` keeps ``make(lang) -> (score, formula, lines)`` with ``score`` a number
+    0..100 (or None), ``formula`` the formula as shown, ``lines`` the explanation.
+    """
+
+    def __init__(self, lang: Language, css: str = "chansim-score") -> None:
+        self._lang = lang
+        self.html = widgets.HTML()
+        super().__init__([self.html])
+        self.add_class(css)
+        self.score: float | None = None
+        self._make: Callable[[Language], tuple[float | None, str, Sequence[str]]] | None = None
+        lang.observe(self._render)
+
+    def update(self, make: Callable[[Language], tuple[float | None, str, Sequence[str]]] | None) -> None:
+        """Show the score that ``make(lang)`` gives."""
+        self._make = make
+        self._render()
+
+    def _render(self) -> None:
+        if self._make is None:
+            self.score, self.html.value = None, ""
+            return
+        score, formula, lines = self._make(self._lang)
+        self.score = score
+        t = self._lang.t
+        total = t("score.total", score=score) if score is not None and not math.isnan(score) else "–"
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+        self.html.value = (
+            f'<div class="chansim-score"><div class="total">{html.escape(total)}</div>'
+            f"<div><b>{html.escape(t('ui.score_formula'))}:</b> <code>{html.escape(formula)}</code></div>"
+            f"<ul>{items}</ul></div>"
+        )
+
+
+class AdvicePanel(widgets.HTML):
+    """Feedback advice, most severe first; ``update(make)`` keeps ``make(lang) -> [Advice]``."""
+
+    def __init__(self, lang: Language, css: str = "chansim-advice") -> None:
+        super().__init__()
+        self.add_class(css)
+        self._lang = lang
+        self._make: Callable[[Language], Sequence[Any]] | None = None
+        self.advice: list[Any] = []
+        lang.observe(self._render)
+
+    def update(self, make: Callable[[Language], Sequence[Any]] | None) -> None:
+        """Show the advice that ``make(lang)`` gives (objects with ``code``, ``severity``, ``message``)."""
+        self._make = make
+        self._render()
+
+    @property
+    def codes(self) -> list[str]:
+        """The codes of the advice shown."""
+        return [a.code for a in self.advice]
+
+    def _render(self) -> None:
+        t = self._lang.t
+        self.advice = list(self._make(self._lang)) if self._make is not None else []
+        if self._make is None:
+            self.value = ""
+            return
+        head = f"<h4>{html.escape(t('debrief.advice'))}</h4>"
+        if not self.advice:
+            self.value = head + f"<p>{html.escape(t('debrief.no_advice'))}</p>"
+            return
+        rows = "".join(
+            f'<div class="chansim-advice-{a.severity}"><b>{html.escape(t("severity." + a.severity))}</b> '
+            f"{html.escape(a.message)}</div>"
+            for a in self.advice
+        )
+        self.value = head + rows
+
+
+class DownloadLink(widgets.HTML):
+    """A link that downloads a CSV made in the kernel (a ``data:`` URL: no file is written on the server)."""
+
+    def __init__(self, lang: Language, css: str = "chansim-download") -> None:
+        super().__init__()
+        self.add_class(css)
+        self._lang = lang
+        self.csv = ""
+        self.filename = ""
+        lang.observe(self._render)
+        self._render()
+
+    def update(self, csv_text: str, filename: str) -> None:
+        """Offer ``csv_text`` as ``filename``."""
+        self.csv, self.filename = csv_text, filename
+        self._render()
+
+    def _render(self) -> None:
+        t = self._lang.t
+        if not self.csv:
+            self.value = f"<span>{html.escape(t('ui.download_empty'))}</span>"
+            return
+        payload = base64.b64encode(self.csv.encode("utf-8-sig")).decode("ascii")
+        self.value = (
+            f'<a class="chansim-download-link" download="{html.escape(self.filename)}" '
+            f'href="data:text/csv;charset=utf-8;base64,{payload}">⬇ {html.escape(t("app.download_results"))}</a>'
+            f" <small>{html.escape(t('ui.download_ready', filename=self.filename))}</small>"
+        )
+
+
+class LanguageSwitch(widgets.ToggleButtons):
+    """Buttons switching the page between the catalogue's languages (each named in its own language)."""
+
+    def __init__(self, lang: Language) -> None:
+        options = [(lang.catalogue.get(f"app.language.{code}", code), code) for code in lang.catalogue.languages]
+        super().__init__(options=options, value=lang.code, style={"button_width": "110px"})
+        self.add_class("chansim-language")
+        self._lang = lang
+        self.observe(lambda change: setattr(lang, "code", change["new"]), names="value")
+
+
+class RoundControls(widgets.VBox):
+    """Advance one round, auto-play N rounds, undo the last round, reset; with a round counter.
+
+    Callbacks take no argument except ``on_autoplay(n)``; they are guarded by ``notice``.
+    ``advance_key`` labels the advance button (``control.advance_week`` or ``control.advance_round``).
+    """
+
+    def __init__(
+        self,
+        lang: Language,
+        notice: Notice,
+        *,
+        on_advance: Callable[[], None],
+        on_autoplay: Callable[[float], None] | None = None,
+        on_undo: Callable[[], None] | None = None,
+        on_reset: Callable[[], None] | None = None,
+        advance_key: str = "control.advance_week",
+        autoplay_default: int = 4,
+        autoplay_max: int = 520,
+    ) -> None:
+        self._lang = lang
+        self.counter = Text(lang, None, tag="b", css="chansim-round")
+        self.advance = button(lang, advance_key, css="chansim-advance", style="primary", on_click=on_advance,
+                              notice=notice)  # fmt: skip
+        row: list[widgets.Widget] = [self.advance]
+        self.autoplay_weeks = NumberInput(
+            lang, "control.autoplay_weeks", value=autoplay_default, minimum=1, maximum=autoplay_max,
+            css="chansim-autoplay-weeks", width="70px",
+        )  # fmt: skip
+        if on_autoplay is not None:
+            self.autoplay = button(
+                lang, "control.autoplay", css="chansim-autoplay", notice=notice,
+                on_click=lambda: on_autoplay(self.autoplay_weeks.read()), weeks="N",
+            )  # fmt: skip
+            row += [self.autoplay_weeks, self.autoplay]
+        if on_undo is not None:
+            self.undo = button(lang, "control.undo", css="chansim-undo", on_click=on_undo, notice=notice)
+            row.append(self.undo)
+        if on_reset is not None:
+            self.reset = button(lang, "control.reset", css="chansim-reset", style="warning", on_click=on_reset,
+                                notice=notice)  # fmt: skip
+            row.append(self.reset)
+        super().__init__([self.counter, widgets.HBox(row, layout=widgets.Layout(flex_flow="row wrap"))])
+        self.add_class("chansim-round-controls")
+
+    def show_round(self, played: int, total: int, finished: bool = False) -> None:
+        """Show 'Round k of n' (k = the round being decided) and disable the advance buttons at the end."""
+        self.counter.set("control.round", round=min(played + 1, total), rounds=total)
+        self.advance.disabled = finished
+        if hasattr(self, "autoplay"):
+            self.autoplay.disabled = finished
+
+
+class Page(widgets.VBox):
+    """An exercise page: title, language switch, learning goal, numbered steps, then the body.
+
+    ``title_key``/``goal_key`` name messages; ``step_keys`` the steps in order. The page
+    carries the shared CSS. ``home`` adds a link back to the home page (keeping the language).
+    """
+
+    def __init__(
+        self,
+        lang: Language,
+        title_key: str,
+        body: Iterable[widgets.Widget],
+        *,
+        goal_key: str | None = None,
+        step_keys: Sequence[str] = (),
+        home: str | None = "00-home.ipynb",
+        css: str = "chansim-page",
+    ) -> None:
+        self._lang = lang
+        self.style_html = widgets.HTML(STYLE)
+        self.heading = Text(lang, title_key, tag="h2", css="chansim-title")
+        self.switch = LanguageSwitch(lang)
+        self.home_link = widgets.HTML()
+        self._home = home
+        self.goal = widgets.HTML()
+        self.goal.add_class("chansim-goal")
+        self._goal_key, self._step_keys = goal_key, list(step_keys)
+        header = widgets.HBox(
+            [self.heading, self.switch, self.home_link],
+            layout=widgets.Layout(justify_content="space-between", align_items="center"),
+        )
+        super().__init__([self.style_html, header, self.goal, *body])
+        self.add_class(css)
+        lang.observe(self._render)
+        self._render()
+
+    def _render(self) -> None:
+        t = self._lang.t
+        if self._home:
+            href = f"{self._home}?lang={self._lang.code}"
+            self.home_link.value = (
+                f'<a class="chansim-home-link" href="{html.escape(href)}">{html.escape(t("ui.home_link"))}</a>'
+            )
+        parts = []
+        if self._goal_key:
+            parts.append(f"<b>{html.escape(t('app.learning_goal'))}:</b> {html.escape(t(self._goal_key))}")
+        if self._step_keys:
+            steps = "".join(f"<li>{html.escape(t(key))}</li>" for key in self._step_keys)
+            parts.append(f"<b>{html.escape(t('ui.steps'))}:</b><ol>{steps}</ol>")
+        self.goal.value = "".join(f"<div>{p}</div>" for p in parts)
+        self.goal.layout.display = "" if parts else "none"

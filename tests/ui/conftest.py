@@ -1,0 +1,167 @@
+"""Fixtures of the UI tests: headless notebook runs (nbclient) and Voilà in Debian's Chromium.
+
+Browser tests need ``/usr/bin/chromium`` (``apt-get install chromium``; ``.ci/run`` does it)
+and the Python ``playwright`` package; Playwright's own browser download is never used.
+Without Chromium they fail under ``CI=true`` and are skipped elsewhere, with that reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def run_notebook(name: str, driver: str = "", *, timeout: int = 180) -> dict:
+    """Execute ``notebooks/name`` headless, then ``driver`` (code using the notebook's names).
+
+    The driver reports by printing one JSON object on its last line, e.g.
+    ``print(json.dumps({...}))``; that object is returned. Cell errors raise
+    ``nbclient.exceptions.CellExecutionError`` with the traceback.
+    """
+    import nbclient
+    import nbformat
+
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not cell.get("outputs"), f"{name}: commit notebooks with outputs cleared"
+    if driver:
+        nb.cells.append(nbformat.v4.new_code_cell("import json\n" + driver))
+    client = nbclient.NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    )
+    client.execute()
+    if not driver:
+        return {}
+    lines = [
+        out.get("text", "")
+        for out in nb.cells[-1].get("outputs", [])
+        if out.get("output_type") == "stream" and out.get("name") == "stdout"
+    ]
+    text = "".join(lines).strip().splitlines()
+    assert text, f"{name}: the driver cell printed nothing"
+    return json.loads(text[-1])
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run must apt-get install chromium")
+        pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        pytest.fail("the playwright package is missing: it is in the test extra of pyproject.toml")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def voila_url(chromium_path, tmp_path_factory) -> str:
+    """Voilà serving notebooks/ on 127.0.0.1 (one server per test worker); yields its base URL."""
+    port = _free_port()
+    logdir = tmp_path_factory.mktemp("voila")
+    log = open(logdir / "voila.log", "w")  # noqa: SIM115 - closed below
+    voila = str(pathlib.Path(sys.executable).with_name("voila"))
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    proc = subprocess.Popen(
+        [voila, str(NOTEBOOKS), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+         "--VoilaExecutor.timeout=120", "--show_tracebacks=True"],
+        cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT, env=env,
+    )  # fmt: skip
+    try:
+        end = time.monotonic() + 60
+        while time.monotonic() < end:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if proc.poll() is not None:
+                pytest.fail(f"voila exited: {(logdir / 'voila.log').read_text()[-2000:]}")
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def open_page(browser, voila_url):
+    """``open_page(notebook, lang)``: a page of the notebook rendered by Voilà in ``lang``, widgets shown.
+
+    Fails the test when the page shows a traceback or an error output.
+    """
+    pages = []
+
+    def _open(notebook: str, lang: str = "en_US"):
+        page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale=lang.replace("_", "-"))
+        pages.append(page)
+        page.goto(f"{voila_url}/voila/render/{notebook}?lang={lang}", timeout=120_000)
+        page.wait_for_selector(".chansim-page", timeout=120_000)
+        return page
+
+    yield _open
+    for page in pages:
+        text = page.inner_text("body")
+        page.close()
+        assert "Traceback" not in text, "the page shows a traceback"
+
+
+def shot(page, name: str) -> pathlib.Path:
+    """Save a full-page screenshot as test-artifacts/<name>.png."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def wait_changed(page, selector: str, old: str, timeout: float = 60_000) -> str:
+    """Wait until the inner text of ``selector`` differs from ``old``; return the new text."""
+    page.wait_for_function(
+        "([sel, old]) => { const e = document.querySelector(sel); return e && e.innerText !== old; }",
+        arg=[selector, old],
+        timeout=timeout,
+    )
+    return page.inner_text(selector)
+
+
+def type_into(page, css: str, text: str, index: int = 0) -> None:
+    """Type ``text`` into the text box carrying CSS class ``css`` and commit it (Enter)."""
+    box = page.locator(f".{css} input").nth(index)
+    box.fill(text)
+    box.press("Enter")
