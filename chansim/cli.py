@@ -363,7 +363,6 @@ def serve_command(
 ) -> None:  # fmt: skip
     """Start the training app (Voila on 127.0.0.1) and print the URL of its home page."""
     import shlex
-    import subprocess
 
     from chansim.serve import ServeError, ServeOptions, find_notebooks, port_is_free, voila_command
 
@@ -385,13 +384,10 @@ def serve_command(
     env = dict(os.environ, MPLBACKEND="Agg")
     if lang:
         env["CHANSIM_LANG"] = lang
-    try:
-        code = subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
-        code = 0
-    if code not in (0, -2, 130):
-        click.echo(f"chansim: voila stopped with exit code {code}", err=True)
-        sys.exit(1)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # become Voila: Ctrl-C and a service manager's SIGTERM reach the server itself
+    os.execvpe(cmd[0], cmd, env)
 
 
 def main(argv: list[str] | None = None) -> None:

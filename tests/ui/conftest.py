@@ -12,7 +12,6 @@ import os
 import pathlib
 import socket
 import subprocess
-import sys
 import time
 
 import pytest
@@ -84,13 +83,13 @@ def voila_url(chromium_path, tmp_path_factory) -> str:
     port = _free_port()
     logdir = tmp_path_factory.mktemp("voila")
     log = open(logdir / "voila.log", "w")  # noqa: SIM115 - closed below
-    voila = str(pathlib.Path(sys.executable).with_name("voila"))
+    from chansim.serve import ServeOptions, voila_command
+
+    # the options of `chansim serve`, without preheated kernels (one kernel per page is
+    # enough here) and with tracebacks shown so that a failing cell fails the test
+    options = ServeOptions(notebooks=NOTEBOOKS, port=port, preheat=False, extra=("--show_tracebacks=True",))
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    proc = subprocess.Popen(
-        [voila, str(NOTEBOOKS), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-         "--VoilaExecutor.timeout=120", "--show_tracebacks=True"],
-        cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT, env=env,
-    )  # fmt: skip
+    proc = subprocess.Popen(voila_command(options), cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         end = time.monotonic() + 60
         while time.monotonic() < end:
