@@ -44,6 +44,7 @@ __all__ = [
     "NumberInput",
     "Page",
     "RoundControls",
+    "ScenarioPicker",
     "ScorePanel",
     "AdvicePanel",
     "Text",
@@ -582,6 +583,43 @@ class RoundControls(widgets.VBox):
         self.advance.disabled = finished
         if hasattr(self, "autoplay"):
             self.autoplay.disabled = finished
+
+
+class ScenarioPicker(widgets.VBox):
+    """Pick a scenario and a seed: a dropdown of named choices and a seed box.
+
+    ``choices`` maps a value to the message key of its label (``{"classic": "beer_game.demand.classic"}``);
+    :meth:`read` returns ``(value, seed)`` or shows and raises a :class:`DecisionError` for a
+    bad seed. Classes: ``chansim-scenario`` (dropdown), ``chansim-seed`` (seed box).
+    """
+
+    def __init__(
+        self,
+        lang: Language,
+        choices: Mapping[str, str],
+        *,
+        value: str | None = None,
+        seed: int = 0,
+        label_key: str = "ui.pick_scenario",
+    ) -> None:
+        if not choices:
+            raise ValueError("ScenarioPicker needs at least one choice")
+        self._lang, self._choices = lang, dict(choices)
+        self.label = Text(lang, label_key, tag="span")
+        self.dropdown = widgets.Dropdown(layout=widgets.Layout(width="260px"))
+        self.dropdown.add_class("chansim-scenario")
+        self.seed = NumberInput(lang, "ui.seed", value=seed, minimum=0, maximum=2**31 - 1, css="chansim-seed")
+        super().__init__([widgets.HBox([self.label, self.dropdown]), self.seed])
+        self._relabel(value if value is not None else next(iter(self._choices)))
+        lang.observe(lambda: self._relabel(self.dropdown.value))
+
+    def _relabel(self, selected: str) -> None:
+        self.dropdown.options = [(self._lang.t(key), name) for name, key in self._choices.items()]
+        self.dropdown.value = selected
+
+    def read(self) -> tuple[str, int]:
+        """The chosen value and the seed."""
+        return self.dropdown.value, int(self.seed.read())
 
 
 class Page(widgets.VBox):

@@ -130,3 +130,17 @@ def test_every_language_has_a_name_for_the_switch():
     for code in LANGUAGES:
         for shown in LANGUAGES:
             assert CATALOGUE.get(f"app.language.{code}", shown)
+
+
+def test_scenario_picker_keeps_the_choice_across_languages_and_checks_the_seed():
+    lang = ui.Language("en_US")
+    picker = ui.ScenarioPicker(lang, {"classic": "app.language.en_US", "random": "app.language.zh_CN"}, seed=3)
+    picker.dropdown.value = "random"
+    assert picker.read() == ("random", 3)
+    lang.code = "zh_CN"
+    assert picker.dropdown.value == "random"
+    assert [label for label, _ in picker.dropdown.options] == ["英语", "简体中文"]
+    picker.seed.value = "-1"
+    with pytest.raises(DecisionError):
+        picker.read()
+    assert "随机种子" in picker.seed.message.text
