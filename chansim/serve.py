@@ -39,6 +39,7 @@ class ServeOptions:
     token: str | None = None
     cull_idle_seconds: int = 3600
     timeout_seconds: int = 120
+    show_tracebacks: bool = False
     extra: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -102,7 +103,7 @@ def voila_command(options: ServeOptions) -> list[str]:
         f"--port={options.port}",
         f"--Voila.ip={options.ip}",
         "--strip_sources=True",
-        "--show_tracebacks=False",
+        f"--show_tracebacks={options.show_tracebacks}",
         f"--VoilaExecutor.timeout={options.timeout_seconds}",
         f"--MappingKernelManager.cull_idle_timeout={options.cull_idle_seconds}",
         "--MappingKernelManager.cull_interval=300",

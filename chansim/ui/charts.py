@@ -31,6 +31,7 @@ __all__ = [
     "cjk_font",
     "chart_language",
     "empty_figure",
+    "font_context",
     "money_figure",
     "new_figure",
     "stock_figure",
@@ -53,6 +54,16 @@ def cjk_font() -> str | None:
     return next((name for name in CJK_FONTS if name in installed), None)
 
 
+def _family() -> list[str]:
+    font = cjk_font()
+    return [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
+
+
+def font_context():
+    """A matplotlib rc context whose fonts draw Chinese when a CJK font is installed (legends included)."""
+    return plt.rc_context({"font.family": _family(), "axes.unicode_minus": False})
+
+
 def chart_language(lang: Language) -> str:
     """The language chart labels are written in: the page's, or English when no CJK font is installed."""
     if lang.code.startswith("zh") and cjk_font() is None:
@@ -62,9 +73,8 @@ def chart_language(lang: Language) -> str:
 
 def new_figure(lang: Language, nrows: int = 1, ncols: int = 1, *, width: float = 9.0, height: float = 3.6):
     """A figure and its axes, with a font that can draw the chart language's labels."""
-    font = cjk_font()
-    family = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
-    with plt.rc_context({"font.family": family, "axes.unicode_minus": False}):
+    family = _family()
+    with font_context():
         fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), dpi=80, squeeze=False)
     for ax in axes.flat:
         ax.spines[["top", "right"]].set_visible(False)

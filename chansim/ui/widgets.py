@@ -381,8 +381,12 @@ class ChartPanel(widgets.VBox):
     """A titled matplotlib chart, redrawn on demand and on a language change.
 
     ``draw(make)`` keeps ``make(lang) -> Figure`` and shows its figure in an Output widget
-    (``clear_output(wait=True); display(fig); plt.close(fig)``, the recipe that renders
-    reliably in Voilà). :attr:`draws` counts the figures drawn, for tests.
+    (``clear_output(wait=True); display(png); plt.close(fig)``, the recipe that renders
+    reliably in Voilà). The figure is rendered to PNG here rather than handed to IPython's
+    display: with the Agg backend IPython has no PNG formatter for a figure and would show
+    ``<Figure size ...>``. The figure is made and saved with a font that draws Chinese
+    (:func:`chansim.ui.charts.font_context`), legends included. :attr:`draws` counts the
+    figures drawn, for tests; :attr:`png` holds the last image.
     """
 
     def __init__(self, lang: Language, title_key: str, css: str = "chansim-chart", **title_params: Any) -> None:
@@ -394,6 +398,7 @@ class ChartPanel(widgets.VBox):
         self._make: Callable[[Language], Any] | None = None
         self.draws = 0
         self.figure_texts: list[str] = []
+        self.png = b""
         lang.observe(self._redraw)
 
     def draw(self, make: Callable[[Language], Any] | None) -> None:
@@ -402,16 +407,34 @@ class ChartPanel(widgets.VBox):
         self._redraw()
 
     def _redraw(self) -> None:
+        import io
+
         import matplotlib.pyplot as plt
+        from IPython.display import Image
+
+        from chansim.ui.charts import font_context
 
         with self.output:
             self.output.clear_output(wait=True)
             if self._make is None:
+                self.png = b""
                 return
-            fig = self._make(self._lang)
-            self.figure_texts = [t.get_text() for ax in fig.axes for t in (ax.title, ax.xaxis.label, ax.yaxis.label)]
-            display(fig)
-            plt.close(fig)
+            with font_context():
+                fig = self._make(self._lang)
+                try:
+                    self.figure_texts = [
+                        t.get_text() for ax in fig.axes for t in (ax.title, ax.xaxis.label, ax.yaxis.label)
+                    ]
+                    for ax in fig.axes:
+                        legend = ax.get_legend()
+                        if legend is not None:
+                            self.figure_texts += [t.get_text() for t in legend.get_texts()]
+                    buffer = io.BytesIO()
+                    fig.savefig(buffer, format="png", dpi=fig.dpi)
+                finally:
+                    plt.close(fig)
+            self.png = buffer.getvalue()
+            display(Image(data=self.png, format="png"))
         self.draws += 1
 
 
@@ -625,7 +648,8 @@ class ScenarioPicker(widgets.VBox):
 class Page(widgets.VBox):
     """An exercise page: title, language switch, learning goal, numbered steps, then the body.
 
-    ``title_key``/``goal_key`` name messages; ``step_keys`` the steps in order. The page
+    ``title_key``/``goal_key`` name messages; ``step_keys`` the steps in order, each a key
+    or a ``(key, params)`` pair for a step text with numbers in it. The page
     carries the shared CSS. ``home`` adds a link back to the home page (keeping the language).
     """
 
@@ -636,7 +660,7 @@ class Page(widgets.VBox):
         body: Iterable[widgets.Widget],
         *,
         goal_key: str | None = None,
-        step_keys: Sequence[str] = (),
+        step_keys: Sequence[str | tuple[str, Mapping[str, Any]]] = (),
         home: str | None = "00-home.ipynb",
         css: str = "chansim-page",
     ) -> None:
@@ -669,7 +693,10 @@ class Page(widgets.VBox):
         if self._goal_key:
             parts.append(f"<b>{html.escape(t('app.learning_goal'))}:</b> {html.escape(t(self._goal_key))}")
         if self._step_keys:
-            steps = "".join(f"<li>{html.escape(t(key))}</li>" for key in self._step_keys)
+            steps = "".join(
+                f"<li>{html.escape(t(step) if isinstance(step, str) else t(step[0], **step[1]))}</li>"
+                for step in self._step_keys
+            )
             parts.append(f"<b>{html.escape(t('ui.steps'))}:</b><ol>{steps}</ol>")
         self.goal.value = "".join(f"<div>{p}</div>" for p in parts)
         self.goal.layout.display = "" if parts else "none"

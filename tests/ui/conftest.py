@@ -87,7 +87,7 @@ def voila_url(chromium_path, tmp_path_factory) -> str:
 
     # the options of `chansim serve`, without preheated kernels (one kernel per page is
     # enough here) and with tracebacks shown so that a failing cell fails the test
-    options = ServeOptions(notebooks=NOTEBOOKS, port=port, preheat=False, extra=("--show_tracebacks=True",))
+    options = ServeOptions(notebooks=NOTEBOOKS, port=port, preheat=False, show_tracebacks=True)
     env = {**os.environ, "MPLBACKEND": "Agg"}
     proc = subprocess.Popen(voila_command(options), cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT, env=env)
     try:

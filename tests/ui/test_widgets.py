@@ -110,6 +110,8 @@ def test_chart_panel_redraws_in_the_new_language():
     )  # fmt: skip
     panel.draw(lambda lg: charts.bullwhip_figure(table, lg))
     assert panel.draws == 1 and "week" in panel.figure_texts
+    assert panel.png.startswith(b"\x89PNG"), "the panel shows a PNG image, not the figure's text repr"
+    assert "End demand" in panel.figure_texts  # legend texts are recorded too
     lang.code = "zh_CN"
     assert panel.draws == 2
     expected = "周" if charts.cjk_font() else "week"  # without a CJK font the chart falls back to English
