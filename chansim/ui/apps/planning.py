@@ -1,0 +1,340 @@
+"""The channel-planning app: design a channel, simulate a year, compare up to three designs.
+
+Composes the toolkit around :class:`chansim.exercises.planning.ChannelPlanning`; callbacks
+read the inputs, call the controller and hand what comes back to the parts. Nothing is
+simulated before the first click, so the first view is cheap.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import time
+from typing import Any
+
+import ipywidgets as widgets
+
+from chansim.exercises.game import DecisionError
+from chansim.exercises.planning import (
+    MAX_BUDGET,
+    MAX_DEALERS_PER_REGION,
+    MAX_DESIGNS,
+    MAX_DISCOUNT_PCT,
+    REGIONS,
+    ChannelDesign,
+    ChannelPlanning,
+    PlanningSetup,
+)
+from chansim.ui.charts import COLORS, chart_language, cjk_font, new_figure
+from chansim.ui.widgets import (
+    AdvicePanel,
+    ChartPanel,
+    DownloadLink,
+    KpiCards,
+    Language,
+    Notice,
+    NumberInput,
+    Page,
+    ScorePanel,
+    Text,
+    button,
+)
+
+__all__ = ["CARD_KPIS", "TABLE_KPIS", "PlanningCards", "app", "comparison_figure", "comparison_html"]
+
+#: The KPI cards of the latest design.
+CARD_KPIS = [
+    "coverage", "regions_covered", "channel_cost_ratio", "vendor_margin_pct", "vendor_margin", "end_revenue",
+    "dealers_lost",
+]  # fmt: skip
+#: The KPI rows of the comparison table.
+TABLE_KPIS = [
+    "coverage", "market_coverage", "regions_covered", "fill_rate", "channel_cost_ratio", "vendor_margin_pct",
+    "vendor_margin", "end_revenue", "vendor_revenue", "support_cost", "vendor_freight", "mdf_claimed", "rebates",
+    "commissions", "dealers_lost", "distributors_lost",
+]  # fmt: skip
+SHARES = {"coverage", "market_coverage", "fill_rate", "channel_cost_ratio", "vendor_margin_pct"}
+COUNTS = {"regions_covered", "dealers_lost", "distributors_lost", "dealers", "distributors"}
+DEFAULTS = {"north": 3, "south": 3, "east": 2, "west": 0}
+
+
+def format_value(name: str, value: float) -> str:
+    """A planning KPI as shown: shares in %, counts whole, money with separators."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if name in SHARES:
+        return f"{value:.1%}"
+    if name in COUNTS:
+        return f"{value:.0f}"
+    return f"{value:,.0f}"
+
+
+def _label(lang: Language, name: str) -> str:
+    key = f"planning.kpi.{name}.label"
+    return lang.t(key) if key in lang.catalogue else name
+
+
+class PlanningCards(KpiCards):
+    """KPI cards for the planning KPIs (their texts are ``planning.kpi.<name>.*``)."""
+
+    def text(self, name: str) -> str:
+        """The value shown on the card of ``name``."""
+        return format_value(name, float(self.values.get(name, math.nan)))
+
+    def _render(self) -> None:
+        for name, card in self._cards.items():
+            meaning_key = f"planning.kpi.{name}.meaning"
+            meaning = self._lang.t(meaning_key) if meaning_key in self._lang.catalogue else ""
+            card.value = (
+                f'<div title="{html.escape(meaning)}"><div class="label">{html.escape(_label(self._lang, name))}</div>'
+                f'<div class="value">{html.escape(self.text(name))}</div></div>'
+            )
+
+
+def comparison_html(planning: ChannelPlanning, lang: Language) -> str:
+    """The comparison table: one column per design, rows for its parameters, KPIs and score."""
+    t = lang.t
+    if not planning.outcomes:
+        return f"<p>{html.escape(t('planning.compare.empty'))}</p>"
+    cell = "padding:3px 10px;border-bottom:1px solid #d0d7de;text-align:{}"
+    best = planning.best
+    head = "".join(
+        f'<th style="{cell.format("right")}">{html.escape(t("planning.compare.design"))} {html.escape(o.design.name)}'
+        + (" ★" if o is best else "") + "</th>"
+        for o in planning.outcomes
+    )  # fmt: skip
+    rows: list[tuple[str, list[str]]] = []
+    tier_text = {1: t("planning.tiers.one"), 2: t("planning.tiers.two")}
+    rows.append((t("planning.param.tiers"), [tier_text[o.design.tiers] for o in planning.outcomes]))
+    rows.append((t("planning.param.dealers"), [" / ".join(map(str, o.design.dealers)) for o in planning.outcomes]))
+    rows.append((t("planning.param.ladder"), [
+        f"{o.design.gold_discount_pct:g}% / {o.design.silver_discount_pct:g}% / {o.design.bronze_discount_pct:g}%"
+        for o in planning.outcomes
+    ]))  # fmt: skip
+    rows.append((t("planning.param.budget"), [f"{o.design.marketing_budget:,.0f}" for o in planning.outcomes]))
+    for name in TABLE_KPIS:
+        rows.append((_label(lang, name), [format_value(name, o.kpi(name)) for o in planning.outcomes]))
+    rows.append((t("planning.kpi.score.label"), [f"{o.score.value:.0f}" for o in planning.outcomes]))
+    body = "".join(
+        f'<tr><td style="{cell.format("left")}">{html.escape(label)}</td>'
+        + "".join(f'<td style="{cell.format("right")}">{html.escape(v)}</td>' for v in values)
+        + "</tr>"
+        for label, values in rows
+    )
+    title = html.escape(t("planning.compare.title"))
+    return (
+        f'<h4>{title}</h4><table class="chansim-compare-table" style="border-collapse:collapse">'
+        f'<tr><th style="{cell.format("left")}"></th>{head}</tr>{body}</table>'
+    )
+
+
+def _t(lang: Language, key: str, **params: Any) -> str:
+    return lang.catalogue.get(key, chart_language(lang), **params)
+
+
+def _legend_font() -> dict[str, Any]:
+    """Legend text properties with a CJK font (new_figure sets it for titles and axis labels only)."""
+    font = cjk_font()
+    return {"family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "size": 8}
+
+
+def comparison_figure(planning: ChannelPlanning, lang: Language):  # type: ignore[no-untyped-def]
+    """Left: coverage vs channel cost ratio per design, with the budget line; right: margin and score bars."""
+    fig, axes = new_figure(lang, 1, 2, width=10.0, height=3.8)
+    left, right = axes[0, 0], axes[0, 1]
+    outcomes = planning.outcomes
+    target = planning.setup.cost_target
+    for i, o in enumerate(outcomes):
+        x, y = 100 * o.kpi("coverage"), 100 * o.kpi("channel_cost_ratio")
+        left.scatter([x], [y], s=120, color=COLORS[i % len(COLORS)], zorder=3)
+        left.annotate(o.design.name, (x, y), textcoords="offset points", xytext=(7, 5), fontsize=11, weight="bold")
+    left.axhline(100 * target, color=COLORS[1], linestyle="--", linewidth=1.2,
+                 label=_t(lang, "planning.chart.budget_line", target=target))  # fmt: skip
+    left.set_xlim(0, 105)
+    costs = [100 * o.kpi("channel_cost_ratio") for o in outcomes if math.isfinite(o.kpi("channel_cost_ratio"))]
+    top = max([100 * target * 1.6, *(1.2 * c for c in costs)])
+    left.set_ylim(0, top)
+    left.set_xlabel(_t(lang, "planning.chart.coverage") + " %")
+    left.set_ylabel(_t(lang, "planning.chart.cost_ratio") + " %")
+    left.legend(prop=_legend_font(), frameon=False, loc="upper left")
+    names = [o.design.name for o in outcomes]
+    positions = range(len(outcomes))
+    margins = [100 * o.kpi("vendor_margin_pct") if math.isfinite(o.kpi("vendor_margin_pct")) else 0.0 for o in outcomes]
+    scores = [o.score.value for o in outcomes]
+    width = 0.38
+    right.bar(
+        [p - width / 2 for p in positions], margins, width, color=COLORS[2], label=_t(lang, "planning.chart.margin")
+    )
+    right.bar(
+        [p + width / 2 for p in positions], scores, width, color=COLORS[0], label=_t(lang, "planning.chart.score")
+    )
+    for p, m, s in zip(positions, margins, scores, strict=True):
+        right.annotate(f"{m:.1f}%", (p - width / 2, m), ha="center", va="bottom", fontsize=8)
+        right.annotate(f"{s:.0f}", (p + width / 2, s), ha="center", va="bottom", fontsize=8)
+    right.set_xticks(list(positions), names)
+    right.set_xlim(-0.6, max(MAX_DESIGNS, len(outcomes)) - 0.4)
+    right.set_ylim(min(0.0, *margins, 0.0) * 1.2, 110)
+    right.set_xlabel(_t(lang, "planning.chart.design"))
+    right.legend(prop=_legend_font(), frameon=False, loc="upper right")
+    return fig
+
+
+def _bullets(lines: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>"
+
+
+class _Html(widgets.HTML):
+    """An HTML part redrawn by ``make(lang)`` on demand and on a language change."""
+
+    def __init__(self, lang: Language, css: str) -> None:
+        super().__init__()
+        self.add_class(css)
+        self._lang = lang
+        self._make: Any = None
+        lang.observe(self._render)
+
+    def update(self, make: Any) -> None:
+        self._make = make
+        self._render()
+
+    def _render(self) -> None:
+        self.value = "" if self._make is None else self._make(self._lang)
+
+
+def app(lang: str | None = None, *, seed: int = 0, setup: PlanningSetup | None = None) -> Page:
+    """The channel-planning page (see the module docstring); parts are attributes of the page."""
+    language = Language(lang)
+    planning = ChannelPlanning(seed=seed, setup=setup)
+    notice = Notice(language)
+    notice.show("planning.notice.start")
+
+    dealers = {
+        region: NumberInput(language, f"planning.input.dealers.{region}", value=DEFAULTS[region], minimum=0,
+                            maximum=MAX_DEALERS_PER_REGION, whole=True, css=f"chansim-dealers-{region}", width="70px")
+        for region in REGIONS
+    }  # fmt: skip
+    tiers_label = Text(language, "planning.input.tiers", tag="span")
+    tiers = widgets.ToggleButtons(style={"button_width": "210px"})
+    tiers.add_class("chansim-tiers")
+
+    def relabel_tiers() -> None:
+        value = tiers.value if tiers.options else 2
+        tiers.options = [(language.t("planning.tiers.one"), 1), (language.t("planning.tiers.two"), 2)]
+        tiers.value = value
+
+    language.observe(relabel_tiers)
+    relabel_tiers()
+    discounts = {
+        tier: NumberInput(language, f"planning.input.{tier}", value=value, minimum=0, maximum=MAX_DISCOUNT_PCT[tier],
+                          whole=False, css=f"chansim-{tier}", width="70px")
+        for tier, value in (("gold", 32), ("silver", 28), ("bronze", 25))
+    }  # fmt: skip
+    budget = NumberInput(language, "planning.input.budget", value=0, minimum=0, maximum=MAX_BUDGET, whole=False,
+                         css="chansim-budget", width="110px")  # fmt: skip
+    name = widgets.Text(value="", layout=widgets.Layout(width="110px"))
+    name.add_class("chansim-design-name")
+    name_label = Text(language, "planning.input.name")
+
+    kpis = PlanningCards(language, CARD_KPIS)
+    compare = _Html(language, "chansim-compare")
+    compare.update(lambda lang: comparison_html(planning, lang))
+    chart = ChartPanel(language, "planning.chart.title")
+    score = ScorePanel(language)
+    advice = AdvicePanel(language)
+    debrief_title = Text(language, "planning.debrief.title", tag="h4")
+    debrief = _Html(language, "chansim-debrief")
+    download = DownloadLink(language)
+
+    def read_design() -> ChannelDesign:
+        values: dict[str, float] = {}
+        errors: list[DecisionError] = []
+        boxes = {**dealers, **discounts, "budget": budget}
+        for key, box in boxes.items():  # read every box, so each bad one shows its message inline
+            try:
+                values[key] = box.read()
+            except DecisionError as error:
+                errors.append(error)
+        if errors:
+            raise errors[0]
+        return ChannelDesign(
+            dealers={region: values[region] for region in REGIONS}, tiers=tiers.value,
+            gold_discount_pct=values["gold"], silver_discount_pct=values["silver"],
+            bronze_discount_pct=values["bronze"], marketing_budget=values["budget"], name=name.value,
+        )  # fmt: skip
+
+    def show() -> None:
+        latest = planning.latest
+        compare.update(lambda lang: comparison_html(planning, lang))
+        download.update(planning.to_csv() if latest else "", "chansim-planning-designs.csv")
+        if latest is None:
+            kpis.update({})
+            chart.draw(None)
+            score.update(None)
+            advice.update(None)
+            debrief.update(None)
+            return
+        kpis.update(latest.kpis)
+        chart.draw(lambda lang: comparison_figure(planning, lang))
+        score.update(lambda lang: planning.score_lines(latest, lang.code, lang.catalogue))
+        advice.update(lambda lang: planning.advise(latest, lang.code, lang.catalogue))
+        debrief.update(lambda lang: _bullets(planning.debrief(lang.code, lang.catalogue)))
+
+    def on_simulate() -> None:
+        design = read_design()
+        if planning.full:
+            raise DecisionError("planning.error.too_many_designs", {"maximum": MAX_DESIGNS})
+        notice.show("ui.working", "info")
+        simulate.disabled = True
+        try:
+            started = time.perf_counter()
+            outcome = planning.add(design)
+            seconds = time.perf_counter() - started
+        finally:
+            simulate.disabled = False
+        show()
+        notice.show("planning.notice.simulated", "ok", design=outcome.design.name, seconds=seconds,
+                    score=outcome.score.value, count=len(planning.outcomes))  # fmt: skip
+
+    def on_clear() -> None:
+        planning.clear()
+        show()
+        notice.show("planning.notice.cleared", "info")
+
+    simulate = button(language, "planning.simulate", css="chansim-simulate", style="primary", on_click=on_simulate,
+                      notice=notice)  # fmt: skip
+    clear = button(language, "planning.clear", css="chansim-clear", style="warning", on_click=on_clear, notice=notice)
+
+    row = widgets.Layout(flex_flow="row wrap", align_items="flex-start")
+    form = widgets.VBox([
+        Text(language, "planning.design_heading", tag="h4"),
+        widgets.HBox(list(dealers.values()), layout=row),
+        widgets.HBox([tiers_label, tiers], layout=widgets.Layout(align_items="center")),
+        widgets.HBox(list(discounts.values()), layout=row),
+        widgets.HBox([budget, widgets.HBox([name_label, name])], layout=row),
+        widgets.HBox([simulate, clear]),
+        notice,
+    ])  # fmt: skip
+    form.add_class("chansim-design-form")
+    body = [
+        form, kpis, chart, widgets.HBox([score, advice], layout=row), compare, debrief_title, debrief, download,
+    ]  # fmt: skip
+    page = Page(language, "planning.title", body, goal_key="planning.goal",
+                step_keys=[f"planning.step.{i}" for i in range(1, 6)])  # fmt: skip
+    page.language = language
+    page.exercise = planning
+    page.notice = notice
+    page.dealers = dealers
+    page.tiers = tiers
+    page.discounts = discounts
+    page.budget = budget
+    page.design_name = name
+    page.simulate = simulate
+    page.clear = clear
+    page.kpis = kpis
+    page.compare = compare
+    page.chart = chart
+    page.score = score
+    page.advice = advice
+    page.debrief = debrief
+    page.download = download
+    return page
