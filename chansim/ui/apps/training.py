@@ -1,0 +1,423 @@
+"""The training and sales-funnel app: seats per dealer, routing rule, forecast weights, a quarter at a time.
+
+It composes the toolkit of :mod:`chansim.ui.widgets` around a
+:class:`~chansim.exercises.training.TrainingGame`; callbacks only read the inputs, call the
+controller and hand what comes back to the parts. The two charts of the exercise (the
+funnel per stage, forecast versus actual) are drawn here with
+:func:`chansim.ui.charts.new_figure`.
+
+CSS classes the browser tests use: ``chansim-seats-<i>`` (the seat box of dealer ``i`` in
+:attr:`TrainingGame.partners` order), ``chansim-format``, ``chansim-routing``,
+``chansim-weight-<j>`` (stage ``j``), ``chansim-advance``, ``chansim-undo``,
+``chansim-reset``, ``chansim-dealers``, ``chansim-kpis``, ``chansim-funnel-chart``,
+``chansim-forecast-chart``, ``chansim-score``, ``chansim-advice``, ``chansim-debrief``,
+``chansim-download`` and the status line ``chansim-status``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+import numpy as np
+
+from chansim.exercises.game import DecisionError
+from chansim.exercises.training import FORMATS, ROUTING_RULES, TrainingGame
+from chansim.ui.charts import chart_language, cjk_font, empty_figure, new_figure
+from chansim.ui.widgets import (
+    AdvicePanel,
+    ChartPanel,
+    DownloadLink,
+    KpiCards,
+    Language,
+    Notice,
+    NumberInput,
+    Page,
+    RoundControls,
+    ScorePanel,
+    Text,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["KPI_NAMES", "app", "forecast_figure", "funnel_figure"]
+
+#: The KPI cards, in order.
+KPI_NAMES = (
+    "funnel_win_rate",
+    "training_win_rate_uplift",
+    "training_extra_units",
+    "training_spend",
+    "weighted_pipeline",
+    "training_forecast_error",
+)
+_UNTRAINED, _TRAINED, _WEIGHTS = "#8c959f", "#0969da", "#cf222e"
+
+
+def _chart_text(lang: Language, key: str, **params: Any) -> str:
+    return lang.catalogue.get(key, chart_language(lang), **params)
+
+
+def _with_fonts(fig: Figure) -> Figure:
+    """Every text of ``fig`` (ticks and legends too) in a font that can draw the chart language."""
+    from matplotlib.text import Text as MplText
+
+    font = cjk_font()
+    family = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
+    for text in fig.findobj(MplText):
+        text.set_fontfamily(family)
+    return fig
+
+
+def funnel_figure(game: TrainingGame, lang: Language) -> Figure:
+    """Deals entering each stage and each stage's conversion, without and with the trainee's training.
+
+    Over the rounds played; the markers are the forecast weights of the round being decided.
+    """
+    if not game.round:
+        return empty_figure(lang, _chart_text(lang, "training.chart.funnel"))
+    table = game.stage_table()
+    fig, axes = new_figure(lang, 1, 2, width=10.5, height=3.4)
+    x = np.arange(len(game.stage_names))
+    labels = [_chart_text(lang, f"training.stage.{name}") for name in game.stage_names]
+    series = (("untrained", _UNTRAINED, "training.chart.untrained"), ("trained", _TRAINED, "training.chart.trained"))
+    for ax, column, title in ((axes[0, 0], "entered", "training.chart.entered"),
+                              (axes[0, 1], "conversion", "training.chart.conversion")):  # fmt: skip
+        for offset, (run, color, key) in zip((-0.2, 0.2), series, strict=True):
+            values = table[table["run"] == run].sort_values("stage_index")[column].to_numpy(dtype=float)
+            ax.bar(x + offset, values, width=0.4, color=color, label=_chart_text(lang, key))
+        ax.set_xticks(x, labels)
+        ax.set_title(_chart_text(lang, title))
+    axes[0, 1].plot(
+        x, game.forecast_weights, "D", color=_WEIGHTS, label=_chart_text(lang, "training.chart.your_weights")
+    )
+    axes[0, 1].set_ylim(0, 1.05)
+    axes[0, 1].set_ylabel(_chart_text(lang, "training.chart.share"))
+    axes[0, 0].set_ylabel(_chart_text(lang, "training.chart.deals"))
+    axes[0, 1].legend(fontsize=8, loc="lower left")
+    return _with_fonts(fig)
+
+
+def forecast_figure(game: TrainingGame, lang: Language) -> Figure:
+    """Per quarter: the weighted pipeline forecast, the same weighted by the measured conversion, the actual."""
+    rows = game.rounds_table()
+    if rows.empty:
+        return empty_figure(lang, _chart_text(lang, "training.chart.forecast"))
+    fig, axes = new_figure(lang, width=10.5, height=3.2)
+    ax = axes[0, 0]
+    x = np.arange(len(rows))
+    bars = (
+        ("forecast_units", _WEIGHTS, "training.chart.forecast_units", -0.27),
+        ("measured_forecast_units", "#bf8700", "training.chart.measured_units", 0.0),
+        ("actual_units", _TRAINED, "training.chart.actual_units", 0.27),
+    )
+    for column, color, key, offset in bars:
+        ax.bar(x + offset, rows[column].to_numpy(dtype=float), width=0.27, color=color, label=_chart_text(lang, key))
+    for i, error in enumerate(rows["forecast_error"]):
+        if isinstance(error, float) and math.isfinite(error):
+            top = max(rows["forecast_units"].iloc[i], rows["actual_units"].iloc[i])
+            ax.annotate(f"{error:+.0%}", (i, top), ha="center", va="bottom", fontsize=9, color="#1f2328")
+    ax.set_xticks(x, [_chart_text(lang, "training.chart.quarter_n", round=int(r)) for r in rows["round"]])
+    ax.set_ylabel(_chart_text(lang, "training.chart.units"))
+    ax.set_title(_chart_text(lang, "training.chart.forecast"))
+    ax.legend(fontsize=8, loc="upper left")
+    ax.margins(y=0.15)
+    return _with_fonts(fig)
+
+
+def _percent(value: float) -> str:
+    return "–" if value != value else f"{value:.0%}"
+
+
+class _Options:
+    """Keeps a selection widget's option labels in the page language, its value unchanged."""
+
+    def __init__(self, lang: Language, widget: widgets.Widget, keys: dict[str, str]) -> None:
+        self.lang, self.widget, self.keys = lang, widget, keys
+        lang.observe(self.relabel)
+        self.relabel()
+
+    def relabel(self) -> None:
+        value = self.widget.value
+        self.widget.options = [(self.lang.t(key), name) for name, key in self.keys.items()]
+        if value in self.keys:
+            self.widget.value = value
+
+
+def app(lang: str | None = None, *, seed: int = 0, rounds: int = 4) -> Page:
+    """The training and sales-funnel exercise in ``lang`` (default: the page URL's ``?lang=``)."""
+    language = Language(lang)
+    game = TrainingGame(seed=seed, rounds=rounds)
+    notice = Notice(language)
+    intro = Text(
+        language, "training.intro", tag="p", css="chansim-intro", days=game.lead_in_days,
+        round_days=game.round_days, rounds=game.total_rounds, budget=game.seat_budget,
+        max_seats=game.max_seats_per_partner,
+    )  # fmt: skip
+
+    # --- decisions
+    dealer_table = widgets.HTML()
+    dealer_table.add_class("chansim-dealers")
+    seat_inputs = [
+        NumberInput(
+            language,
+            "training.seats_field",
+            value=0,
+            minimum=0,
+            maximum=game.max_seats_per_partner,
+            whole=True,
+            css=f"chansim-seats-{i}",
+            width="70px",
+            partner=game.display_names[partner],
+        )  # fmt: skip
+        for i, partner in enumerate(game.partners)
+    ]
+    budget_text = Text(language, None, tag="div", css="chansim-seat-budget")
+    training_format = widgets.ToggleButtons(value="offline", options=[("offline", "offline")])
+    training_format.add_class("chansim-format")
+    format_help = Text(
+        language, "training.format_help", tag="small", offline_uplift=FORMATS["offline"].uplift,
+        offline_cost=FORMATS["offline"].cost_per_seat, online_uplift=FORMATS["online"].uplift,
+        online_cost=FORMATS["online"].cost_per_seat,
+    )  # fmt: skip
+    routing = widgets.Dropdown(value=game.routing, options=[(game.routing, game.routing)],
+                               layout=widgets.Layout(width="420px"))  # fmt: skip
+    routing.add_class("chansim-routing")
+    options = [
+        _Options(language, training_format, {name: f"training.format.{name}" for name in FORMATS}),
+        _Options(language, routing, {name: f"training.routing.{name}" for name in ROUTING_RULES}),
+    ]
+    weight_inputs = [
+        NumberInput(
+            language,
+            f"training.weight.{stage}",
+            value=round(100 * weight, 1),
+            minimum=0,
+            maximum=100,
+            whole=False,
+            css=f"chansim-weight-{j}",
+            width="70px",
+        )  # fmt: skip
+        for j, (stage, weight) in enumerate(zip(game.stage_names, game.forecast_weights, strict=True))
+    ]
+    weights_help = Text(language, None, tag="small", css="chansim-weights-help")
+
+    # --- results
+    kpis = KpiCards(language, KPI_NAMES)
+    funnel_chart = ChartPanel(language, "training.chart.funnel", css="chansim-funnel-chart")
+    forecast_chart = ChartPanel(language, "training.chart.forecast", css="chansim-forecast-chart")
+    score = ScorePanel(language)
+    advice = AdvicePanel(language)
+    debrief_title = Text(language, None, tag="h3")
+    debrief = widgets.HTML()
+    debrief.add_class("chansim-debrief")
+    download = DownloadLink(language)
+
+    def render_dealers() -> None:
+        t = language.t
+        state = game.state()
+        head = "".join(
+            f"<th style='text-align:left;padding:2px 8px'>{html.escape(t('training.table.' + key))}</th>"
+            for key in ("partner", "tier", "region", "leads", "share", "win_rate", "uplift", "seats_so_far")
+        )
+        body = "".join(
+            "<tr>"
+            f"<td style='padding:2px 8px'>{i + 1}. {html.escape(row.display_name)}</td>"
+            f"<td style='padding:2px 8px'>{html.escape(t('training.tier.' + row.tier))}</td>"
+            f"<td style='padding:2px 8px'>{html.escape(t('training.region.' + row.region))}</td>"
+            f"<td style='padding:2px 8px'>{row.leads_last_round}</td>"
+            f"<td style='padding:2px 8px'>{_percent(row.lead_share_last_round)}</td>"
+            f"<td style='padding:2px 8px'>{_percent(row.win_rate)}</td>"
+            f"<td style='padding:2px 8px'>+{row.uplift_now:.0%}</td>"
+            f"<td style='padding:2px 8px'>{row.seats_so_far}</td></tr>"
+            for i, row in enumerate(state.itertuples())
+        )
+        dealer_table.value = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    def update_budget(*_: Any) -> None:
+        used = 0
+        for box in seat_inputs:
+            try:
+                used += max(0, int(float(box.value)))
+            except ValueError:
+                pass
+        cost = used * FORMATS.get(training_format.value, FORMATS["offline"]).cost_per_seat
+        budget_text.set("training.seat_budget", used=used, budget=game.seat_budget, cost=cost)
+
+    def update_weights_help() -> None:
+        measured = game.measured_weights()
+        measured_win = math.prod(measured) if game.round and all(w == w for w in measured) else math.nan
+        weights_help.set(
+            "training.weights_help", weights_win=math.prod(game.forecast_weights),
+            measured_win="–" if measured_win != measured_win else f"{measured_win:.1%}",
+        )  # fmt: skip
+
+    def score_view(lang: Language) -> tuple[float | None, str, list[str]]:
+        result = game.score()
+        if not math.isfinite(result.value):
+            return None, lang.t("training.score.formula"), []
+        c = result.components
+        lines = [
+            lang.t("training.score.uplift_term", gain=c["G"], reference=c["G_ref"], points=c["uplift_points"]),
+            lang.t("training.score.forecast_term", forecast=c["forecast_units"],
+                   measured=c["measured_forecast_units"], calibration=c["E"], points=c["forecast_points"]),
+        ]  # fmt: skip
+        if math.isfinite(c["B"]):
+            lines.append(lang.t("training.score.actual_term", actual=c["actual_units"], bias=c["B"]))
+        return result.value, lang.t("training.score.formula"), lines
+
+    def render_debrief() -> None:
+        if not game.finished:
+            debrief_title.set(None)
+            debrief.value = ""
+            return
+        debrief_title.set("debrief.title")
+        lines = game.debrief(language.code)
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+        debrief.value = (
+            f"<ul>{items}</ul><p><b>{html.escape(language.t('debrief.try_next'))}:</b> "
+            f"{html.escape(language.t('training.debrief.try_next'))}</p>"
+        )
+
+    def refresh() -> None:
+        render_dealers()
+        update_budget()
+        update_weights_help()
+        values = game.kpis()
+        for name, digits in (("training_win_rate_uplift", 1), ("training_forecast_error", 0)):
+            if math.isfinite(values[name]):
+                values[name] = round(values[name], digits)
+        kpis.update(values)
+        funnel_chart.draw(lambda lang: funnel_figure(game, lang))
+        forecast_chart.draw(lambda lang: forecast_figure(game, lang))
+        score.update(score_view)
+        advice.update(lambda lang: game.advice(lang.code))
+        render_debrief()
+        if game.round:
+            download.update(game.to_csv() or "", f"chansim-training-seed{seed}.csv")
+        else:
+            download.update("", "")
+        controls.show_round(game.round, game.total_rounds, game.finished)
+
+    def show_decisions() -> None:
+        """Put the game's current decisions into the inputs (after undo or reset)."""
+        for box in seat_inputs:
+            box.value = 0
+            box.message.clear()
+        for box, weight in zip(weight_inputs, game.forecast_weights, strict=True):
+            box.value = round(100 * weight, 1)
+            box.message.clear()
+        training_format.value = game.training_format
+        routing.value = game.routing
+
+    def read_all(boxes: list[NumberInput]) -> list[float]:
+        """Every box checked (each bad one shows its message); the first error is raised."""
+        values, first = [], None
+        for box in boxes:
+            try:
+                values.append(box.read())
+            except DecisionError as error:
+                first = first or error
+        if first is not None:
+            raise first
+        return values
+
+    def on_advance() -> None:
+        seats = read_all(seat_inputs)
+        weights = read_all(weight_inputs)
+        game.set_seats({p: int(n) for p, n in zip(game.partners, seats, strict=True)})
+        game.set_format(training_format.value)
+        game.set_routing(routing.value)
+        game.set_forecast_weights([w / 100.0 for w in weights])
+        plan = game.play_round()
+        for box in seat_inputs:
+            box.value = 0
+        refresh()
+        row = game.rounds_table().iloc[-1]
+        if math.isfinite(row["forecast_error"]):
+            notice.show("training.round_played", "ok", round=plan.round + 1, units=row["extra_won_units"],
+                        error=100.0 * row["forecast_error"])  # fmt: skip
+        else:
+            notice.show("training.round_played_no_error", "ok", round=plan.round + 1, units=row["extra_won_units"])
+        if game.finished:
+            notice.show("training.finished", "ok", rounds=game.total_rounds)
+
+    def on_undo() -> None:
+        plan = game.undo()
+        show_decisions()
+        refresh()
+        notice.show("ui.undone", "info", round=plan.round + 1)
+
+    def on_reset() -> None:
+        game.reset()
+        show_decisions()
+        refresh()
+        notice.show("ui.reset_done", "info")
+
+    controls = RoundControls(
+        language, notice, on_advance=on_advance, on_undo=on_undo, on_reset=on_reset, advance_key="training.advance"
+    )
+    for box in seat_inputs:
+        box.text.observe(update_budget, names="value")
+    training_format.observe(update_budget, names="value")
+    language.observe(render_dealers)
+    language.observe(render_debrief)
+
+    decisions = widgets.VBox([
+        Text(language, "training.dealers", tag="h4"),
+        dealer_table,
+        widgets.HBox([widgets.VBox(seat_inputs[: (len(seat_inputs) + 1) // 2]),
+                      widgets.VBox(seat_inputs[(len(seat_inputs) + 1) // 2 :])]),
+        budget_text,
+        widgets.HBox([Text(language, "training.format", tag="b"), training_format]),
+        format_help,
+        widgets.HBox([Text(language, "training.routing", tag="b"), routing]),
+        Text(language, "training.weights", tag="b"),
+        widgets.HBox(weight_inputs[:2]),
+        widgets.HBox(weight_inputs[2:]),
+        weights_help,
+    ])  # fmt: skip
+    decisions.add_class("chansim-decisions")
+    body = [
+        intro,
+        notice,
+        widgets.HTML("<hr>"),
+        Text(language, "training.decisions", tag="h3"),
+        decisions,
+        controls,
+        kpis,
+        funnel_chart,
+        forecast_chart,
+        score,
+        advice,
+        debrief_title,
+        debrief,
+        download,
+    ]
+    steps = [f"training.step.{i}" for i in range(1, 6)]
+    page = Page(language, "stage.training.name", body, goal_key="training.goal", step_keys=steps)
+    refresh()
+    notice.show("ui.ready", "info")
+    page.lang = language
+    page.exercise = game
+    page.notice = notice
+    page.controls = controls
+    page.seat_inputs = seat_inputs
+    page.weight_inputs = weight_inputs
+    page.training_format = training_format
+    page.routing = routing
+    page.kpis = kpis
+    page.funnel_chart = funnel_chart
+    page.forecast_chart = forecast_chart
+    page.chart = funnel_chart
+    page.score = score
+    page.advice = advice
+    page.debrief = debrief
+    page.download = download
+    page.dealer_table = dealer_table
+    page.budget_text = budget_text
+    page._options = options  # keep the relabelling observers alive with the page
+    return page
