@@ -1,0 +1,445 @@
+"""The performance-evaluation app: yearly partner reviews over :class:`~chansim.exercises.evaluation.Evaluation`.
+
+The page shows the scorecards of the year under review with a decision dropdown per
+partner (CSS ``chansim-decision-<i>``, ``i`` the row), a territory control
+(``chansim-territory-from``, ``chansim-territory-to``, ``chansim-territory-apply``), the
+round controls ("Simulate next year" is ``chansim-advance``; undo, reset), a seed field
+(``chansim-seed``) with a new-game button (``chansim-new-game``), KPI cards, two charts
+(partner scores; year by year against the do-nothing benchmark), the score with its
+formula, advice and a CSV download. Callbacks only call the controller and hand its
+results to the parts.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+from matplotlib.figure import Figure
+
+from chansim.exercises.evaluation import ACTIONS, REVIEWS, Evaluation, debrief
+from chansim.ui.charts import COLORS, chart_language, empty_figure, new_figure
+from chansim.ui.widgets import (
+    AdvicePanel,
+    ChartPanel,
+    DownloadLink,
+    KpiCards,
+    Language,
+    Notice,
+    NumberInput,
+    Page,
+    RoundControls,
+    ScorePanel,
+    Text,
+    button,
+)
+
+__all__ = ["app", "scorecard_figure", "years_figure", "CARD_NAMES"]
+
+#: The KPI cards (keys ``evaluation.kpi.<name>.label/unit/meaning``).
+CARD_NAMES = ("channel_profit", "profit_vs_benchmark", "profit_change", "sell_out", "attainment", "fill_rate")
+_SHARES = {"attainment", "fill_rate"}
+TIER_COLORS = {"gold": "#bf8700", "silver": "#8c959f", "bronze": "#a0522d"}
+_COLUMNS = (
+    "partner", "tier", "status", "territories", "sell_out", "attainment", "fill_rate", "supply_fill_rate",
+    "lost_sales", "satisfaction", "score", "decision",
+)  # fmt: skip
+
+
+def _figures_as_png() -> None:
+    """Let the running kernel show a matplotlib ``Figure`` as a PNG image.
+
+    :mod:`chansim.ui.charts` selects the Agg backend before pyplot is imported, so the
+    inline backend never registers its PNG formatter and ``display(fig)`` would show only
+    ``<Figure size ...>`` in Voilà and nbclient. Nothing happens outside a kernel or when a
+    formatter is already registered (another app may have done it).
+    """
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters["image/png"]
+    try:
+        formatter.lookup_by_type(Figure)
+    except KeyError:
+        formatter.for_type(Figure, _png_bytes)
+
+
+def _png_bytes(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.canvas.print_png(buffer)
+    return buffer.getvalue()
+
+
+def _chart_text(lang: Language, key: str, **params: Any) -> str:
+    return lang.catalogue.get(key, chart_language(lang), **params)
+
+
+def scorecard_figure(card: pd.DataFrame, lang: Language, previous: pd.DataFrame | None = None):
+    """Horizontal bars of each partner's scorecard points, coloured by tier, attainment written at the end.
+
+    ``previous`` (the year before) adds a black tick at each partner's earlier score.
+    """
+    if card.empty:
+        return empty_figure(lang)
+    fig, axes = new_figure(lang, height=0.42 * len(card) + 1.2)
+    ax = axes[0, 0]
+    rows = card.iloc[::-1]
+    names = [str(n) if len(str(n)) <= 26 else str(n)[:25] + "…" for n in rows["display_name"]]
+    y = range(len(rows))
+    colors = [TIER_COLORS.get(str(t), COLORS[0]) for t in rows["tier"]]
+    ax.barh(list(y), rows["score"], color=colors, height=0.6)
+    for i, row in zip(y, rows.itertuples(index=False), strict=True):
+        if not math.isnan(row.attainment):
+            label = _chart_text(lang, "evaluation.chart.attainment_label", attainment=row.attainment)
+            ax.text(min(row.score, 100) + 1, i, label, va="center", fontsize=8)
+    if previous is not None and not previous.empty:
+        before = previous.set_index("partner")["score"]
+        xs = [before.get(p, math.nan) for p in rows["partner"]]
+        ax.scatter(xs, list(y), marker="|", s=220, color="black", zorder=3)
+    ax.set_yticks(list(y), names)
+    ax.set_xlim(0, 125)
+    ax.set_xlabel(_chart_text(lang, "evaluation.chart.score_axis"))
+    return fig
+
+
+def years_figure(years: pd.DataFrame, lang: Language):
+    """Channel profit and attainment per year: the trainee's line against the do-nothing benchmark."""
+    if years.empty:
+        return empty_figure(lang)
+    fig, axes = new_figure(lang, 1, 2, height=3.2)
+    bench_rows = years[years["line"] == "benchmark"]
+    you = years[years["line"] == "you"]
+    first = you[you["year"] == 1]
+    bench = pd.concat([first, bench_rows]).sort_values("year")
+    for ax, column, scale, key in (
+        (axes[0, 0], "channel_profit", 1000.0, "evaluation.chart.profit_axis"),
+        (axes[0, 1], "attainment", 1.0, "evaluation.chart.attainment_axis"),
+    ):
+        ax.plot(bench["year"], bench[column] / scale, color=COLORS[5], linestyle="--", marker="o",
+                label=_chart_text(lang, "evaluation.chart.benchmark"))  # fmt: skip
+        ax.plot(you["year"], you[column] / scale, color=COLORS[0], linewidth=2.2, marker="o",
+                label=_chart_text(lang, "evaluation.chart.you"))  # fmt: skip
+        ax.set_xticks(sorted(set(years["year"])))
+        ax.set_xlabel(_chart_text(lang, "evaluation.chart.year"))
+        ax.set_ylabel(_chart_text(lang, key))
+    axes[0, 1].yaxis.set_major_formatter(lambda value, _pos: f"{value:.0%}")
+    axes[0, 0].legend(fontsize=8, frameon=False)
+    return fig
+
+
+class EvaluationCards(KpiCards):
+    """KPI cards labelled by ``evaluation.kpi.<name>.*`` keys (the exercise's own figures)."""
+
+    def text(self, name: str) -> str:
+        value = self.values.get(name, math.nan)
+        number = float(value) if value is not None else math.nan  # type: ignore[arg-type]
+        if math.isnan(number):
+            return "–"
+        if name in _SHARES:
+            return f"{number:.1%}"
+        sign = "+" if name in ("profit_vs_benchmark", "profit_change") and number > 0 else ""
+        return f"{sign}{number:,.0f}"
+
+    def _render(self) -> None:
+        t = self._lang.t
+        for name, card in self._cards.items():
+            key = f"evaluation.kpi.{name}"
+            card.value = (
+                f'<div title="{html.escape(t(key + ".meaning"))}"><div class="label">{html.escape(t(key + ".label"))}'
+                f'</div><div class="value">{self.text(name)}</div><div class="unit">{html.escape(t(key + ".unit"))}'
+                "</div></div>"
+            )
+
+
+def _share(value: float) -> str:
+    return "–" if value is None or math.isnan(value) else f"{value:.0%}"
+
+
+class ScorecardTable(widgets.VBox):
+    """The scorecards of the year under review, one row per partner, with a decision dropdown per row."""
+
+    def __init__(self, lang: Language, notice: Notice, on_decide) -> None:  # type: ignore[no-untyped-def]
+        self._lang, self._notice, self._on_decide = lang, notice, on_decide
+        self.title = Text(lang, None, tag="h4", css="chansim-scorecard-title")
+        self.grid = widgets.GridBox(
+            layout=widgets.Layout(
+                grid_template_columns="minmax(170px, 1.6fr) 60px 80px 160px repeat(7, minmax(56px, 1fr)) 120px",
+                grid_gap="4px 6px",
+            )
+        )
+        self.grid.add_class("chansim-scorecard")
+        self.dropdowns: list[widgets.Dropdown] = []
+        self.partners: list[str] = []
+        self._game: Evaluation | None = None
+        self._syncing = False
+        super().__init__([self.title, self.grid])
+        lang.observe(self._render)
+
+    def show(self, game: Evaluation) -> None:
+        """Show the scorecards of ``game``'s year under review and its pending decisions."""
+        self._game = game
+        self._render()
+
+    def _render(self) -> None:
+        game = self._game
+        if game is None:
+            return
+        t = self._lang.t
+        self.title.set("evaluation.scorecard_title", year=game.year)
+        card = game.scorecard().set_index("partner")
+        self.partners = game.partners()
+        cells: list[widgets.Widget] = []
+        for column in _COLUMNS:
+            head = widgets.HTML(f"<b>{html.escape(t('evaluation.col.' + column))}</b>")
+            cells.append(head)
+        self.dropdowns = []
+        for i, partner in enumerate(self.partners):
+            row = card.loc[partner]
+            kind = t(f"evaluation.kind.{row['kind']}")
+            badge = f" <i>({html.escape(t('evaluation.newcomer'))})</i>" if row["newcomer"] else ""
+            names = [x for x in str(row["territories"]).split(", ") if x]
+            territories = ", ".join(html.escape(game.territory_name(x)) for x in names)
+            values = [
+                f"<b>{html.escape(str(row['display_name']))}</b><br><small>{html.escape(kind)}</small>{badge}",
+                html.escape(t(f"evaluation.tier.{row['tier']}")),
+                html.escape(t(f"evaluation.status.{row['status']}")),
+                f"<small>{territories or '–'}</small>",
+                f"{row['sell_out']:,.0f}",
+                _share(row["attainment"]),
+                _share(row["fill_rate"]),
+                _share(row["supply_fill_rate"]),
+                f"{row['lost_sales']:,.0f}",
+                _share(row["satisfaction"]),
+                f"{row['score']:.0f}",
+            ]
+            for value in values:
+                cell = widgets.HTML(f'<div style="line-height:1.3">{value}</div>')
+                cell.add_class(f"chansim-scorecard-row-{i}")
+                cells.append(cell)
+            dropdown = widgets.Dropdown(
+                options=[(t(f"evaluation.action.{a}"), a) for a in ACTIONS],
+                value=game.decision(partner),
+                layout=widgets.Layout(width="115px"),
+                disabled=game.finished,
+            )
+            dropdown.add_class(f"chansim-decision-{i}")
+            dropdown.add_class("chansim-decision")
+            dropdown.observe(self._changed(partner, dropdown), names="value")
+            self.dropdowns.append(dropdown)
+            cells.append(dropdown)
+        old = self.grid.children
+        self.grid.children = cells
+        for widget in old:  # the comms of the old cells are closed, not leaked round after round
+            widget.close()
+
+    def _changed(self, partner: str, dropdown: widgets.Dropdown):  # type: ignore[no-untyped-def]
+        def on_change(change: dict) -> None:
+            if self._syncing:
+                return
+            self._notice.guard(self._on_decide)(partner, change["new"])
+            game = self._game
+            if game is not None and dropdown.value != game.decision(partner):  # refused: show the decision kept
+                self._syncing = True
+                try:
+                    dropdown.value = game.decision(partner)
+                finally:
+                    self._syncing = False
+
+        return on_change
+
+
+class TerritoryControl(widgets.VBox):
+    """Move a territory to another dealer of its region for the next year."""
+
+    def __init__(self, lang: Language, notice: Notice, on_move) -> None:  # type: ignore[no-untyped-def]
+        self._lang = lang
+        self.title = Text(lang, "evaluation.territory_title", tag="h4")
+        self.source = widgets.Dropdown(layout=widgets.Layout(width="300px"))
+        self.source.add_class("chansim-territory-from")
+        self.target = widgets.Dropdown(layout=widgets.Layout(width="260px"))
+        self.target.add_class("chansim-territory-to")
+        self.source_label = Text(lang, "evaluation.territory_from")
+        self.target_label = Text(lang, "evaluation.territory_to")
+        self.apply = button(lang, "evaluation.territory_apply", css="chansim-territory-apply", notice=notice,
+                            on_click=lambda: on_move(self.source.value, self.target.value))  # fmt: skip
+        self.moves = widgets.HTML()
+        self.moves.add_class("chansim-territory-moves")
+        self._game: Evaluation | None = None
+        row = widgets.HBox([self.source_label, self.source, self.target_label, self.target, self.apply],
+                           layout=widgets.Layout(flex_flow="row wrap", align_items="center"))  # fmt: skip
+        super().__init__([self.title, row, self.moves])
+        self.add_class("chansim-territory")
+        lang.observe(self._render)
+
+    def show(self, game: Evaluation) -> None:
+        """Offer ``game``'s territories and live dealers; list the pending moves."""
+        self._game = game
+        self._render()
+
+    def _render(self) -> None:
+        game = self._game
+        if game is None:
+            return
+        t = self._lang.t
+        structure = game.structure
+        chosen = self.source.value
+        self.source.options = [
+            (t("evaluation.territory_served", territory=game.territory_name(x),
+               dealer=game.display_name(structure.serving[x])), x)
+            for x in game.territories()
+        ]  # fmt: skip
+        territories = game.territories()
+        self.source.value = chosen if chosen in territories else (territories[0] if territories else None)
+        target = self.target.value
+        dealers = game.live_dealers()
+        self.target.options = [(game.display_name(d), d) for d in dealers]
+        self.target.value = target if target in dealers else (dealers[0] if dealers else None)
+        for part in (self.source, self.target, self.apply):
+            part.disabled = game.finished
+        moves = game.pending_moves
+        if moves:
+            text = "; ".join(f"{game.territory_name(x)} → {game.display_name(d)}" for x, d in sorted(moves.items()))
+            self.moves.value = html.escape(t("evaluation.moves", moves=text))
+        else:
+            self.moves.value = html.escape(t("evaluation.moves_none"))
+
+
+class EvaluationApp:
+    """Builds the page and wires the callbacks to an :class:`Evaluation`."""
+
+    def __init__(self, lang: Language, seed: int, reviews: int) -> None:
+        self.lang = lang
+        self.reviews = reviews
+        self.game = Evaluation(seed, reviews=reviews)
+        self.notice = Notice(lang)
+        self.review_text = Text(lang, None, tag="b", css="chansim-review")
+        self.seed_input = NumberInput(lang, "ui.seed", value=seed, minimum=0, maximum=999_999, css="chansim-seed",
+                                      width="100px")  # fmt: skip
+        self.new_game = button(lang, "evaluation.new_game", css="chansim-new-game", notice=self.notice,
+                               on_click=self.on_new_game)  # fmt: skip
+        self.table = ScorecardTable(lang, self.notice, self.on_decide)
+        self.territory = TerritoryControl(lang, self.notice, self.on_move)
+        self.controls = RoundControls(
+            lang, self.notice, on_advance=self.on_advance, on_undo=self.on_undo, on_reset=self.on_reset,
+            advance_key="evaluation.advance",
+        )  # fmt: skip
+        self.kpis = EvaluationCards(lang, CARD_NAMES)
+        self.chart = ChartPanel(lang, "evaluation.chart.scorecards", css="chansim-chart-scorecards")
+        self.years_chart = ChartPanel(lang, "evaluation.chart.years", css="chansim-chart-years")
+        self.chart.add_class("chansim-chart")
+        self.years_chart.add_class("chansim-chart")
+        self.score = ScorePanel(lang)
+        self.advice = AdvicePanel(lang)
+        self.download = DownloadLink(lang)
+        seed_row = widgets.HBox([self.seed_input, self.new_game], layout=widgets.Layout(align_items="flex-start"))
+        charts = widgets.HBox([self.chart, self.years_chart], layout=widgets.Layout(flex_flow="row wrap"))
+        self.page = Page(
+            lang, "evaluation.title",
+            [seed_row, self.review_text, self.notice, self.table, self.territory, self.controls, self.kpis, charts,
+             self.score, self.advice, self.download],
+            goal_key="evaluation.goal",
+            step_keys=["evaluation.step1", "evaluation.step2", "evaluation.step3", "evaluation.step4"],
+        )  # fmt: skip
+        self.refresh()
+        self.notice.show("evaluation.ready", "info")
+
+    # ------------------------------------------------------------------ callbacks
+    def on_decide(self, partner: str, action: str) -> None:
+        taken = self.game.decide(partner, action)
+        self.notice.show("evaluation.decided", "ok", partner=self.game.display_name(partner),
+                         action=self.lang.t(f"evaluation.action.{taken}"))  # fmt: skip
+
+    def on_move(self, territory: str, dealer: str) -> None:
+        self.game.reassign(territory, dealer)
+        self.territory.show(self.game)
+        self.notice.show("evaluation.territory_moved", "ok", territory=self.game.territory_name(territory),
+                         dealer=self.game.display_name(dealer))  # fmt: skip
+
+    def on_advance(self) -> None:
+        outcome = self.game.simulate()
+        self.refresh()
+        bench = self.game.benchmark(outcome.year).totals["channel_profit"]
+        self.notice.show("evaluation.simulated", "ok", year=outcome.year, profit=outcome.totals["channel_profit"],
+                         bench=bench)  # fmt: skip
+
+    def on_undo(self) -> None:
+        review = self.game.undo()
+        self.refresh()
+        self.notice.show("evaluation.undone", "info", year=review.year)
+
+    def on_reset(self) -> None:
+        self.game.reset()
+        self.refresh()
+        self.notice.show("ui.reset_done", "info")
+
+    def on_new_game(self) -> None:
+        seed = int(self.seed_input.read())
+        self.game = Evaluation(seed, reviews=self.reviews)
+        self.page.exercise = self.game  # type: ignore[attr-defined]
+        self.refresh()
+        self.notice.show("evaluation.new_game_done", "ok", seed=seed)
+
+    # ------------------------------------------------------------------ redraw
+    def refresh(self) -> None:
+        """Hand the controller's current state to every part."""
+        game = self.game
+        self.table.show(game)
+        self.territory.show(game)
+        self.controls.show_round(game.round, game.total_rounds, game.finished)
+        if game.finished:
+            self.review_text.set("evaluation.finished")
+        else:
+            self.review_text.set("evaluation.review_round", round=game.round + 1, rounds=game.total_rounds,
+                                 year=game.year)  # fmt: skip
+        self.kpis.update(game.kpis())
+        card = game.scorecard()
+        previous = game.scorecard(game.year - 1) if game.year > 1 else None
+        self.chart.draw(lambda lang: scorecard_figure(card, lang, previous))
+        years = game.years_table()
+        self.years_chart.draw(lambda lang: years_figure(years, lang))
+        self.score.update(self._score)
+        self.advice.update(lambda lang: game.advice(lang.code))
+        self.download.update(game.to_csv() or "", f"evaluation-seed{game.seed}.csv")
+
+    def _score(self, lang: Language) -> tuple[float | None, str, Sequence[str]]:
+        game = self.game
+        formula = lang.t("evaluation.score_formula")
+        score = game.score()
+        if math.isnan(score.value):
+            return None, formula, [lang.t("evaluation.score.none")]
+        p = score.params
+        lines = [
+            lang.t("evaluation.score.profit_term", profit=p["P"], bench=p["P_b"],
+                   points=score.components["profit_points"]),
+            lang.t("evaluation.score.attainment_term", attainment=p["A"], bench=p["A_b"],
+                   points=score.components["attainment_points"]),
+            *debrief(game, lang.code),
+        ]  # fmt: skip
+        return score.value, formula, lines
+
+
+def app(lang: str | Language | None = None, *, seed: int = 0, reviews: int = REVIEWS) -> Page:
+    """The performance-evaluation page (year 1 simulated; decide, then simulate the next year).
+
+    The returned :class:`~chansim.ui.widgets.Page` carries the parts for tests:
+    ``exercise`` (the :class:`Evaluation`), ``table``, ``territory``, ``controls``, ``kpis``,
+    ``chart``, ``years_chart``, ``score``, ``advice``, ``download``, ``notice``,
+    ``seed_input``, ``new_game``, ``lang`` and ``app`` (the :class:`EvaluationApp`).
+    """
+    _figures_as_png()
+    language = lang if isinstance(lang, Language) else Language(lang)
+    built = EvaluationApp(language, seed, reviews)
+    page = built.page
+    page.app = built  # type: ignore[attr-defined]
+    page.exercise = built.game  # type: ignore[attr-defined]
+    for name in ("table", "territory", "controls", "kpis", "chart", "years_chart", "score", "advice", "download",
+                 "notice", "seed_input", "new_game", "lang"):  # fmt: skip
+        setattr(page, name, getattr(built, name))
+    return page

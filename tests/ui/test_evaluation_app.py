@@ -1,0 +1,171 @@
+"""The performance-evaluation app in process (widgets driven from Python) and as a notebook (nbclient)."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from chansim.ui.apps import evaluation
+from tests.ui.conftest import run_notebook
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def row_of(page, partner: str) -> int:
+    return page.table.partners.index(partner)
+
+
+def weakest_supplied_dealer(page) -> str:
+    card = page.exercise.scorecard()
+    rows = card[(card["kind"] == "dealer") & (card["fill_rate"] >= 0.95) & (card["supply_fill_rate"] >= 0.9)]
+    return str(rows.sort_values("attainment")["partner"].iloc[0])
+
+
+def test_first_view_is_cheap_and_shows_year_one() -> None:
+    start = time.perf_counter()
+    page = evaluation.app("en_US", seed=0)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 1.5, f"first view took {elapsed:.2f} s"
+    assert page.exercise.year == 1 and page.exercise.round == 0
+    assert page.notice.text == "Year 1 has been simulated: read the scorecards and decide."
+    assert len(page.table.dropdowns) == 8 and all(d.value == "keep" for d in page.table.dropdowns)
+    assert "Partner scorecards, year 1" in page.table.title.value
+    assert page.kpis.text("channel_profit") != "–" and page.kpis.text("profit_vs_benchmark") == "–"
+    assert page.chart.draws == 1 and page.years_chart.draws == 1
+    assert page.score.score is None and "score = clip(50 + 400" in page.score.html.value
+    assert page.download.csv.startswith("exercise,seed,")
+    assert "Review 1 of 3: reviewing year 1" in page.app.review_text.value
+    assert "Simulate next year" == page.controls.advance.description
+    for i, dropdown in enumerate(page.table.dropdowns):
+        assert f"chansim-decision-{i}" in dropdown._dom_classes
+
+
+def test_a_decision_by_dropdown_reaches_the_controller_and_a_bad_one_is_refused_inline() -> None:
+    page = evaluation.app("en_US", seed=0)
+    weak = weakest_supplied_dealer(page)
+    page.table.dropdowns[row_of(page, weak)].value = "replace"
+    assert page.exercise.pending_actions == {weak: "replace"}
+    assert page.notice.level == "ok" and "replace" in page.notice.text
+    card = page.exercise.scorecard().set_index("partner")
+    gold = card.index[card["tier"] == "gold"][0]
+    dropdown = page.table.dropdowns[row_of(page, gold)]
+    dropdown.value = "promote"
+    assert page.notice.level == "error" and "top tier" in page.notice.text
+    assert dropdown.value == "keep" and gold not in page.exercise.pending_actions  # the dropdown shows what holds
+
+
+def test_territory_moves_and_their_refusals() -> None:
+    page = evaluation.app("en_US", seed=0)
+    game = page.exercise
+    north = sorted(d for d, v in game.structure.dealers.items() if v.region == "north")
+    south = sorted(d for d, v in game.structure.dealers.items() if v.region == "south")
+    territory = game.structure.territories(north[0])[0]
+    page.territory.source.value = territory
+    page.territory.target.value = south[0]
+    page.territory.apply.click()
+    assert page.notice.level == "error" and "within a region" in page.notice.text
+    page.territory.target.value = north[1]
+    page.territory.apply.click()
+    assert game.pending_moves == {territory: north[1]}
+    assert page.notice.level == "ok" and "→" in page.territory.moves.value
+
+
+def test_simulating_a_year_moves_the_cards_charts_score_and_download() -> None:
+    page = evaluation.app("en_US", seed=0)
+    before = dict(page.kpis.values)
+    draws = page.chart.draws, page.years_chart.draws
+    weak = weakest_supplied_dealer(page)
+    page.table.dropdowns[row_of(page, weak)].value = "replace"
+    start = time.perf_counter()
+    page.controls.advance.click()
+    step = time.perf_counter() - start
+    assert step < 3.0, f"one year with redraw took {step:.2f} s"
+    game = page.exercise
+    assert game.year == 2 and game.round == 1
+    assert page.notice.text.startswith("Year 2 simulated: channel profit")
+    assert page.kpis.values["channel_profit"] != before["channel_profit"]
+    assert page.kpis.text("profit_vs_benchmark").startswith("+")  # replacing the hopeless dealer pays
+    assert page.chart.draws > draws[0] and page.years_chart.draws > draws[1]
+    assert page.score.score is not None and page.score.score > 50
+    assert "Channel profit" in page.score.html.value and "Year 2: channel profit" in page.score.html.value
+    assert "(new)" in "".join(
+        c.value for c in page.table.grid.children if hasattr(c, "value") and isinstance(c.value, str)
+    )
+    assert ",2,you," in page.download.csv and ",2,benchmark," in page.download.csv
+    assert all(d.value == "keep" for d in page.table.dropdowns)  # decisions start afresh each review
+    assert "Review 2 of 3" in page.app.review_text.value
+
+
+def test_three_reviews_finish_the_game_and_undo_reset_work() -> None:
+    page = evaluation.app("en_US", seed=2)
+    for _ in range(3):
+        page.controls.advance.click()
+    game = page.exercise
+    assert game.finished and page.controls.advance.disabled
+    assert all(d.disabled for d in page.table.dropdowns) and page.territory.apply.disabled
+    assert "All reviews are done" in page.app.review_text.value
+    assert page.score.score == pytest.approx(50.0)  # doing nothing is the benchmark
+    assert "hopeless_kept" in page.advice.codes
+    page.controls.undo.click()
+    assert game.round == 2 and not page.controls.advance.disabled
+    assert page.notice.text == "The review before year 4 was undone."
+    page.controls.reset.click()
+    assert game.round == 0 and page.score.score is None
+
+
+def test_the_seed_field_checks_its_value_and_starts_a_new_game() -> None:
+    page = evaluation.app("en_US", seed=0)
+    old = page.exercise
+    for bad in ("", "-4", "1.5", "abc", "99999999"):
+        page.seed_input.value = bad
+        page.new_game.click()
+        assert page.notice.level == "error" and "Seed" in page.seed_input.message.text, bad
+        assert page.exercise is old
+    page.seed_input.value = "7"
+    page.new_game.click()
+    assert page.exercise is not old and page.exercise.seed == 7
+    assert page.notice.text == "New game with seed 7: review year 1." and page.seed_input.message.text == ""
+    assert page.app.game is page.exercise
+
+
+def test_switching_the_language_rerenders_everything() -> None:
+    page = evaluation.app("en_US", seed=0)
+    page.controls.advance.click()
+    draws = page.chart.draws, page.years_chart.draws
+    page.lang.code = "zh_CN"
+    assert CJK.search(page.heading.value) and CJK.search(page.notice.text)
+    assert CJK.search(page.table.title.value) and CJK.search(page.territory.moves.value)
+    assert [label for label, _ in page.table.dropdowns[0].options] == ["保留", "升级", "降级", "替换"]
+    assert page.controls.advance.description == "模拟下一年"
+    assert CJK.search(page.score.html.value) and CJK.search(page.kpis.children[0].value)
+    assert page.chart.draws == draws[0] + 1 and page.years_chart.draws == draws[1] + 1
+    assert any(CJK.search(text) for text in page.chart.figure_texts)
+    page.lang.code = "en_US"
+    assert page.table.dropdowns[0].options[0][0] == "keep"
+
+
+def test_the_notebook_plays_three_reviews_and_draws_png_charts() -> None:
+    driver = """
+page = _
+before = page.chart.draws, page.years_chart.draws
+card = page.exercise.scorecard()
+rows = card[(card["kind"] == "dealer") & (card["fill_rate"] >= 0.95) & (card["supply_fill_rate"] >= 0.9)]
+weak = str(rows.sort_values("attainment")["partner"].iloc[0])
+page.table.dropdowns[page.table.partners.index(weak)].value = "replace"
+for _round in range(3):
+    page.controls.advance.click()
+outputs = page.years_chart.output.outputs
+print(json.dumps({
+    "round": page.exercise.round, "finished": page.exercise.finished, "score": page.score.score,
+    "draws": [page.chart.draws - before[0], page.years_chart.draws - before[1]], "notice": page.notice.text,
+    "profit_vs_benchmark": page.kpis.values["profit_vs_benchmark"],
+    "png": any("image/png" in o.get("data", {}) for o in outputs),
+}))
+"""
+    out = run_notebook("06-evaluation.ipynb", driver)
+    assert out["round"] == 3 and out["finished"]
+    assert out["score"] > 50 and out["profit_vs_benchmark"] > 0
+    assert out["draws"] == [3, 3] and out["notice"].startswith("Year 4 simulated")
+    assert out["png"], "the chart must reach the page as an image"
