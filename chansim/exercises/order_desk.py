@@ -41,19 +41,24 @@ import numpy as np
 import pandas as pd
 
 from chansim import scenario as sc
+from chansim.exercises.feedback import Advice, NodeFacts, Thresholds, advise_facts, find_demand_step
 from chansim.exercises.game import DecisionError, Game, RoundAction, Score, check_number, cost_by_node
-from chansim.metrics import bullwhip_ratio
+from chansim.metrics import KPI_NAMES, bullwhip_ratio
 
 if TYPE_CHECKING:
     from chansim.engine import Session
     from chansim.results import Result
 
 __all__ = [
+    "ALLOCATION_RULES",
     "DESK_KPI_COLUMNS",
+    "EVENT_KINDS",
     "DISTRIBUTOR",
     "ORDER_DESK_YAML",
     "PARTNERS",
+    "AllocationRuleChange",
     "CreditLimitChange",
+    "DeskEvent",
     "OrderDesk",
     "order_desk_scenario",
 ]
@@ -71,6 +76,12 @@ DESK_KPI_COLUMNS = [
     "orders_checked", "orders_held", "orders_rejected", "orders_held_share",
 ]  # fmt: skip
 REGION = "region"
+#: How the distributor shares scarce stock among the dealers' orders (the engine's ``Node.allocation``):
+#: ``first_come`` in the order they were placed, ``proportional`` a share of each order's
+#: size, ``priority`` by the partner's tier (gold first, then silver, then bronze; ties first come).
+ALLOCATION_RULES = ("first_come", "proportional", "priority")
+#: Kinds of :class:`DeskEvent`: a demand shock of the markets, a closed lane, a slower lane, approvers away.
+EVENT_KINDS = ("demand_shock", "lane_closure", "lane_delay", "approver_absence")
 CREDIT_DECISIONS = ("accepted", "partial", "held", "rejected")
 
 
@@ -256,6 +267,57 @@ class CreditLimitChange(RoundAction):
         business.order_to_cash.desk.set_credit_limit(self.subject, self.value)
 
 
+@dataclass(frozen=True)
+class AllocationRuleChange(RoundAction):
+    """How ``subject`` (a supplier) shares scarce stock from the round it is set in.
+
+    ``value`` is the index of the rule in :data:`ALLOCATION_RULES` (actions carry numbers).
+    Orders waiting in the supplier's book are re-ranked under the new rule at its next
+    shipment; the rule then holds until changed again.
+    """
+
+    kind: ClassVar[str] = "allocation"
+
+    @property
+    def rule(self) -> str:
+        """The rule's name."""
+        return ALLOCATION_RULES[int(self.value)]
+
+    def apply(self, session: Session) -> None:
+        """Set the rule on every item (product) the supplier stocks."""
+        rule = self.rule
+        found = False
+        for item in session.sequence:
+            if item.node == self.subject:
+                item.allocation = rule
+                item.book_dirty = True  # re-rank the waiting orders under the new rule
+                found = True
+        if not found:
+            raise RuntimeError(f"no stock at {self.subject!r} to allocate")
+
+
+@dataclass(frozen=True)
+class DeskEvent:
+    """A random event of the scenario as the desk hears of it (see :meth:`OrderDesk.events`).
+
+    ``kind`` is one of :data:`EVENT_KINDS`; ``subjects`` the nodes (or approver pool) hit;
+    ``magnitude`` the demand multiplier (``demand_shock``), the extra transit days
+    (``lane_delay``), 0 (``lane_closure``) or the approvers away (``approver_absence``).
+    Days are the scenario's, ``end_day`` excluded (``None``: open-ended).
+    """
+
+    kind: str
+    name: str
+    start_day: float
+    end_day: float | None
+    subjects: tuple[str, ...]
+    magnitude: float
+
+    def overlaps(self, start_day: float, end_day: float) -> bool:
+        """Whether the event is on during some day of ``[start_day, end_day)``."""
+        return self.start_day < end_day and (self.end_day is None or self.end_day > start_day)
+
+
 class OrderDesk(Game):
     """The order desk exercise (see the module docstring).
 
@@ -283,6 +345,7 @@ class OrderDesk(Game):
         self.partners = PARTNERS
         self.max_credit_limit = MAX_CREDIT_LIMIT
         self._benchmark: Result | None = None
+        self._cache_forever: dict[str, object] = {}
 
     # ------------------------------------------------------------------ decisions
     def set_credit_limit(self, partner: str, limit: object) -> float:
@@ -303,6 +366,89 @@ class OrderDesk(Game):
         value = check_number(limit, f"credit_limit/{partner}", maximum=self.max_credit_limit)
         self.act(CreditLimitChange(subject=partner, value=value))
         return value
+
+    def set_allocation(self, rule: object) -> str:
+        """Choose how the distributor shares scarce stock, from the round being decided on (:data:`ALLOCATION_RULES`).
+
+        Raises:
+            DecisionError: ``validation.unknown_choice`` for a rule not offered, or ``control.game_over``.
+
+        """
+        self._check_open()
+        if rule not in ALLOCATION_RULES:
+            raise DecisionError(
+                "validation.unknown_choice",
+                {"field": "allocation", "value": str(rule), "allowed": ", ".join(ALLOCATION_RULES)},
+            )
+        self.act(AllocationRuleChange(subject=DISTRIBUTOR, value=float(ALLOCATION_RULES.index(rule))))
+        return str(rule)
+
+    @property
+    def allocation(self) -> str:
+        """The allocation rule in force at the distributor (the pending choice not included)."""
+        for item in self._session.sequence:
+            if item.node == DISTRIBUTOR:
+                return str(item.allocation)
+        raise RuntimeError("the distributor has no stock")  # pragma: no cover
+
+    @property
+    def pending_allocation(self) -> str | None:
+        """The allocation rule chosen for the round being decided, or None."""
+        for action in self.pending_actions:
+            if isinstance(action, AllocationRuleChange):
+                return action.rule
+        return None
+
+    # ------------------------------------------------------------------ random events
+    def events(self) -> list[DeskEvent]:
+        """Every random event of the scenario, first first: demand shocks, lane disruptions, approver absences.
+
+        One event per name and window: a shock written on every market and product is one
+        event whose ``subjects`` are the dealers whose markets it hits.
+        """
+        if "events" in self._cache_forever:
+            return list(self._cache_forever["events"])
+        found: dict[tuple, set[str]] = {}
+        for market in self.scenario.markets:
+            for stream in market.demand:
+                for shock in stream.shocks:
+                    key = ("demand_shock", shock.name or "", shock.start_day, shock.end_day, shock.multiplier)
+                    found.setdefault(key, set()).add(market.served_by)
+        for node in self.scenario.nodes:
+            for lane in node.lanes:
+                for window in lane.disruptions:
+                    closed = window.capacity_units_per_day == 0
+                    kind = "lane_closure" if closed else "lane_delay"
+                    magnitude = 0.0 if closed else float(window.extra_lead_time_days)
+                    key = (kind, window.name or "", window.start_day, window.end_day, magnitude)
+                    found.setdefault(key, set()).add(node.name)
+        business = self.scenario.business
+        otc = business.order_to_cash if business is not None else None
+        for pool in otc.approver_pools if otc is not None else []:
+            for absence in pool.absences:
+                key = ("approver_absence", absence.name or "", absence.start_day, absence.end_day,
+                       float(absence.approvers_absent))  # fmt: skip
+                found.setdefault(key, set()).add(pool.name)
+        events = [
+            DeskEvent(
+                kind=kind,
+                name=name,
+                start_day=start,
+                end_day=end,
+                subjects=tuple(sorted(subjects)),
+                magnitude=float(magnitude),
+            )  # fmt: skip
+            for (kind, name, start, end, magnitude), subjects in found.items()
+        ]
+        events.sort(key=lambda e: (e.start_day, EVENT_KINDS.index(e.kind), e.name))
+        self._cache_forever["events"] = events
+        return list(events)
+
+    def news(self, week: int | None = None) -> list[DeskEvent]:
+        """The events on during ``week`` (counted from 0; default: the week being decided)."""
+        week = self.round if week is None else int(week)
+        start = week * WEEK_DAYS
+        return [event for event in self.events() if event.overlaps(start, start + WEEK_DAYS)]
 
     # ------------------------------------------------------------------ what the trainee sees
     def credit_table(self) -> pd.DataFrame:
@@ -374,6 +520,99 @@ class OrderDesk(Game):
         frame = frame.astype({c: float for c in DESK_KPI_COLUMNS if c not in ("node", "kind")})
         self._cache["desk_kpis"] = frame
         return frame.copy()
+
+    def bullwhip_table(self) -> pd.DataFrame:
+        """The weekly bullwhip picture over the weeks played (tidy, as :func:`chansim.ui.charts.bullwhip_figure` takes).
+
+        Columns ``week`` (from 1), ``level``, ``series``, ``qty``, ``trainee``: ``customers`` /
+        ``end_demand`` is the end customers' demand of the three dealers, ``dealers`` / ``orders``
+        the units the dealers ordered from the distributor, ``dist_north`` / ``orders`` (the
+        trainee's) the units the distributor ordered from the vendor; all products summed.
+        """
+        columns = ["week", "level", "series", "qty", "trainee"]
+        if self.round == 0:
+            return pd.DataFrame(columns=columns)
+        weekly = _weekly(self.result())
+        weekly = weekly[weekly["week"] < self.round]
+        dealers = weekly[weekly["node"].isin(DEALERS)].groupby("week")[["ordered", "customer_demand"]].sum()
+        dist = weekly[weekly["node"] == DISTRIBUTOR].set_index("week")["ordered"]
+        weeks = dealers.index.to_numpy() + 1
+        parts = [
+            pd.DataFrame({"week": weeks, "level": "customers", "series": "end_demand",
+                          "qty": dealers["customer_demand"].to_numpy(), "trainee": False}),
+            pd.DataFrame({"week": weeks, "level": "dealers", "series": "orders",
+                          "qty": dealers["ordered"].to_numpy(), "trainee": False}),
+            pd.DataFrame({"week": dist.index.to_numpy() + 1, "level": DISTRIBUTOR, "series": "orders",
+                          "qty": dist.to_numpy(), "trainee": True}),
+        ]  # fmt: skip
+        frame = pd.concat(parts, ignore_index=True)
+        return frame.astype({"week": "int64", "qty": float, "trainee": bool})[columns]
+
+    def feedback_facts(self, thresholds: Thresholds | None = None) -> list[NodeFacts]:
+        """What the feedback rules (:mod:`chansim.exercises.feedback`) judge, on the desk's weekly rhythm.
+
+        The distributor orders once a week, so its facts are weekly: ``bullwhip`` is
+        ``bullwhip_weekly``, the pipeline rule compares each week's order with the mean
+        demand of the (up to 4) weeks before and the units on order at the end of the week
+        before (``L`` = (order delay + lead time) / 7), and a demand step is looked for in
+        the weekly demand. Its other KPIs (fill rate, stockout rate, weeks of supply,
+        holding cost) are those of :meth:`kpis`, ``orders_held_share`` that of :meth:`desk_kpis`.
+        A second fact, the ``network`` (the region), carries the region's fill rate,
+        stockout rate and orders held share for the credit-holds and backlog rules (no
+        bullwhip: the distributor's already counts). Empty before the first week.
+        """
+        if self.round == 0:
+            return []
+        th = thresholds or Thresholds()
+        desk = self.desk_kpis().set_index("node")
+        table = self.kpis().set_index("node")
+        numeric = [name for name in KPI_NAMES if name != "bullwhip"]
+        facts = []
+        levels = self.result().levels
+        mine = levels[levels["node"].astype(str) == DISTRIBUTOR]
+        by_day = mine.groupby("day", sort=True)[["on_order", "ordered", "demand"]].sum()
+        by_week = by_day.groupby(by_day.index // WEEK_DAYS).agg(
+            on_order=("on_order", "last"), ordered=("ordered", "sum"), demand=("demand", "sum")
+        )
+        on_order = by_week["on_order"].to_numpy(float)
+        ordered = by_week["ordered"].to_numpy(float)
+        demand = by_week["demand"].to_numpy(float)
+        spec = self.scenario.node(DISTRIBUTOR)
+        lead = (spec.order_delay_days + spec.lanes[0].lead_time_days) / WEEK_DAYS
+        rounds = count = 0
+        covers = []
+        for k in range(1, len(by_week)):
+            expected = float(demand[max(0, k - th.pipeline_memory_periods) : k].mean())
+            if expected <= 0:
+                continue
+            rounds += 1
+            if ordered[k] > expected + 1e-9 and on_order[k - 1] > (lead + 1) * expected + 1e-9:
+                count += 1
+                covers.append(on_order[k - 1] / expected)
+        step = find_demand_step(demand, th.step_min_relative_change, th.step_min_z)
+        reaction = None
+        if step is not None:
+            direction = 1.0 if step.after > step.before else -1.0
+            for j in range(step.period, len(by_week)):
+                if direction * (ordered[j] - step.before) >= abs(step.after - step.before) / 2 - 1e-9:
+                    reaction = j - step.period
+                    break
+        kpis = {name: float(table.loc[DISTRIBUTOR, name]) for name in numeric}
+        kpis["bullwhip"] = float(desk.loc[DISTRIBUTOR, "bullwhip_weekly"])
+        kpis["orders_held_share"] = float(desk.loc[DISTRIBUTOR, "orders_held_share"])
+        facts.append(NodeFacts(
+            node=DISTRIBUTOR, period_days=WEEK_DAYS, kpis=kpis, lead_periods=lead, pipeline_rounds=rounds,
+            pipeline_count=count, pipeline_cover_periods=float(np.mean(covers)) if covers else math.nan,
+            step=step, reaction_periods=reaction, periods_after_step=len(by_week) - step.period if step else 0,
+        ))  # fmt: skip
+        region = {name: float(table.loc["network", name]) for name in numeric if name != "weeks_of_supply"}
+        region["orders_held_share"] = float(desk.loc[REGION, "orders_held_share"])
+        facts.append(NodeFacts(node="network", period_days=WEEK_DAYS, kpis=region))
+        return facts
+
+    def advice(self, lang: str = "en_US", thresholds: Thresholds | None = None) -> list[Advice]:
+        """Plain-language advice on the weeks played (:meth:`feedback_facts` through the feedback rules)."""
+        return advise_facts(self.feedback_facts(thresholds), lang=lang, thresholds=thresholds)
 
     def benchmark(self) -> Result:
         """The desk's standard process: the distributor's daily (s, S) policy, the scenario's limits, same seed."""

@@ -11,9 +11,13 @@ import pytest
 
 from chansim.exercises.game import DecisionError
 from chansim.exercises.order_desk import (
+    ALLOCATION_RULES,
+    DEALERS,
     DESK_KPI_COLUMNS,
     DISTRIBUTOR,
+    EVENT_KINDS,
     PARTNERS,
+    AllocationRuleChange,
     CreditLimitChange,
     OrderDesk,
     order_desk_scenario,
@@ -184,3 +188,131 @@ def test_bad_orders_auto_play_to_the_end_and_csv() -> None:
     assert (report["record"] == "order").sum() == 12 and (report["record"] == "credit_limit").sum() == 1
     back = pd.read_csv(io.StringIO(desk.to_csv()))  # type: ignore[arg-type]
     pd.testing.assert_frame_equal(back, report, check_dtype=False)
+
+
+# --------------------------------------------------------------------------- allocation of scarce stock
+
+
+def short_supply(desk: OrderDesk, weeks: int) -> None:
+    """The distributor orders far less than the dealers need: its stock is scarce every week."""
+    weekly_orders(desk, {"fridge": 15, "washer": 20, "microwave": 40}, weeks)
+
+
+def dealer_fill_rates(desk: OrderDesk) -> pd.Series:
+    return desk.kpis().set_index("node").loc[list(DEALERS), "fill_rate"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_priority_allocation_serves_the_gold_dealer_first_when_stock_is_scarce(seed: int) -> None:
+    """Same demand (common random numbers), same orders: only the rule differs."""
+    fill = {}
+    for rule in ALLOCATION_RULES:
+        desk = OrderDesk(seed=seed, horizon_weeks=6)
+        assert desk.set_allocation(rule) == rule and desk.pending_allocation == rule
+        short_supply(desk, 6)
+        assert desk.allocation == rule
+        fill[rule] = dealer_fill_rates(desk)
+    # gold dealer_n1 gets more and bronze dealer_n3 less by tier than first come, first served
+    assert fill["priority"]["dealer_n1"] > fill["first_come"]["dealer_n1"]
+    assert fill["priority"]["dealer_n3"] < fill["first_come"]["dealer_n3"]
+    assert fill["priority"]["dealer_n1"] > fill["priority"]["dealer_n3"]
+    assert not fill["proportional"].equals(fill["first_come"])
+
+
+def test_an_allocation_change_is_an_action_replayed_on_undo_and_validated() -> None:
+    desk = OrderDesk(seed=4, horizon_weeks=5)
+    assert desk.allocation == "priority"  # the scenario's rule at the distributor
+    short_supply(desk, 1)
+    desk.set_allocation("proportional")
+    short_supply(desk, 2)
+    levels = desk.result().levels
+    assert desk.allocation == "proportional"
+    history = desk.history_frame()
+    changes = history[history["kind"] == "allocation"]
+    assert changes[["round", "node", "value"]].values.tolist() == [[1, DISTRIBUTOR, 1.0]]
+    short_supply(desk, 1)
+    desk.undo()
+    pd.testing.assert_frame_equal(desk.result().levels, levels)
+    assert desk.allocation == "proportional"
+    desk.undo()
+    desk.undo()
+    assert desk.allocation == "priority" and desk.round == 1
+    undone_report = desk.report()
+    assert (undone_report["record"] == "allocation").sum() == 0
+
+    with pytest.raises(DecisionError) as info:
+        desk.set_allocation("alphabetical")
+    assert info.value.key == "validation.unknown_choice" and "proportional" in info.value.params["allowed"]
+    assert desk.pending_actions == ()
+    assert AllocationRuleChange(subject=DISTRIBUTOR, value=2.0).rule == "priority"
+
+
+# --------------------------------------------------------------------------- random events and the news
+
+
+def test_the_random_events_of_stage_4_are_listed_once_and_come_as_news_in_their_weeks() -> None:
+    desk = OrderDesk(seed=0, horizon_weeks=12)
+    events = desk.events()
+    assert [e.kind for e in events] == ["demand_shock", "lane_delay", "approver_absence", "lane_closure",
+                                        "demand_shock"]  # fmt: skip
+    assert {e.kind for e in events} <= set(EVENT_KINDS)
+    surge = events[0]
+    assert (surge.start_day, surge.end_day, surge.magnitude) == (21, 42, 1.5)
+    assert surge.subjects == DEALERS  # one event although written on three markets and three products
+    closure = next(e for e in events if e.kind == "lane_closure")
+    assert closure.subjects == DEALERS and closure.magnitude == 0
+    assert next(e for e in events if e.kind == "approver_absence").subjects == ("finance",)
+    # each event is news in the weeks it overlaps, and only then
+    for week in range(12):
+        news = desk.news(week)
+        for event in events:
+            on = event.start_day < 7 * (week + 1) and (event.end_day is None or event.end_day > 7 * week)
+            assert (event in news) == on, (week, event.name)
+    assert desk.news() == desk.news(0) == []
+    weekly_orders(desk, {"fridge": 30, "washer": 40, "microwave": 80}, 3)
+    assert desk.news() == [surge]  # week 4 (days 21-27)
+
+
+def test_bullwhip_table_has_end_demand_dealer_orders_and_the_trainees_orders_by_week() -> None:
+    desk = OrderDesk(seed=2, horizon_weeks=4)
+    assert desk.bullwhip_table().empty
+    weekly_orders(desk, {"fridge": 30, "washer": 40, "microwave": 80}, 3)
+    table = desk.bullwhip_table()
+    assert sorted(set(table["week"])) == [1, 2, 3]
+    mine = table[table["trainee"]]
+    assert set(mine["level"]) == {DISTRIBUTOR} and mine["qty"].tolist() == [150, 150, 150]
+    demand = table[table["series"] == "end_demand"].set_index("week")["qty"]
+    levels = desk.result().levels
+    dealers = levels[levels["node"].isin(DEALERS)]
+    expected = dealers.groupby(dealers["day"] // 7)["customer_demand"].sum()
+    assert demand.tolist() == expected.tolist()
+
+
+# --------------------------------------------------------------------------- feedback on the weekly rhythm
+
+
+def test_feedback_judges_the_distributor_by_week() -> None:
+    """A distributor who orders the standard process's weekly suggestion is not told it amplified demand 20x
+    (as daily data would say); one who orders wildly is, with the weekly bullwhip in the text."""
+    calm = OrderDesk(seed=5, horizon_weeks=12)
+    calm.auto_play()
+    facts = {f.node: f for f in calm.feedback_facts()}
+    assert set(facts) == {DISTRIBUTOR, "network"} and facts[DISTRIBUTOR].period_days == 7
+    weekly = calm.desk_kpis().set_index("node").loc[DISTRIBUTOR, "bullwhip_weekly"]
+    assert facts[DISTRIBUTOR].kpi("bullwhip") == pytest.approx(weekly)
+    assert math.isnan(facts["network"].kpi("bullwhip"))
+    assert calm.kpis().set_index("node").loc[DISTRIBUTOR, "bullwhip"] > 5  # the daily ratio of a weekly orderer
+    for advice in calm.advice():
+        if advice.code == "amplification" and advice.evidence["node"] == DISTRIBUTOR:
+            assert advice.evidence["bullwhip"] == pytest.approx(weekly)
+
+    wild = OrderDesk(seed=5, horizon_weeks=12)
+    for week in range(12):
+        qty = 400 if week % 2 else 0
+        weekly_orders(wild, {"fridge": qty, "washer": qty, "microwave": qty}, 1)
+    advice = {a.code: a for a in wild.advice()}
+    bullwhip = wild.desk_kpis().set_index("node").loc[DISTRIBUTOR, "bullwhip_weekly"]
+    assert bullwhip > 3 and advice["amplification"].severity == "critical"
+    assert f"amplified demand {bullwhip:.1f}×" in advice["amplification"].message
+    assert f"{bullwhip:.1f} 倍" in {a.code: a for a in wild.advice("zh_CN")}["amplification"].message
+    assert OrderDesk(horizon_weeks=2).advice() == []

@@ -1,0 +1,354 @@
+"""The beer game app: play one role of Sterman's chain week by week against partners on his rule.
+
+The page composes the toolkit (:mod:`chansim.ui.widgets`); every callback calls the
+controller (:class:`chansim.exercises.beer_game.BeerGame`) and hands what comes back to the
+parts. The game is built when the page opens (a few milliseconds: one week of replay),
+the benchmark (every role on the rule) when the first week is played.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from chansim.exercises.beer_game import CUSTOMERS, DEMANDS, ROLES, BeerGame
+from chansim.exercises.feedback import advise_facts, game_facts
+from chansim.ui import charts
+from chansim.ui.widgets import (
+    AdvicePanel,
+    ChartPanel,
+    DownloadLink,
+    KpiCards,
+    Language,
+    Notice,
+    NumberInput,
+    Page,
+    RoundControls,
+    ScorePanel,
+    Text,
+    button,
+)
+
+__all__ = ["KPI_NAMES", "VIEW_FIELDS", "app", "figures_as_png", "png_bytes", "readable"]
+
+#: The KPI cards of the trainee's role (names of :func:`chansim.metrics.kpis`).
+KPI_NAMES = ("total_cost", "fill_rate", "otif", "bullwhip", "mean_on_hand", "mean_backorder")
+#: What the trainee's node sees each week: (message key, column of :meth:`BeerGame.state`).
+VIEW_FIELDS = (
+    ("beer_game.view.incoming", "incoming_orders"),
+    ("beer_game.view.received", "received"),
+    ("beer_game.view.on_hand", "on_hand"),
+    ("beer_game.view.backlog", "backorder"),
+    ("beer_game.view.on_order", "on_order"),
+    ("beer_game.view.last_order", "last_order"),
+)
+
+
+def figures_as_png() -> None:
+    """Let the running IPython kernel show a matplotlib ``Figure`` as a PNG image.
+
+    Workaround: :mod:`chansim.ui.charts` selects the Agg backend before pyplot is imported,
+    so the inline backend never registers its PNG formatter and ``display(fig)`` in a
+    :class:`~chansim.ui.widgets.ChartPanel` shows only ``<Figure size ...>`` (in Voilà and
+    nbclient alike). Registers :func:`png_bytes`. Does nothing outside a kernel or when a
+    PNG formatter for figures is already there.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters["image/png"]
+    try:
+        formatter.lookup_by_type(Figure)
+    except KeyError:
+        formatter.for_type(Figure, png_bytes)
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """``fig`` as PNG, drawn once (``savefig`` adds a dry-run draw for any figure with a layout engine)."""
+    buffer = io.BytesIO()
+    print_png = getattr(fig.canvas, "print_png", None)
+    if print_png is None:  # pragma: no cover - the Agg canvas has it
+        fig.savefig(buffer, format="png")
+    else:
+        print_png(buffer)
+    return buffer.getvalue()
+
+
+#: Where the axes of a one-chart figure sit (figure fractions: left, bottom, width, height).
+AXES_BOX = (0.085, 0.15, 0.9, 0.8)
+
+
+def readable(fig: Figure) -> Figure:
+    """``fig`` made cheaper to draw and readable in Chinese.
+
+    * Fonts (workaround): :func:`chansim.ui.charts.new_figure` sets the font of titles and
+      axis labels only, so a Chinese legend would show empty boxes; the legend texts get the
+      CJK font when one is installed.
+    * Speed: the constrained layout is replaced by a fixed axes box (:data:`AXES_BOX`),
+      which the weekly charts fit; it saves a layout pass (about a third of a chart's
+      drawing time) in every round.
+    """
+    font = charts.cjk_font()
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if font is not None and legend is not None:
+            for text in legend.get_texts():
+                text.set_family([font, "DejaVu Sans"])
+    if len(fig.axes) == 1:
+        fig.set_layout_engine("none")
+        fig.axes[0].set_position(AXES_BOX)
+    return fig
+
+
+def level_names(lang: Language) -> dict[str, str]:
+    """The roles (and the end customers) in the chart language."""
+    language = charts.chart_language(lang)
+    return {name: lang.catalogue.get(f"beer_game.role.{name}", language) for name in (*ROLES, CUSTOMERS, "chain")}
+
+
+def _number(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:,.0f}" if float(value) == int(value) else f"{value:,.1f}"
+
+
+class BeerGameApp:
+    """The parts of the page and the callbacks between them and the controller."""
+
+    def __init__(self, lang: str | None, *, seed: int, role: str, demand: str, horizon_weeks: int) -> None:
+        self.lang = Language(lang)
+        self.seed, self.horizon_weeks = seed, horizon_weeks
+        self.notice = Notice(self.lang)
+        self.role_picker = widgets.Dropdown(description="", layout=widgets.Layout(width="200px"))
+        self.role_picker.add_class("chansim-role")
+        self.demand_picker = widgets.Dropdown(description="", layout=widgets.Layout(width="340px"))
+        self.demand_picker.add_class("chansim-demand")
+        self.role_label = Text(self.lang, "beer_game.role_label", tag="b")
+        self.demand_label = Text(self.lang, "beer_game.demand_label", tag="b")
+        self._relabel_pickers(role, demand)
+        self.lang.observe(lambda: self._relabel_pickers(self.role_picker.value, self.demand_picker.value))
+        self.start = button(self.lang, "beer_game.start", css="chansim-start", style="info",
+                            on_click=self.on_start, notice=self.notice)  # fmt: skip
+        setup = widgets.HBox(
+            [self.role_label, self.role_picker, self.demand_label, self.demand_picker, self.start],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="center", grid_gap="8px"),
+        )
+        self.week_title = Text(self.lang, None, tag="h4", css="chansim-week-title")
+        self.week_view = widgets.HTML()
+        self.week_view.add_class("chansim-week")
+        self.order_input = NumberInput(self.lang, "beer_game.order_label", minimum=0, maximum=1000, whole=True,
+                                       css="chansim-order-input", width="90px")  # fmt: skip
+        self.controls = RoundControls(
+            self.lang, self.notice, on_advance=self.on_advance, on_autoplay=self.on_autoplay,
+            on_undo=self.on_undo, on_reset=self.on_reset, advance_key="control.advance_week",
+        )  # fmt: skip
+        self.kpis_title = Text(self.lang, "beer_game.kpis_title", tag="h4")
+        self.kpis = KpiCards(self.lang, KPI_NAMES)
+        self.chart = ChartPanel(self.lang, "debrief.bullwhip_chart", css="chansim-bullwhip-chart")
+        self.stock_chart = ChartPanel(self.lang, "debrief.stock_chart", css="chansim-stock-chart")
+        self.score = ScorePanel(self.lang, out_of=None)  # 100 = as cheap as the rule; beating it scores more
+        self.advice = AdvicePanel(self.lang)
+        self.download = DownloadLink(self.lang)
+        self.debrief_title = Text(self.lang, "debrief.title", tag="h3")
+        self.debrief_text = Text(self.lang, None, tag="p")
+        self.cost_table = widgets.HTML()
+        self.cost_table.add_class("chansim-cost-table")
+        self.benchmark_chart = ChartPanel(self.lang, "beer_game.benchmark_chart", css="chansim-benchmark-chart")
+        self.debrief = widgets.VBox(
+            [self.debrief_title, self.debrief_text, self.cost_table, self.benchmark_chart],
+            layout=widgets.Layout(display="none"),
+        )
+        self.debrief.add_class("chansim-debrief")
+        self.lang.observe(self._render_tables)
+        body = [
+            setup,
+            self.notice,
+            self.week_title,
+            self.week_view,
+            self.order_input,
+            self.controls,
+            self.kpis_title,
+            self.kpis,
+            widgets.HBox([self.score, self.advice], layout=widgets.Layout(flex_flow="row wrap", grid_gap="16px")),
+            self.chart,
+            self.stock_chart,
+            self.debrief,
+            self.download,
+        ]
+        self.page = Page(self.lang, "beer_game.title", body, goal_key="beer_game.goal",
+                         step_keys=[f"beer_game.step.{i}" for i in range(1, 6)])  # fmt: skip
+        self.game = self._new_game(role, demand)
+        self.refresh()
+        self.notice.show("beer_game.started", "info", role=self._role_name(), weeks=self.game.total_rounds)
+        self._attach()
+
+    # ------------------------------------------------------------------ helpers
+    def _new_game(self, role: str, demand: str) -> BeerGame:
+        return BeerGame(role, seed=self.seed, demand=demand, horizon_weeks=self.horizon_weeks)
+
+    def _attach(self) -> None:
+        page = self.page
+        page.app = self  # type: ignore[attr-defined]
+        page.exercise = self.game  # type: ignore[attr-defined]
+        for name in ("lang", "notice", "controls", "kpis", "chart", "stock_chart", "score", "advice", "download",
+                     "order_input", "role_picker", "demand_picker", "start", "week_view", "debrief",
+                     "cost_table", "benchmark_chart"):  # fmt: skip
+            setattr(page, name, getattr(self, name))
+
+    def _relabel_pickers(self, role: str, demand: str) -> None:
+        t = self.lang.t
+        self.role_picker.options = [(t(f"beer_game.role.{r}"), r) for r in ROLES]
+        self.role_picker.value = role
+        self.demand_picker.options = [(t(f"beer_game.demand.{d}"), d) for d in DEMANDS]
+        self.demand_picker.value = demand
+
+    def _role_name(self, lang: Language | None = None) -> str:
+        return (lang or self.lang).t(f"beer_game.role.{self.game.role}")
+
+    # ------------------------------------------------------------------ callbacks
+    def on_start(self) -> None:
+        """A new game with the role and demand picked."""
+        self.game = self._new_game(self.role_picker.value, self.demand_picker.value)
+        self.order_input.value = ""
+        self.refresh()
+        self.notice.show("beer_game.started", "ok", role=self._role_name(), weeks=self.game.total_rounds)
+        self._attach()
+
+    def on_advance(self) -> None:
+        """Play the week with the order typed."""
+        week = self.game.week
+        qty = self.game.order(self.order_input.read())
+        self.game.play_round()
+        self.refresh()
+        self.notice.show("beer_game.ordered", "ok", week=week, qty=qty)
+
+    def on_autoplay(self, weeks: float) -> None:
+        """Let the rule order for the trainee for ``weeks`` weeks."""
+        count = self.game.auto_play(weeks, "sterman")
+        self.refresh()
+        self.notice.show("beer_game.autoplayed", "ok", count=count)
+
+    def on_undo(self) -> None:
+        """Take back the last week."""
+        record = self.game.undo()
+        self.refresh()
+        self.notice.show("ui.undone", "info", round=record.round + 1)
+
+    def on_reset(self) -> None:
+        """Back to week 1 of the same game."""
+        self.game.reset()
+        self.order_input.value = ""
+        self.refresh()
+        self.notice.show("ui.reset_done", "info")
+
+    # ------------------------------------------------------------------ what the parts show
+    def refresh(self) -> None:
+        """Hand the controller's state to every part (the charts are redrawn)."""
+        game = self.game
+        self.controls.show_round(game.round, game.total_rounds, game.finished)
+        self.order_input.text.disabled = game.finished
+        self._state = game.state().iloc[0]
+        played = game.round > 0
+        if played:
+            facts = game_facts(game.result(), role=game.role)  # the role's KPIs and the feedback facts, once
+            self.kpis.update({name: facts[0].kpi(name) for name in KPI_NAMES})
+            self._score = game.score()
+            self._costs = game.cost_table().set_index("node")
+            table = game.bullwhip_table()
+            self._bullwhip = table[table["run"] == "game"]
+            self._benchmark_bullwhip = table[table["run"] == "benchmark"]
+            self._levels = game.result().levels
+            self.advice.update(lambda lang: advise_facts(facts, lang=lang.code))
+            self.score.update(self._score_view)
+            self.chart.draw(
+                lambda lang: readable(charts.bullwhip_figure(self._bullwhip, lang, level_names=level_names(lang)))
+            )
+            self.stock_chart.draw(
+                lambda lang: readable(
+                    charts.stock_figure(self._levels, lang, nodes=ROLES, period_days=7, level_names=level_names(lang))
+                )  # fmt: skip
+            )
+            self.download.update(game.to_csv(), f"beer-game-{game.role}-{game.demand}-seed{game.seed}.csv")
+        else:
+            self.kpis.update({})
+            self.advice.update(None)
+            self.score.update(None)
+            self.chart.draw(lambda lang: charts.empty_figure(lang))
+            self.stock_chart.draw(None)
+            self.download.update("", "")
+        if game.finished:
+            self.benchmark_chart.draw(
+                lambda lang: readable(
+                    charts.bullwhip_figure(self._benchmark_bullwhip, lang, level_names=level_names(lang))
+                )
+            )
+            self.debrief.layout.display = "flex"
+        else:
+            self.debrief.layout.display = "none"
+        self._render_tables()
+
+    def _render_tables(self) -> None:
+        """The week view, the debrief text and the cost table (texts in the page language)."""
+        game, t = self.game, self.lang.t
+        state = self._state
+        if game.finished:
+            self.week_title.set("beer_game.week_over", week=game.round, role=self._role_name())
+        else:
+            self.week_title.set("beer_game.week_title", week=game.week, role=self._role_name())
+        unit = html.escape(t("beer_game.view.cases"))
+        cards = "".join(
+            f'<div class="chansim-card chansim-view-{column}"><div class="label">{html.escape(t(key))}</div>'
+            f'<div class="value">{_number(float(state[column]))}</div><div class="unit">{unit}</div></div>'
+            for key, column in VIEW_FIELDS
+        )
+        self.week_view.value = f'<div style="display:flex;flex-wrap:wrap">{cards}</div>'
+        if not game.finished or game.round == 0:
+            self.debrief_text.set(None)
+            self.cost_table.value = ""
+            return
+        chain = self._costs.loc["chain"]
+        self.debrief_text.set("beer_game.debrief_summary", weeks=game.round, c_you=chain["cost"],
+                              c_rule=chain["benchmark_cost"])  # fmt: skip
+        head = "".join(
+            f"<th>{html.escape(t(key))}</th>"
+            for key in ("beer_game.cost_table.role", "beer_game.cost_table.cost", "beer_game.cost_table.benchmark")
+        )
+        rows = ""
+        for node, row in self._costs.iterrows():
+            name = html.escape(t(f"beer_game.role.{node}")) + (" ★" if row["trainee"] else "")
+            style = ' style="font-weight:600"' if node == "chain" or row["trainee"] else ""
+            rows += f"<tr{style}><td>{name}</td><td>{row['cost']:,.1f}</td><td>{row['benchmark_cost']:,.1f}</td></tr>"
+        self.cost_table.value = f'<table class="chansim-table"><tr>{head}</tr>{rows}</table>'
+
+    def _score_view(self, lang: Language) -> tuple[float | None, str, list[str]]:
+        score, costs, t = self._score, self._costs, lang.t
+        chain, mine = costs.loc["chain"], costs.loc[self.game.role]
+        lines = [
+            t("beer_game.score_numbers", text=score.text()),
+            t("beer_game.score_chain", weeks=score.params["weeks"], c_you=chain["cost"],
+              c_rule=chain["benchmark_cost"]),
+            t("beer_game.score_role", role=self._role_name(lang), cost=mine["cost"], rule=mine["benchmark_cost"]),
+        ]  # fmt: skip
+        value = score.value if math.isfinite(score.value) else None
+        return value, t(score.formula_key), lines
+
+
+def app(
+    lang: str | None = None,
+    *,
+    seed: int = 0,
+    role: str = "retailer",
+    demand: str = "classic",
+    horizon_weeks: int = 36,
+) -> Page:
+    """The beer game page (see the module docstring); ``page.exercise`` is the current :class:`BeerGame`."""
+    figures_as_png()
+    return BeerGameApp(lang, seed=seed, role=role, demand=demand, horizon_weeks=horizon_weeks).page

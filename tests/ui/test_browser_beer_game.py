@@ -1,0 +1,49 @@
+"""The beer game in Voilà and Chromium: three weeks typed and clicked, in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.conftest import shot, type_into, wait_changed
+
+WEEKS = {"en_US": "Week 3: you ordered 12 cases.", "zh_CN": "第 3 周：你订了 12 箱。"}
+
+
+@pytest.mark.parametrize("lang", ["en_US", "zh_CN"])
+def test_three_weeks_in_the_browser(open_page, lang: str) -> None:
+    page = open_page("05-beer-game.ipynb", lang)
+    page.wait_for_selector(".chansim-bullwhip-chart img", timeout=60_000)
+    kpi = ".chansim-kpi-total_cost .value"
+    before = {
+        "kpi": page.inner_text(kpi),
+        "score": page.inner_text(".chansim-score"),
+        "chart": page.get_attribute(".chansim-bullwhip-chart img", "src"),
+        "week": page.inner_text(".chansim-week-title"),
+    }
+    assert before["kpi"] == "–" and before["score"].strip() == ""
+    shot(page, f"beer-game-{lang}-start")
+    for qty in ("4", "8", "12"):
+        type_into(page, "chansim-order-input", qty)
+        status = page.inner_text(".chansim-status")
+        page.click(".chansim-advance")
+        wait_changed(page, ".chansim-status", status)
+    assert page.inner_text(".chansim-status") == WEEKS[lang]
+    page.wait_for_function(
+        "old => { const i = document.querySelector('.chansim-bullwhip-chart img'); return i && i.src !== old; }",
+        arg=before["chart"],
+    )
+    assert page.inner_text(kpi) != before["kpi"]
+    score = page.inner_text(".chansim-score")
+    assert "100 × C_rule / C_you" in score
+    assert ("Score:" if lang == "en_US" else "得分：") in score
+    assert page.inner_text(".chansim-week-title") != before["week"] and "4" in page.inner_text(".chansim-week-title")
+    assert page.locator(".chansim-stock-chart img").count() == 1
+    shot(page, f"beer-game-{lang}-week-4")
+
+    # a bad order is refused inline, without a traceback
+    type_into(page, "chansim-order-input", "-2")
+    status = page.inner_text(".chansim-status")
+    page.click(".chansim-advance")
+    wait_changed(page, ".chansim-status", status)
+    assert "-2" in page.inner_text(".chansim-input-error")
+    shot(page, f"beer-game-{lang}-bad-order")
