@@ -442,11 +442,13 @@ class ScorePanel(widgets.VBox):
     """The score, its formula and the terms that made it, in the trainee's language.
 
     ``update(make)`` keeps ``make(lang) -> (score, formula, lines)`` with ``score`` a number
-    0..100 (or None), ``formula`` the formula as shown, ``lines`` the explanation.
+    0..100 (or None), ``formula`` the formula as shown, ``lines`` the explanation. With
+    ``out_of=None`` the score is shown without "/ 100" (a score that can pass 100).
     """
 
-    def __init__(self, lang: Language, css: str = "chansim-score") -> None:
+    def __init__(self, lang: Language, css: str = "chansim-score", *, out_of: float | None = 100) -> None:
         self._lang = lang
+        self.out_of = out_of  # None: an open scale (e.g. 100 = as good as the benchmark, more is better)
         self.html = widgets.HTML()
         super().__init__([self.html])
         self.add_class(css)
@@ -466,7 +468,8 @@ class ScorePanel(widgets.VBox):
         score, formula, lines = self._make(self._lang)
         self.score = score
         t = self._lang.t
-        total = t("score.total", score=score) if score is not None and not math.isnan(score) else "–"
+        key = "score.total" if self.out_of == 100 else "ui.score_points"
+        total = t(key, score=score) if score is not None and not math.isnan(score) else "–"
         items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
         self.html.value = (
             f'<div class="chansim-score"><div class="total">{html.escape(total)}</div>'

@@ -92,7 +92,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "recruitment.run.best": ("最佳选择", "Best"),
     "recruitment.exit.churned": ("第 {month} 个月流失", "churned in month {month}"),
     "recruitment.exit.insolvent": ("第 {month} 个月破产", "went bust in month {month}"),
-    "recruitment.exit.none": ("—", "—"),
+    "recruitment.exit.none": ("无", "none"),
     "recruitment.never_active": ("未激活", "never"),
     # status line
     "recruitment.status.start": ("设置权重后点击“排序申请者”。", "Set the weights, then click “Rank applicants”."),

@@ -1,7 +1,6 @@
 """Texts of the widget toolkit (:mod:`chansim.ui.widgets`): ``{key: (zh_CN, en_US)}``."""
 
 TEXTS: dict[str, tuple[str, str]] = {
-    "ui.language_switch": ("语言 / Language", "Language / 语言"),
     "ui.home_link": ("返回首页", "Back to the home page"),
     "ui.steps": ("操作步骤", "Steps"),
     "ui.working": ("正在模拟……", "Simulating…"),
@@ -18,6 +17,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ui.no_data": ("还没有数据：先进行一个回合。", "No data yet: play a round first."),
     "ui.download_ready": ("结果文件：{filename}", "Results file: {filename}"),
     "ui.download_empty": ("还没有可下载的结果。", "No results to download yet."),
+    "ui.score_points": ("得分：{score:.0f}", "Score: {score:.0f}"),
     "ui.score_formula": ("计分公式", "How the score is computed"),
     "ui.pick_scenario": ("选择情景", "Scenario"),
     "ui.seed": ("随机种子", "Seed"),
