@@ -377,6 +377,12 @@ class KpiCards(widgets.HBox):
             )
 
 
+def _in_kernel() -> bool:
+    from IPython import get_ipython
+
+    return get_ipython() is not None
+
+
 class ChartPanel(widgets.VBox):
     """A titled matplotlib chart, redrawn on demand and on a language change.
 
@@ -434,7 +440,8 @@ class ChartPanel(widgets.VBox):
                 finally:
                     plt.close(fig)
             self.png = buffer.getvalue()
-            display(Image(data=self.png, format="png"))
+            if _in_kernel():  # outside a kernel (scripts, tests) display would print a repr
+                display(Image(data=self.png, format="png"))
         self.draws += 1
 
 

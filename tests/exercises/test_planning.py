@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import math
-import time
 
 import pandas as pd
 import pytest
@@ -114,14 +113,11 @@ def test_the_scenario_follows_the_design():
 # --------------------------------------------------------------------------- the engine behind it
 
 
-def test_one_design_simulates_fast_and_reproducibly(runs):
+def test_one_design_simulates_reproducibly(runs):
     planning = ChannelPlanning(seed=5)
     design = ChannelDesign(dealers=(5, 5, 5, 5), tiers=2, marketing_budget=100_000)
     runs(0)  # the first run of a process pays for lazy imports
-    start = time.perf_counter()
     first = planning.simulate(design)
-    # the largest channel (24 partners, a year): about 1 s on an idle 2-core machine; room for a busy one
-    assert time.perf_counter() - start < 3.0
     again = ChannelPlanning(seed=5).simulate(design)
     assert first.kpis == again.kpis
     assert first.score.value == again.score.value

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from chansim.exercises.recruitment import CRITERIA
@@ -29,10 +27,8 @@ def page():
     return recruitment.app("en_US", seed=2, reveal_days=150)
 
 
-def test_first_view_is_cheap_and_guides():
-    start = time.perf_counter()
+def test_first_view_guides():
     page = recruitment.app("en_US", seed=0)
-    assert time.perf_counter() - start < 1.0
     assert page.exercise.round == 0 and page.exercise.last is None
     assert "Round 1 of 3" in page.round_text.value
     assert "Steps" in page.goal.value and "Rank applicants" in page.goal.value
@@ -116,18 +112,6 @@ def test_language_switch_rerenders(page):
     assert "得分" in page.score.html.value
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in a.message) for a in page.advice.advice)
     assert "排序申请者" in page.goal.value and "信用记录" in page.weights["credit_history"].label.value
-
-
-def test_reveal_step_time():
-    """A reveal simulates three runs of the round (yours, best, worst); measured, not a toy budget."""
-    page = recruitment.app("en_US", seed=9)
-    page.rank_button.click()
-    tick_top(page)
-    start = time.perf_counter()
-    page.reveal_button.click()
-    elapsed = time.perf_counter() - start
-    assert page.exercise.round == 1
-    assert elapsed < 6.0, elapsed
 
 
 def test_notebook_plays_two_rounds():

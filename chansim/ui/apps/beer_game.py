@@ -9,11 +9,9 @@ the benchmark (every role on the rule) when the first week is played.
 from __future__ import annotations
 
 import html
-import io
 import math
 
 import ipywidgets as widgets
-from matplotlib.figure import Figure
 
 from chansim.exercises.beer_game import CUSTOMERS, DEMANDS, ROLES, BeerGame
 from chansim.exercises.feedback import advise_facts, game_facts
@@ -33,7 +31,7 @@ from chansim.ui.widgets import (
     button,
 )
 
-__all__ = ["KPI_NAMES", "VIEW_FIELDS", "app", "figures_as_png", "png_bytes", "readable"]
+__all__ = ["KPI_NAMES", "VIEW_FIELDS", "app"]
 
 #: The KPI cards of the trainee's role (names of :func:`chansim.metrics.kpis`).
 KPI_NAMES = ("total_cost", "fill_rate", "otif", "bullwhip", "mean_on_hand", "mean_backorder")
@@ -48,64 +46,7 @@ VIEW_FIELDS = (
 )
 
 
-def figures_as_png() -> None:
-    """Let the running IPython kernel show a matplotlib ``Figure`` as a PNG image.
-
-    Workaround: :mod:`chansim.ui.charts` selects the Agg backend before pyplot is imported,
-    so the inline backend never registers its PNG formatter and ``display(fig)`` in a
-    :class:`~chansim.ui.widgets.ChartPanel` shows only ``<Figure size ...>`` (in Voilà and
-    nbclient alike). Registers :func:`png_bytes`. Does nothing outside a kernel or when a
-    PNG formatter for figures is already there.
-    """
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
-        return
-    shell = get_ipython()
-    if shell is None:
-        return
-    formatter = shell.display_formatter.formatters["image/png"]
-    try:
-        formatter.lookup_by_type(Figure)
-    except KeyError:
-        formatter.for_type(Figure, png_bytes)
-
-
-def png_bytes(fig: Figure) -> bytes:
-    """``fig`` as PNG, drawn once (``savefig`` adds a dry-run draw for any figure with a layout engine)."""
-    buffer = io.BytesIO()
-    print_png = getattr(fig.canvas, "print_png", None)
-    if print_png is None:  # pragma: no cover - the Agg canvas has it
-        fig.savefig(buffer, format="png")
-    else:
-        print_png(buffer)
-    return buffer.getvalue()
-
-
-#: Where the axes of a one-chart figure sit (figure fractions: left, bottom, width, height).
 AXES_BOX = (0.085, 0.15, 0.9, 0.8)
-
-
-def readable(fig: Figure) -> Figure:
-    """``fig`` made cheaper to draw and readable in Chinese.
-
-    * Fonts (workaround): :func:`chansim.ui.charts.new_figure` sets the font of titles and
-      axis labels only, so a Chinese legend would show empty boxes; the legend texts get the
-      CJK font when one is installed.
-    * Speed: the constrained layout is replaced by a fixed axes box (:data:`AXES_BOX`),
-      which the weekly charts fit; it saves a layout pass (about a third of a chart's
-      drawing time) in every round.
-    """
-    font = charts.cjk_font()
-    for ax in fig.axes:
-        legend = ax.get_legend()
-        if font is not None and legend is not None:
-            for text in legend.get_texts():
-                text.set_family([font, "DejaVu Sans"])
-    if len(fig.axes) == 1:
-        fig.set_layout_engine("none")
-        fig.axes[0].set_position(AXES_BOX)
-    return fig
 
 
 def level_names(lang: Language) -> dict[str, str]:
@@ -268,12 +209,10 @@ class BeerGameApp:
             self._levels = game.result().levels
             self.advice.update(lambda lang: advise_facts(facts, lang=lang.code))
             self.score.update(self._score_view)
-            self.chart.draw(
-                lambda lang: readable(charts.bullwhip_figure(self._bullwhip, lang, level_names=level_names(lang)))
-            )
+            self.chart.draw(lambda lang: charts.bullwhip_figure(self._bullwhip, lang, level_names=level_names(lang)))
             self.stock_chart.draw(
-                lambda lang: readable(
-                    charts.stock_figure(self._levels, lang, nodes=ROLES, period_days=7, level_names=level_names(lang))
+                lambda lang: charts.stock_figure(
+                    self._levels, lang, nodes=ROLES, period_days=7, level_names=level_names(lang)
                 )  # fmt: skip
             )
             self.download.update(game.to_csv(), f"beer-game-{game.role}-{game.demand}-seed{game.seed}.csv")
@@ -286,9 +225,7 @@ class BeerGameApp:
             self.download.update("", "")
         if game.finished:
             self.benchmark_chart.draw(
-                lambda lang: readable(
-                    charts.bullwhip_figure(self._benchmark_bullwhip, lang, level_names=level_names(lang))
-                )
+                lambda lang: charts.bullwhip_figure(self._benchmark_bullwhip, lang, level_names=level_names(lang))
             )
             self.debrief.layout.display = "flex"
         else:
@@ -350,5 +287,4 @@ def app(
     horizon_weeks: int = 36,
 ) -> Page:
     """The beer game page (see the module docstring); ``page.exercise`` is the current :class:`BeerGame`."""
-    figures_as_png()
     return BeerGameApp(lang, seed=seed, role=role, demand=demand, horizon_weeks=horizon_weeks).page

@@ -13,14 +13,12 @@ results to the parts.
 from __future__ import annotations
 
 import html
-import io
 import math
 from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
-from matplotlib.figure import Figure
 
 from chansim.exercises.evaluation import ACTIONS, REVIEWS, Evaluation, debrief
 from chansim.ui.charts import COLORS, chart_language, empty_figure, new_figure
@@ -49,32 +47,6 @@ _COLUMNS = (
     "partner", "tier", "status", "territories", "sell_out", "attainment", "fill_rate", "supply_fill_rate",
     "lost_sales", "satisfaction", "score", "decision",
 )  # fmt: skip
-
-
-def _figures_as_png() -> None:
-    """Let the running kernel show a matplotlib ``Figure`` as a PNG image.
-
-    :mod:`chansim.ui.charts` selects the Agg backend before pyplot is imported, so the
-    inline backend never registers its PNG formatter and ``display(fig)`` would show only
-    ``<Figure size ...>`` in Voilà and nbclient. Nothing happens outside a kernel or when a
-    formatter is already registered (another app may have done it).
-    """
-    from IPython import get_ipython
-
-    shell = get_ipython()
-    if shell is None:
-        return
-    formatter = shell.display_formatter.formatters["image/png"]
-    try:
-        formatter.lookup_by_type(Figure)
-    except KeyError:
-        formatter.for_type(Figure, _png_bytes)
-
-
-def _png_bytes(fig: Figure) -> bytes:
-    buffer = io.BytesIO()
-    fig.canvas.print_png(buffer)
-    return buffer.getvalue()
 
 
 def _chart_text(lang: Language, key: str, **params: Any) -> str:
@@ -433,7 +405,6 @@ def app(lang: str | Language | None = None, *, seed: int = 0, reviews: int = REV
     ``chart``, ``years_chart``, ``score``, ``advice``, ``download``, ``notice``,
     ``seed_input``, ``new_game``, ``lang`` and ``app`` (the :class:`EvaluationApp`).
     """
-    _figures_as_png()
     language = lang if isinstance(lang, Language) else Language(lang)
     built = EvaluationApp(language, seed, reviews)
     page = built.page

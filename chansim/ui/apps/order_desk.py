@@ -17,7 +17,6 @@ import ipywidgets as widgets
 
 from chansim.exercises.order_desk import ALLOCATION_RULES, DEALERS, DISTRIBUTOR, PARTNERS, REGION, OrderDesk
 from chansim.ui import charts
-from chansim.ui.apps.beer_game import figures_as_png, readable
 from chansim.ui.widgets import (
     AdvicePanel,
     ChartPanel,
@@ -248,12 +247,10 @@ class OrderDeskApp:
             levels = result.levels
             levels = levels[levels["node"].isin(REGION_NODES)]
             self.chart.draw(
-                lambda lang: readable(
-                    charts.stock_figure(levels, lang, nodes=REGION_NODES, level_names=self._names(lang))
-                )
+                lambda lang: charts.stock_figure(levels, lang, nodes=REGION_NODES, level_names=self._names(lang))
             )
             money = result.money
-            self.money_chart.draw(lambda lang: readable(charts.money_figure(money, lang, nodes=REGION_NODES)))
+            self.money_chart.draw(lambda lang: charts.money_figure(money, lang, nodes=REGION_NODES))
             self.download.update(game.to_csv(), f"order-desk-seed{game.seed}.csv")
         else:
             self.kpis.update({})
@@ -265,7 +262,7 @@ class OrderDeskApp:
         if game.finished:
             table = game.bullwhip_table()
             self.bullwhip_chart.draw(
-                lambda lang: readable(charts.bullwhip_figure(table, lang, level_names=self._names(lang, weekly=True)))
+                lambda lang: charts.bullwhip_figure(table, lang, level_names=self._names(lang, weekly=True))
             )
             self.debrief.layout.display = "flex"
         else:
@@ -357,5 +354,4 @@ def _nan0(value: float) -> float:
 
 def app(lang: str | None = None, *, seed: int = 0, horizon_weeks: int = 12) -> Page:
     """The order desk page (see the module docstring); ``page.exercise`` is the :class:`OrderDesk`."""
-    figures_as_png()
     return OrderDeskApp(lang, seed=seed, horizon_weeks=horizon_weeks).page

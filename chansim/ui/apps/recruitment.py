@@ -7,7 +7,6 @@ only call the controller and hand what comes back to the parts.
 from __future__ import annotations
 
 import html
-import io
 import math
 from typing import Any
 
@@ -57,36 +56,6 @@ def _legend(ax: Any, size: int = 8) -> None:
     font = cjk_font()
     family = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
     ax.legend(prop={"family": family, "size": size}, loc="upper left")
-
-
-def _figures_as_png() -> None:
-    """Let the kernel display a matplotlib ``Figure`` as PNG (toolkit workaround, see the report).
-
-    :mod:`chansim.ui.charts` selects Agg before pyplot is imported, so the inline backend's PNG
-    formatter is never registered and ``display(fig)`` shows ``<Figure size ...>`` in Voilà.
-    """
-    try:
-        from IPython import get_ipython
-        from matplotlib.figure import Figure
-    except ImportError:  # pragma: no cover
-        return
-    shell = get_ipython()
-    if shell is None:
-        return
-    formatter = shell.display_formatter.formatters["image/png"]
-    try:
-        formatter.lookup_by_type(Figure)
-    except KeyError:
-
-        def png(fig: Figure) -> bytes:
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format="png")
-            return buffer.getvalue()
-
-        formatter.for_type(Figure, png)
-
-
-# --------------------------------------------------------------------------- charts
 
 
 def scatter_figure(game: Recruitment, lang: Language):  # type: ignore[no-untyped-def]
@@ -162,7 +131,6 @@ def app(
     rounds: int = 3,
 ) -> Page:
     """The recruitment exercise page (see the module docstring); parts are attributes of the page."""
-    _figures_as_png()
     language = Language(lang)
     game = Recruitment(
         seed, locale="zh_CN" if language.code == "zh_CN" else "en_US", regions=regions,
