@@ -160,7 +160,13 @@ def shot(page, name: str) -> pathlib.Path:
     """Save a full-page screenshot as test-artifacts/<name>.png."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    # Voila's lab template scrolls inside a container, so a "full page" is only the viewport:
+    # grow the viewport to the app's height for the picture, then restore it
+    size = page.viewport_size
+    height = page.evaluate("() => (document.querySelector('.chansim-page') || document.body).scrollHeight + 200")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 6000))})
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
     return path
 
 

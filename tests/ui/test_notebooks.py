@@ -20,6 +20,8 @@ def test_notebook_is_thin_and_cleared(name):
     nbformat.validate(nb)
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     assert 1 <= len(code) <= 2 and len(nb.cells) <= 4, f"{name}: keep notebooks to a few cells"
+    # every visible string comes from the message catalogue (and follows the language switch)
+    assert all(cell.cell_type == "code" for cell in nb.cells), f"{name}: no markdown text outside the catalogue"
     for cell in code:
         assert not cell.outputs and cell.execution_count is None, f"{name}: clear the outputs before committing"
         lines = [line for line in cell.source.splitlines() if line.strip()]
