@@ -265,7 +265,7 @@ def app(lang: str | None = None, *, seed: int = 0, setup: PlanningSetup | None =
     def show() -> None:
         latest = planning.latest
         compare.update(lambda lang: comparison_html(planning, lang))
-        download.update(planning.to_csv() if latest else "", "chansim-planning-designs.csv")
+        download.update(planning.to_csv() if latest else "", f"chansim-planning-seed{planning.seed}.csv")
         if latest is None:
             kpis.update({})
             chart.draw(None)
