@@ -139,3 +139,13 @@ print(json.dumps({"round": page.exercise.round, "first": first, "scores": page.e
     assert out["draws"] == 2 and len(out["scores"]) == 2
     assert out["first"] == out["scores"][0]
     assert 0 <= out["kpis"]["activation"] <= 1
+
+
+def test_after_the_last_round_the_final_pool_stays_ranked_for_the_debrief(page):
+    for _ in range(page.exercise.rounds):
+        page.rank_button.click()
+        tick_top(page)
+        page.reveal_button.click()
+    assert page.exercise.finished
+    assert page.view["ranked"] and page.view["names"] == list(page.exercise.ranking()["applicant"])
+    assert page.rank_button.disabled and page.reveal_button.disabled and all(box.disabled for box in page.checks)

@@ -335,7 +335,8 @@ def app(
         read_weights()
         game.choose(ticked())
         record = game.reveal()
-        view["ranked"] = False
+        # a new pool arrives unranked; after the last round the last pool stays, ranked, for the debrief
+        view["ranked"] = game.finished
         show_results()
         notice.show("recruitment.status.revealed", "ok", round=record.round, score=record.score)
 
