@@ -871,6 +871,7 @@ class TrainingGame:
         self._round_rows: list[dict[str, Any]] = []
         self._partner_rows: list[dict[str, Any]] = []
         self._stage_rows: list[tuple[Any, ...]] = []
+        self._stage_cache: pd.DataFrame | None = None  # stage_table() of every played round
         for plan in self._records:
             self._step(plan)
 
@@ -1041,6 +1042,7 @@ class TrainingGame:
             "forecast_weights": plan.forecast_weights,
             "measured_weights": tuple(measured),
         })  # fmt: skip
+        self._stage_cache = None
         for run in RUNS:
             stage_counts = ledgers[run].new_stage_counts
             for index, stage in enumerate(self.stage_names):
@@ -1064,6 +1066,8 @@ class TrainingGame:
         ``conversion = passed / (passed + lost)`` among the opportunities that left the stage
         during those rounds (the measured conversion to compare with the forecast weights).
         """
+        if rounds is None and self._stage_cache is not None:
+            return self._stage_cache.copy()
         frame = pd.DataFrame(self._stage_rows, columns=_STAGE_COLUMNS)
         if rounds is not None:
             frame = frame[frame["round"].isin(list(rounds))]
@@ -1074,6 +1078,8 @@ class TrainingGame:
         out["run"] = pd.Categorical(out["run"], categories=list(RUNS), ordered=True)
         out = out.sort_values(["run", "stage_index"]).reset_index(drop=True)
         out["run"] = out["run"].astype(str)
+        if rounds is None:
+            self._stage_cache = out.copy()
         return out
 
     def measured_weights(self, run: str = "trained") -> tuple[float, ...]:

@@ -75,13 +75,25 @@ def chart_language(lang: Language) -> str:
 AXES_BOX = (0.09, 0.15, 0.89, 0.78)
 
 
-def new_figure(lang: Language, nrows: int = 1, ncols: int = 1, *, width: float = 9.0, height: float = 3.6):
+def new_figure(
+    lang: Language,
+    nrows: int = 1,
+    ncols: int = 1,
+    *,
+    width: float = 9.0,
+    height: float = 3.6,
+    boxes: Sequence[tuple[float, float, float, float]] | None = None,
+):
     """A figure and its axes, with a font that can draw the chart language's labels.
 
     A one-chart figure gets a fixed axes box (:data:`AXES_BOX`) instead of a layout engine:
     the constrained layout costs a third of a chart's drawing time, and a round redraws
-    its charts every time. Figures with several axes keep the constrained layout.
+    its charts every time. ``boxes`` (one per axes, row by row, in figure fractions like
+    :data:`AXES_BOX`) places the axes of a figure with several charts the same way; without
+    it such a figure keeps the constrained layout.
     """
+    if boxes is not None and len(boxes) != nrows * ncols:
+        raise ValueError(f"boxes: {len(boxes)} given for {nrows * ncols} axes")
     family = _family()
     with font_context():
         fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), dpi=80, squeeze=False)
@@ -90,7 +102,10 @@ def new_figure(lang: Language, nrows: int = 1, ncols: int = 1, *, width: float =
         ax.grid(alpha=0.3)
         for text in (ax.title, ax.xaxis.label, ax.yaxis.label):
             text.set_family(family)
-    if nrows * ncols == 1:
+    if boxes is not None:
+        for ax, box in zip(axes.flat, boxes, strict=True):
+            ax.set_position(box)
+    elif nrows * ncols == 1:
         axes[0, 0].set_position(AXES_BOX)
     else:
         fig.set_layout_engine("constrained")

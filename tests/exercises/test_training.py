@@ -369,3 +369,27 @@ def test_report_and_csv(played):
     lines = played.debrief()
     assert len(lines) >= 3 and any("net gain" in line for line in lines)
     assert played.debrief("zh_CN") != lines
+
+
+def test_stage_table_kept_between_rounds_is_the_one_recomputed():
+    """stage_table() is kept until the next round, undo or reset; the kept table is the recomputed one."""
+    game = TrainingGame(seed=3, rounds=3)
+    game.set_seats({"dealer_n1": 2})
+    game.play_round()
+    kept = game.stage_table()
+    kept.loc[0, "entered"] = -1  # a caller changing its copy does not change the game's
+    pd.testing.assert_frame_equal(game.stage_table(), game.stage_table(rounds=[1]), check_exact=True)
+    game.set_seats({"dealer_s1": 3})
+    game.play_round()
+    pd.testing.assert_frame_equal(game.stage_table(), game.stage_table(rounds=[1, 2]), check_exact=True)
+    game.undo()
+    game.set_seats({"dealer_n2": 1})
+    game.play_round()
+    fresh = TrainingGame(seed=3, rounds=3)
+    fresh.set_seats({"dealer_n1": 2})
+    fresh.play_round()
+    fresh.set_seats({"dealer_n2": 1})
+    fresh.play_round()
+    pd.testing.assert_frame_equal(game.stage_table(), fresh.stage_table(), check_exact=True)
+    game.reset()
+    assert game.stage_table().empty

@@ -146,3 +146,21 @@ def test_scenario_picker_keeps_the_choice_across_languages_and_checks_the_seed()
     with pytest.raises(DecisionError):
         picker.read()
     assert "随机种子" in picker.seed.message.text
+
+
+def test_new_figure_places_several_axes_in_the_given_boxes_without_a_layout_engine():
+    import matplotlib.pyplot as plt
+
+    lang = ui.Language("en_US")
+    boxes = ((0.1, 0.1, 0.35, 0.8), (0.55, 0.1, 0.35, 0.8))
+    fig, axes = charts.new_figure(lang, 1, 2, boxes=boxes)
+    try:
+        assert fig.get_layout_engine() is None
+        assert [tuple(round(v, 6) for v in ax.get_position().bounds) for ax in axes.flat] == list(boxes)
+    finally:
+        plt.close(fig)
+    fig, _ = charts.new_figure(lang, 1, 2)  # without boxes: the constrained layout, as before
+    assert fig.get_layout_engine() is not None
+    plt.close(fig)
+    with pytest.raises(ValueError, match="boxes"):
+        charts.new_figure(lang, 1, 2, boxes=boxes[:1])

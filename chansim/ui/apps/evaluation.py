@@ -81,11 +81,15 @@ def scorecard_figure(card: pd.DataFrame, lang: Language, previous: pd.DataFrame 
     return fig
 
 
+#: Where the two axes of :func:`years_figure` sit (figure fractions), instead of a layout engine.
+YEARS_BOXES = ((0.085, 0.15, 0.41, 0.83), (0.585, 0.15, 0.41, 0.83))
+
+
 def years_figure(years: pd.DataFrame, lang: Language):
     """Channel profit and attainment per year: the trainee's line against the do-nothing benchmark."""
     if years.empty:
         return empty_figure(lang)
-    fig, axes = new_figure(lang, 1, 2, height=3.2)
+    fig, axes = new_figure(lang, 1, 2, height=3.2, boxes=YEARS_BOXES)
     bench_rows = years[years["line"] == "benchmark"]
     you = years[years["line"] == "you"]
     first = you[you["year"] == 1]

@@ -62,14 +62,25 @@ def _chart_text(lang: Language, key: str, **params: Any) -> str:
 
 
 def _with_fonts(fig: Figure) -> Figure:
-    """Every text of ``fig`` (ticks and legends too) in a font that can draw the chart language."""
+    """Every text of ``fig`` (ticks and legends too) in a font that can draw the chart language.
+
+    Inside :func:`chansim.ui.charts.font_context` (as :class:`~chansim.ui.widgets.ChartPanel`
+    makes and draws its figures) every text already has that font: nothing to change.
+    """
+    import matplotlib as mpl
     from matplotlib.text import Text as MplText
 
     font = cjk_font()
     family = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
+    if list(mpl.rcParams["font.family"]) == family:
+        return fig
     for text in fig.findobj(MplText):
         text.set_fontfamily(family)
     return fig
+
+
+#: Where the two axes of :func:`funnel_figure` sit (figure fractions), instead of a layout engine.
+FUNNEL_BOXES = ((0.065, 0.095, 0.43, 0.82), (0.565, 0.095, 0.43, 0.82))
 
 
 def funnel_figure(game: TrainingGame, lang: Language) -> Figure:
@@ -80,7 +91,7 @@ def funnel_figure(game: TrainingGame, lang: Language) -> Figure:
     if not game.round:
         return empty_figure(lang, _chart_text(lang, "training.chart.funnel"))
     table = game.stage_table()
-    fig, axes = new_figure(lang, 1, 2, width=10.5, height=3.4)
+    fig, axes = new_figure(lang, 1, 2, width=10.5, height=3.4, boxes=FUNNEL_BOXES)
     x = np.arange(len(game.stage_names))
     labels = [_chart_text(lang, f"training.stage.{name}") for name in game.stage_names]
     series = (("untrained", _UNTRAINED, "training.chart.untrained"), ("trained", _TRAINED, "training.chart.trained"))
