@@ -12,6 +12,7 @@ labels fall back to English (:func:`chart_language`) and the page text stays Chi
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,11 @@ __all__ = [
     "new_figure",
     "stock_figure",
 ]
+
+# "findfont: Failed to find font weight bold for WenQuanYi Micro Hei" and the like are logged
+# as warnings while a chart is drawn inside a page's Output widget, where they would show to
+# the trainee as an error box: the fallback they describe is harmless.
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 #: Fonts with Chinese glyphs, in order of preference.
 CJK_FONTS = (

@@ -152,8 +152,10 @@ def open_page(browser, voila_url):
     yield _open
     for page in pages:
         text = page.inner_text("body")
+        stderr = page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
         page.close()
         assert "Traceback" not in text, "the page shows a traceback"
+        assert not stderr, f"the page shows error output: {stderr[:3]}"
 
 
 def shot(page, name: str) -> pathlib.Path:
