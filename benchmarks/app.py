@@ -109,6 +109,14 @@ def _order_four(page) -> None:
     page.order_input.value = 4
 
 
+def _replace_weakest_dealer(page) -> None:
+    """A real decision before the first review (the app reuses the do-nothing year while nothing is decided)."""
+    if page.exercise.round == 0:
+        card = page.exercise.scorecard()
+        dealers = card[card["kind"] == "dealer"].sort_values("attainment")
+        page.table.dropdowns[page.table.partners.index(str(dealers["partner"].iloc[0]))].value = "replace"
+
+
 def _prepare_recruitment(page) -> None:
     page.rank_button.click()
     _tick_top(page)
@@ -138,7 +146,7 @@ def _specs():
         ("beer_game", lambda p: p.controls.advance.click(), _order_four, bare_round(lambda: BeerGame(seed=0))),
         ("order_desk", lambda p: p.controls.advance.click(), None, bare_round(lambda: OrderDesk(seed=0))),
         ("training", lambda p: p.controls.advance.click(), None, None),
-        ("evaluation", lambda p: p.controls.advance.click(), None, None),
+        ("evaluation", lambda p: p.controls.advance.click(), _replace_weakest_dealer, None),
         ("planning", lambda p: p.simulate.click(), None, None),
         ("recruitment", lambda p: p.reveal_button.click(), _prepare_recruitment, None),
     ]

@@ -68,6 +68,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -94,7 +95,9 @@ __all__ = [
     "Evaluation",
     "Structure",
     "YearOutcome",
+    "benchmark_year",
     "evaluation_scenario",
+    "precompute_benchmark",
 ]
 
 #: The decisions per partner.
@@ -697,6 +700,45 @@ def _benchmark_year(seed: int, year: int) -> YearOutcome:
     return simulate_year(structure, seed, year, "benchmark" if year > 1 else "you")
 
 
+#: Held while a benchmark year is computed: a caller that needs a year the background thread
+#: of :func:`precompute_benchmark` is computing waits for it instead of computing it twice.
+_BENCHMARK_LOCK = threading.RLock()
+
+
+def benchmark_year(seed: int, year: int) -> YearOutcome:
+    """Year ``year`` of the do-nothing line of the game of ``seed`` (computed once per process, then cached)."""
+    with _BENCHMARK_LOCK:
+        return _benchmark_year(int(seed), int(year))
+
+
+def precompute_benchmark(seed: int, years: int, *, background: bool = True) -> threading.Thread | None:
+    """Compute the do-nothing years 1 to ``years`` of the game of ``seed`` ahead of the trainee's clicks.
+
+    The do-nothing line depends only on the seed, so it can be computed while the trainee
+    reads the first review. With ``background`` the work runs in a daemon thread (returned;
+    each year is taken under a lock, so :func:`benchmark_year` never computes a year twice and
+    returns the same numbers as without it); otherwise it runs now and None is returned.
+    """
+
+    def work() -> None:
+        for year in range(1, int(years) + 1):
+            benchmark_year(seed, year)
+
+    if not background:
+        work()
+        return None
+    thread = threading.Thread(target=work, name=f"chansim-evaluation-benchmark-{seed}", daemon=True)
+    thread.start()
+    return thread
+
+
+def _as_line(outcome: YearOutcome, line: str) -> YearOutcome:
+    """``outcome`` relabelled as ``line`` (the same run, scorecard and totals)."""
+    card = outcome.scorecard.copy()
+    card["line"] = pd.Series([line] * len(card), index=card.index, dtype=card["line"].dtype)
+    return YearOutcome(outcome.year, line, outcome.structure, outcome.result, card, outcome.totals, outcome.exits)
+
+
 # --------------------------------------------------------------------------- the controller
 
 
@@ -716,7 +758,7 @@ class Evaluation:
         self.seed = int(seed)
         self.total_rounds = int(reviews)
         self.catalogue = catalogue
-        self._years: list[YearOutcome] = [_benchmark_year(self.seed, 1)]
+        self._years: list[YearOutcome] = [benchmark_year(self.seed, 1)]
         self._reviews: list[Review] = []
         self._actions: dict[str, str] = {}
         self._moves: dict[str, str] = {}
@@ -898,13 +940,27 @@ class Evaluation:
         self._check_open()
         review = self._make_review()
         structure = self._apply(self.structure, review)
-        outcome = simulate_year(structure, self.seed, self.year + 1, "you")
+        year = self.year + 1
+        bench = benchmark_year(self.seed, year) if self._did_nothing(review) else None
+        if bench is not None and bench.structure == structure:
+            # no decision so far: this year is the do-nothing benchmark's (same structure, same seed)
+            outcome = _as_line(bench, "you")
+        else:
+            outcome = simulate_year(structure, self.seed, year, "you")
         self._reviews.append(review)
         self._years.append(outcome)
         self.clear()
         return outcome
 
     play_round = simulate
+
+    def _did_nothing(self, review: Review) -> bool:
+        """Whether the trainee's line is still the benchmark's: no decision or move in any review, this one too."""
+        return not any(r.actions or r.moves or r.newcomers for r in (*self._reviews, review))
+
+    def prepare_benchmark(self, *, background: bool = True) -> threading.Thread | None:
+        """Compute the benchmark years of the whole game ahead (see :func:`precompute_benchmark`)."""
+        return precompute_benchmark(self.seed, self.total_rounds + 1, background=background)
 
     def undo(self) -> Review:
         """Take back the last review and its year (the pending decisions are dropped)."""
@@ -985,7 +1041,7 @@ class Evaluation:
     # ------------------------------------------------------------------ what the trainee sees
     def benchmark(self, year: int) -> YearOutcome:
         """Year ``year`` of the do-nothing line (same seeds)."""
-        return _benchmark_year(self.seed, int(year))
+        return benchmark_year(self.seed, int(year))
 
     def scorecard(self, year: int | None = None, line: str = "you") -> pd.DataFrame:
         """The partner scorecards of ``year`` (default: the year under review); columns :data:`SCORECARD_COLUMNS`."""

@@ -16,9 +16,13 @@ from chansim.exercises.evaluation import (
     TIERS,
     YEAR_COLUMNS,
     Evaluation,
+    _benchmark_year,
     _territory_sales,
+    benchmark_year,
     debrief,
     effectiveness,
+    precompute_benchmark,
+    simulate_year,
     year_scenario,
 )
 from chansim.exercises.game import DecisionError
@@ -117,6 +121,46 @@ def test_doing_nothing_is_the_benchmark_and_scores_fifty() -> None:
     assert game.finished
     raises("control.game_over", game.simulate)
     raises("control.game_over", game.decide, "dealer_n1", "keep")
+
+
+def _same_year(a, b) -> None:  # type: ignore[no-untyped-def]
+    pd.testing.assert_frame_equal(a.scorecard, b.scorecard, check_exact=True)
+    assert dict(a.totals) == dict(b.totals) and a.exits == b.exits and a.structure == b.structure
+    pd.testing.assert_frame_equal(a.result.levels, b.result.levels, check_exact=True)
+
+
+def test_the_benchmark_computed_ahead_in_the_background_equals_the_one_computed_when_needed() -> None:
+    seed = 9
+    lazy = [_benchmark_year(seed, year) for year in range(1, 5)]
+    _benchmark_year.cache_clear()
+    thread = precompute_benchmark(seed, 4)
+    assert thread is not None
+    second = benchmark_year(seed, 2)  # asked while the thread works: waits for it, never computed twice
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    ahead = [benchmark_year(seed, year) for year in range(1, 5)]
+    assert ahead[1] is second
+    for a, b in zip(lazy, ahead, strict=True):
+        _same_year(a, b)
+    assert precompute_benchmark(seed, 4, background=False) is None  # cached: nothing to do
+    game = Evaluation(seed)
+    assert game.prepare_benchmark(background=False) is None and game.benchmark(4) is ahead[3]
+
+
+def test_a_year_with_no_decision_so_far_is_the_benchmark_year_relabelled() -> None:
+    game = Evaluation(seed=3)
+    outcome = game.simulate()
+    assert outcome.line == "you" and set(outcome.scorecard["line"]) == {"you"}
+    assert outcome.result is game.benchmark(2).result  # the engine ran once for both lines
+    _same_year(outcome, simulate_year(outcome.structure, 3, 2, "you"))
+    assert set(game.benchmark(2).scorecard["line"]) == {"benchmark"}  # the cached benchmark is untouched
+    game.decide("dist_south", "promote")  # a decision: the trainee's line leaves the benchmark's for good
+    changed = game.simulate()
+    assert changed.result is not game.benchmark(3).result
+    _same_year(changed, simulate_year(changed.structure, 3, 3, "you"))
+    after = game.simulate()  # no decision this time, but the channel differs: simulated, not copied
+    assert after.result is not game.benchmark(4).result
+    _same_year(after, simulate_year(after.structure, 3, 4, "you"))
 
 
 def test_undo_and_reset_go_back_exactly() -> None:

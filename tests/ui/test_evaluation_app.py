@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -89,6 +90,27 @@ def test_simulating_a_year_moves_the_cards_charts_score_and_download() -> None:
     assert ",2,you," in page.download.csv and ",2,benchmark," in page.download.csv
     assert all(d.value == "keep" for d in page.table.dropdowns)  # decisions start afresh each review
     assert "Review 2 of 3" in page.app.review_text.value
+
+
+def test_the_scorecard_rows_are_updated_in_place_from_year_to_year() -> None:
+    page = evaluation.app("en_US", seed=1)
+    page.app.benchmark_thread.join(timeout=120)  # the do-nothing years were computed ahead
+    dropdowns, cells = list(page.table.dropdowns), list(page.table.grid.children)
+    weak = weakest_supplied_dealer(page)
+    page.table.dropdowns[row_of(page, weak)].value = "replace"
+    page.controls.advance.click()
+    assert page.table.dropdowns == dropdowns and list(page.table.grid.children) == cells  # same widgets
+    assert all(d.value == "keep" and not d.disabled for d in page.table.dropdowns)
+    game = page.exercise
+    card = game.scorecard().set_index("partner")
+    for i, partner in enumerate(page.table.partners):
+        texts = [c.value for c in page.table.grid.children if f"chansim-scorecard-row-{i}" in c._dom_classes]
+        assert html.escape(str(card.loc[partner, "display_name"])) in texts[0]
+        assert f">{card.loc[partner, 'score']:.0f}<" in texts[-1]
+    newcomer = game.outcomes[-1].structure.replaced[weak]
+    dropdown = page.table.dropdowns[row_of(page, newcomer)]
+    dropdown.value = "promote"  # a reused dropdown decides for the partner now in its row
+    assert game.pending_actions == {newcomer: "promote"}
 
 
 def test_three_reviews_finish_the_game_and_undo_reset_work() -> None:

@@ -153,6 +153,8 @@ class ScorecardTable(widgets.VBox):
         self.grid.add_class("chansim-scorecard")
         self.dropdowns: list[widgets.Dropdown] = []
         self.partners: list[str] = []
+        self._heads: list[widgets.HTML] = []
+        self._rows: list[tuple[list[widgets.HTML], widgets.Dropdown]] = []
         self._game: Evaluation | None = None
         self._syncing = False
         super().__init__([self.title, self.grid])
@@ -171,54 +173,72 @@ class ScorecardTable(widgets.VBox):
         self.title.set("evaluation.scorecard_title", year=game.year)
         card = game.scorecard().set_index("partner")
         self.partners = game.partners()
-        cells: list[widgets.Widget] = []
-        for column in _COLUMNS:
-            head = widgets.HTML(f"<b>{html.escape(t('evaluation.col.' + column))}</b>")
-            cells.append(head)
-        self.dropdowns = []
-        for i, partner in enumerate(self.partners):
-            row = card.loc[partner]
-            kind = t(f"evaluation.kind.{row['kind']}")
-            badge = f" <i>({html.escape(t('evaluation.newcomer'))})</i>" if row["newcomer"] else ""
-            names = [x for x in str(row["territories"]).split(", ") if x]
-            territories = ", ".join(html.escape(game.territory_name(x)) for x in names)
-            values = [
-                f"<b>{html.escape(str(row['display_name']))}</b><br><small>{html.escape(kind)}</small>{badge}",
-                html.escape(t(f"evaluation.tier.{row['tier']}")),
-                html.escape(t(f"evaluation.status.{row['status']}")),
-                f"<small>{territories or '–'}</small>",
-                f"{row['sell_out']:,.0f}",
-                _share(row["attainment"]),
-                _share(row["fill_rate"]),
-                _share(row["supply_fill_rate"]),
-                f"{row['lost_sales']:,.0f}",
-                _share(row["satisfaction"]),
-                f"{row['score']:.0f}",
-            ]
-            for value in values:
-                cell = widgets.HTML(f'<div style="line-height:1.3">{value}</div>')
-                cell.add_class(f"chansim-scorecard-row-{i}")
-                cells.append(cell)
-            dropdown = widgets.Dropdown(
-                options=[(t(f"evaluation.action.{a}"), a) for a in ACTIONS],
-                value=game.decision(partner),
-                layout=widgets.Layout(width="115px"),
-                disabled=game.finished,
-            )
-            dropdown.add_class(f"chansim-decision-{i}")
-            dropdown.add_class("chansim-decision")
-            dropdown.observe(self._changed(partner, dropdown), names="value")
-            self.dropdowns.append(dropdown)
-            cells.append(dropdown)
-        old = self.grid.children
-        self.grid.children = cells
-        for widget in old:  # the comms of the old cells are closed, not leaked round after round
-            widget.close()
+        heads = [f"<b>{html.escape(t('evaluation.col.' + column))}</b>" for column in _COLUMNS]
+        if not self._heads:
+            self._heads = [widgets.HTML() for _ in _COLUMNS]
+        for head, value in zip(self._heads, heads, strict=True):
+            _set(head, "value", value)
+        options = [(t(f"evaluation.action.{a}"), a) for a in ACTIONS]
+        rows = len(self.partners)
+        old = self._rows[rows:]
+        while len(self._rows) < rows:  # a row's widgets are kept from year to year and updated in place
+            self._rows.append(self._new_row(len(self._rows)))
+        del self._rows[rows:]
+        self._syncing = True
+        try:
+            for i, partner in enumerate(self.partners):
+                row = card.loc[partner]
+                kind = t(f"evaluation.kind.{row['kind']}")
+                badge = f" <i>({html.escape(t('evaluation.newcomer'))})</i>" if row["newcomer"] else ""
+                names = [x for x in str(row["territories"]).split(", ") if x]
+                territories = ", ".join(html.escape(game.territory_name(x)) for x in names)
+                values = [
+                    f"<b>{html.escape(str(row['display_name']))}</b><br><small>{html.escape(kind)}</small>{badge}",
+                    html.escape(t(f"evaluation.tier.{row['tier']}")),
+                    html.escape(t(f"evaluation.status.{row['status']}")),
+                    f"<small>{territories or '–'}</small>",
+                    f"{row['sell_out']:,.0f}",
+                    _share(row["attainment"]),
+                    _share(row["fill_rate"]),
+                    _share(row["supply_fill_rate"]),
+                    f"{row['lost_sales']:,.0f}",
+                    _share(row["satisfaction"]),
+                    f"{row['score']:.0f}",
+                ]
+                cells, dropdown = self._rows[i]
+                for cell, value in zip(cells, values, strict=True):
+                    _set(cell, "value", f'<div style="line-height:1.3">{value}</div>')
+                if list(dropdown.options) != options:
+                    dropdown.options = options
+                _set(dropdown, "value", game.decision(partner))
+                _set(dropdown, "disabled", game.finished)
+        finally:
+            self._syncing = False
+        self.dropdowns = [dropdown for _, dropdown in self._rows]
+        children = [*self._heads, *(w for cells, dropdown in self._rows for w in (*cells, dropdown))]
+        if list(self.grid.children) != children:
+            self.grid.children = children
+        for cells, dropdown in old:  # the comms of dropped rows are closed, not leaked round after round
+            for widget in (*cells, dropdown):
+                widget.close()
 
-    def _changed(self, partner: str, dropdown: widgets.Dropdown):  # type: ignore[no-untyped-def]
+    def _new_row(self, i: int) -> tuple[list[widgets.HTML], widgets.Dropdown]:
+        cells = []
+        for _ in range(len(_COLUMNS) - 1):
+            cell = widgets.HTML()
+            cell.add_class(f"chansim-scorecard-row-{i}")
+            cells.append(cell)
+        dropdown = widgets.Dropdown(layout=widgets.Layout(width="115px"))
+        dropdown.add_class(f"chansim-decision-{i}")
+        dropdown.add_class("chansim-decision")
+        dropdown.observe(self._changed(i, dropdown), names="value")
+        return cells, dropdown
+
+    def _changed(self, i: int, dropdown: widgets.Dropdown):  # type: ignore[no-untyped-def]
         def on_change(change: dict) -> None:
-            if self._syncing:
+            if self._syncing or i >= len(self.partners):
                 return
+            partner = self.partners[i]
             self._notice.guard(self._on_decide)(partner, change["new"])
             game = self._game
             if game is not None and dropdown.value != game.decision(partner):  # refused: show the decision kept
@@ -229,6 +249,12 @@ class ScorecardTable(widgets.VBox):
                     self._syncing = False
 
         return on_change
+
+
+def _set(widget: widgets.Widget, name: str, value: object) -> None:
+    """Set a trait only when it changes (no message to the browser otherwise)."""
+    if getattr(widget, name) != value:
+        setattr(widget, name, value)
 
 
 class TerritoryControl(widgets.VBox):
@@ -325,6 +351,8 @@ class EvaluationApp:
         )  # fmt: skip
         self.refresh()
         self.notice.show("evaluation.ready", "info")
+        # the do-nothing years depend only on the seed: computed while the trainee reads the first review
+        self.benchmark_thread = self.game.prepare_benchmark()
 
     # ------------------------------------------------------------------ callbacks
     def on_decide(self, partner: str, action: str) -> None:
@@ -361,6 +389,7 @@ class EvaluationApp:
         self.page.exercise = self.game  # type: ignore[attr-defined]
         self.refresh()
         self.notice.show("evaluation.new_game_done", "ok", seed=seed)
+        self.benchmark_thread = self.game.prepare_benchmark()
 
     # ------------------------------------------------------------------ redraw
     def refresh(self) -> None:
