@@ -510,9 +510,9 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "and subtract it from what you need.",
     ),
     "advice.backlog": (
-        "客户等待太频繁：{stockout_rate:.0%} 的回合结束时仍有欠货或丢单，平均欠客户 {mean_backorder:.1f} 件。"
+        "客户等待太频繁：{stockout_rate:.0%} 的时间里存在欠货或丢单，平均欠客户 {mean_backorder:.1f} 件。"
         "需求上升前先备货；补欠货时只补一次，不要每回合重复补。",
-        "Customers waited too often: {stockout_rate:.0%} of the rounds ended with a backlog or lost sales, "
+        "Customers waited too often: {stockout_rate:.0%} of the time there was a backlog or lost sales, "
         "with {mean_backorder:.1f} units owed on average. Build stock before demand rises, and order for a "
         "backlog once, not again every round.",
     ),
