@@ -100,7 +100,8 @@ OUTCOME_COLUMNS = [
 ]  # fmt: skip
 #: Columns of :meth:`Recruitment.report` (the CSV download).
 REPORT_COLUMNS = [
-    "exercise", "seed", *OUTCOME_COLUMNS[:2], "score", *[f"weight_{c}" for c in CRITERIA], *OUTCOME_COLUMNS[2:],
+    "exercise", "seed", "round_seed", *OUTCOME_COLUMNS[:2], "score", *[f"weight_{c}" for c in CRITERIA],
+    *OUTCOME_COLUMNS[2:],
 ]  # fmt: skip
 
 
@@ -410,10 +411,11 @@ class Recruitment:
         for h in self.history:
             frame = h.outcome.copy()
             frame.insert(0, "exercise", self.exercise)
-            frame.insert(1, "seed", h.seed)
-            frame.insert(4, "score", h.score)
+            frame.insert(1, "seed", self.seed)  # the game's seed: the same seed and decisions give this file again
+            frame.insert(2, "round_seed", h.seed)  # the seed of this round's pool and simulation, derived from it
+            frame.insert(5, "score", h.score)
             for i, c in enumerate(CRITERIA):
-                frame.insert(5 + i, f"weight_{c}", h.weights[c])
+                frame.insert(6 + i, f"weight_{c}", h.weights[c])
             frames.append(frame)
         if not frames:
             return pd.DataFrame(columns=REPORT_COLUMNS)

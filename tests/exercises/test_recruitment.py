@@ -119,7 +119,8 @@ def test_reveal_is_reproducible_and_reports_every_pick():
     assert runs[0].equals(runs[1])
     assert list(runs[0].columns) == REPORT_COLUMNS
     text = game.to_csv()
-    assert text.splitlines()[0].startswith("exercise,seed,round,run,score")
+    assert text.splitlines()[0].startswith("exercise,seed,round_seed,round,run,score")
+    assert set(runs[0]["seed"]) == {5}  # the game seed; round_seed is derived from it
 
 
 def test_rounds_undo_reset_and_game_over():

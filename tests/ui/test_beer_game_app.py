@@ -50,7 +50,8 @@ def test_weeks_played_move_the_view_kpis_score_and_charts() -> None:
     assert "With the numbers: score = 100 ×" in page.score.html.value
     shown = re.search(r'chansim-view-last_order.*?class="value">([^<]+)<', page.week_view.value)
     assert shown is not None and shown.group(1) == "16"
-    assert page.download.filename == "beer-game-retailer-classic-seed0.csv" and page.download.csv.count("\n") == 6
+    assert page.download.filename == "chansim-beer-game-retailer-classic-seed0.csv"
+    assert page.download.csv.count("\n") == 6
 
 
 @pytest.mark.parametrize(("typed", "key"), [("", "validation.empty"), ("-3", "validation.negative"),

@@ -215,7 +215,7 @@ class BeerGameApp:
                     self._levels, lang, nodes=ROLES, period_days=7, level_names=level_names(lang)
                 )  # fmt: skip
             )
-            self.download.update(game.to_csv(), f"beer-game-{game.role}-{game.demand}-seed{game.seed}.csv")
+            self.download.update(game.to_csv(), f"chansim-beer-game-{game.role}-{game.demand}-seed{game.seed}.csv")
         else:
             self.kpis.update({})
             self.advice.update(None)

@@ -411,7 +411,7 @@ class EvaluationApp:
         self.years_chart.draw(lambda lang: years_figure(years, lang))
         self.score.update(self._score)
         self.advice.update(lambda lang: game.advice(lang.code))
-        self.download.update(game.to_csv() or "", f"evaluation-seed{game.seed}.csv")
+        self.download.update(game.to_csv() or "", f"chansim-evaluation-seed{game.seed}.csv")
 
     def _score(self, lang: Language) -> tuple[float | None, str, Sequence[str]]:
         game = self.game

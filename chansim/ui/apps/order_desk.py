@@ -251,7 +251,7 @@ class OrderDeskApp:
             )
             money = result.money
             self.money_chart.draw(lambda lang: charts.money_figure(money, lang, nodes=REGION_NODES))
-            self.download.update(game.to_csv(), f"order-desk-seed{game.seed}.csv")
+            self.download.update(game.to_csv(), f"chansim-order-desk-seed{game.seed}.csv")
         else:
             self.kpis.update({})
             self.score.update(None)
