@@ -79,7 +79,7 @@ import pandas as pd
 
 from chansim import scenario as sc
 from chansim.exercises.feedback import Advice
-from chansim.exercises.game import ERROR_TEXTS, DecisionError, Score
+from chansim.exercises.game import DecisionError, Score
 from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, Catalogue
 
 if TYPE_CHECKING:
@@ -150,20 +150,7 @@ YEAR_COLUMNS = [
     "sell_out", "target", "attainment", "fill_rate", "lost_sales", "churned", "replaced",
 ]  # fmt: skip
 
-ERROR_TEXTS.update({
-    "evaluation.unknown_partner": "{value} is not a partner of the channel; partners: {allowed}.",
-    "evaluation.unknown_action": "{value} is not a decision for {field}; choose one of: {allowed}.",
-    "evaluation.top_tier": "{partner} is already {tier}, the top tier: it cannot be promoted.",
-    "evaluation.bottom_tier": "{partner} is already {tier}, the lowest tier: it cannot be demoted (replace it?).",
-    "evaluation.partner_gone": "{partner} has left the channel: only keep (leave its territory) or replace.",
-    "evaluation.replace_distributor": "{partner} is a distributor: only dealers can be replaced here.",
-    "evaluation.replace_all": "You cannot replace every dealer of the {region} region at once: keep one.",
-    "evaluation.unknown_territory": "{value} is not a territory; territories: {allowed}.",
-    "evaluation.unknown_dealer": "{value} is not a live dealer; dealers: {allowed}.",
-    "evaluation.other_region": "{territory} is in the {region} region and {dealer} is not: move it within a region.",
-    "evaluation.territory_replaced": "{dealer} is being replaced: give territories to a dealer that stays.",
-    "evaluation.empty_dealer": "{dealer} would have no territory left: replace it instead of emptying it.",
-})  # fmt: skip
+# fmt: skip
 
 
 #: The channel, a variant of scenarios/stage-5-evaluation.yaml (see the module docstring).

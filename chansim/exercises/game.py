@@ -32,7 +32,8 @@ page must show. Keys: ``validation.empty``, ``validation.not_a_number``,
 ``validation.not_controlled`` and ``validation.missing_decision`` (``field``,
 ``allowed``); ``validation.unknown_choice`` (``field``, ``value``, ``allowed``);
 ``control.game_over`` and ``control.nothing_to_undo`` (no parameters).
-:data:`ERROR_TEXTS` has an English text of each, the fallback of ``str(error)``.
+:data:`ERROR_TEXTS` has an English text of each; ``str(error)`` is the catalogue's English text
+of any key (so an exercise's own keys need no entry here), with ERROR_TEXTS as the fallback.
 """
 
 from __future__ import annotations
@@ -116,6 +117,13 @@ class DecisionError(ValueError):
         super().__init__(key)
 
     def __str__(self) -> str:
+        """The English text: from the message catalogue, else :data:`ERROR_TEXTS`, else key and parameters."""
+        from chansim.exercises.messages import CATALOGUE, CatalogueError
+
+        try:
+            return CATALOGUE.get(self.key, "en_US", **self.params)
+        except CatalogueError:
+            pass
         template = ERROR_TEXTS.get(self.key)
         if template is None:
             return f"{self.key} {self.params}"

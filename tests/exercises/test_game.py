@@ -336,3 +336,13 @@ def test_csv_export_round_trips_with_pandas(beer: sc.Scenario, tmp_path: Path) -
     game.to_csv(path)
     pd.testing.assert_frame_equal(pd.read_csv(path), report, check_dtype=False)
     assert game.to_csv() == buffer.getvalue()  # no target: the text, for a download button
+
+
+def test_an_exercise_error_reads_in_english_from_the_catalogue_without_a_registry():
+    from chansim.exercises.evaluation import Evaluation
+    from chansim.exercises.messages import CATALOGUE
+
+    error = DecisionError("evaluation.unknown_partner", {"value": "nobody", "allowed": "a, b"})
+    assert "evaluation.unknown_partner" not in ERROR_TEXTS  # no global registry mutated at import
+    assert str(error) == CATALOGUE.get("evaluation.unknown_partner", "en_US", value="nobody", allowed="a, b")
+    assert Evaluation is not None
