@@ -110,8 +110,14 @@ def _order_four(page) -> None:
 
 
 def _replace_weakest_dealer(page) -> None:
-    """A real decision before the first review (the app reuses the do-nothing year while nothing is decided)."""
+    """A real decision before the first review (the app reuses the do-nothing year while nothing is decided).
+
+    The trainee reads the year-1 scorecards before deciding: meanwhile the app computes the
+    do-nothing years in the background; the untimed wait for that thread stands for the reading.
+    """
     if page.exercise.round == 0:
+        if getattr(page, "app", None) is not None and page.app.benchmark_thread is not None:
+            page.app.benchmark_thread.join()
         card = page.exercise.scorecard()
         dealers = card[card["kind"] == "dealer"].sort_values("attainment")
         page.table.dropdowns[page.table.partners.index(str(dealers["partner"].iloc[0]))].value = "replace"

@@ -69,6 +69,7 @@ from __future__ import annotations
 import functools
 import math
 import threading
+import time
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -698,16 +699,22 @@ def benchmark_year(seed: int, year: int) -> YearOutcome:
         return _benchmark_year(int(seed), int(year))
 
 
-def precompute_benchmark(seed: int, years: int, *, background: bool = True) -> threading.Thread | None:
+def precompute_benchmark(
+    seed: int, years: int, *, background: bool = True, delay: float = 0.0
+) -> threading.Thread | None:
     """Compute the do-nothing years 1 to ``years`` of the game of ``seed`` ahead of the trainee's clicks.
 
     The do-nothing line depends only on the seed, so it can be computed while the trainee
     reads the first review. With ``background`` the work runs in a daemon thread (returned;
     each year is taken under a lock, so :func:`benchmark_year` never computes a year twice and
     returns the same numbers as without it); otherwise it runs now and None is returned.
+    ``delay`` seconds pass before the thread starts working (sleeping releases the GIL), so
+    that a page being sent to the browser is not slowed down by it.
     """
 
     def work() -> None:
+        if delay > 0:
+            time.sleep(delay)
         for year in range(1, int(years) + 1):
             benchmark_year(seed, year)
 
@@ -945,9 +952,9 @@ class Evaluation:
         """Whether the trainee's line is still the benchmark's: no decision or move in any review, this one too."""
         return not any(r.actions or r.moves or r.newcomers for r in (*self._reviews, review))
 
-    def prepare_benchmark(self, *, background: bool = True) -> threading.Thread | None:
+    def prepare_benchmark(self, *, background: bool = True, delay: float = 0.0) -> threading.Thread | None:
         """Compute the benchmark years of the whole game ahead (see :func:`precompute_benchmark`)."""
-        return precompute_benchmark(self.seed, self.total_rounds + 1, background=background)
+        return precompute_benchmark(self.seed, self.total_rounds + 1, background=background, delay=delay)
 
     def undo(self) -> Review:
         """Take back the last review and its year (the pending decisions are dropped)."""

@@ -351,8 +351,9 @@ class EvaluationApp:
         )  # fmt: skip
         self.refresh()
         self.notice.show("evaluation.ready", "info")
-        # the do-nothing years depend only on the seed: computed while the trainee reads the first review
-        self.benchmark_thread = self.game.prepare_benchmark()
+        # the do-nothing years depend only on the seed: computed while the trainee reads the first
+        # review, starting once Voila has had time to send the page (a click before waits for its year)
+        self.benchmark_thread = self.game.prepare_benchmark(delay=2.0)
 
     # ------------------------------------------------------------------ callbacks
     def on_decide(self, partner: str, action: str) -> None:
