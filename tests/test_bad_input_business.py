@@ -5,10 +5,6 @@ and ``chansim validate`` (all files in one call, each reported), in subprocesses
 (``python -m chansim.cli``), the way a user meets them. Every problem line must start
 with the full path of the field, from ``business.`` down to the key at fault
 (``business.order_to_cash.approval_path[0].pool``), so that a user can find it.
-
-Cases in ``KNOWN_GAPS`` do not behave like that yet (the reason says what happens
-instead); they are strict xfails, so they fail as soon as they are fixed: then delete
-their entry.
 """
 
 from __future__ import annotations
@@ -371,9 +367,6 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], list[str], list[str]]] 
     ),
 ]
 
-# Cases that do not behave as asserted yet: case id -> what happens instead.
-KNOWN_GAPS: dict[str, str] = {}  # every case behaves; add an entry (with what happens) for a new gap
-
 
 def run_cli(*args: str | Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, timeout=timeout)
@@ -429,8 +422,7 @@ def _check(message: str, paths: list[str], fragments: list[str]) -> None:
 def _params() -> list[Any]:
     params = []
     for case_id, _, paths, fragments in CASES:
-        marks = [pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[case_id])] if case_id in KNOWN_GAPS else []
-        params.append(pytest.param(case_id, paths, fragments, id=case_id, marks=marks))
+        params.append(pytest.param(case_id, paths, fragments, id=case_id))
     return params
 
 
@@ -446,7 +438,3 @@ def test_broken_business_section(outcomes, case_id: str, paths: list[str], fragm
     assert case_id not in oks, f"validate reports {case_id}.yaml ok"
     assert case_id in blocks, validate.stderr
     _check(blocks[case_id], paths, fragments)
-
-
-def test_known_gaps_name_real_cases() -> None:
-    assert set(KNOWN_GAPS) <= {case_id for case_id, *_ in CASES}

@@ -23,6 +23,7 @@ from typing import Any
 __all__ = [
     "CATALOGUE",
     "DEFAULT_LANGUAGE",
+    "KPI_UNITS",
     "LANGUAGES",
     "MESSAGES",
     "Catalogue",
@@ -572,6 +573,8 @@ def _build() -> dict[str, dict[str, str]]:
     return messages
 
 
+#: The unit code of every KPI (``fraction``, ``money``, ``flag``, ...; see ``_UNITS``).
+KPI_UNITS: dict[str, str] = {name: spec[2] for name, spec in _KPIS.items()}
 #: Every message: ``{key: {language: template}}``.
 MESSAGES: dict[str, dict[str, str]] = _build()
 #: The catalogue the exercises use.

@@ -32,7 +32,7 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from chansim.exercises.game import DecisionError, check_number
-from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, LANGUAGES, Catalogue
+from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, KPI_UNITS, LANGUAGES, Catalogue
 
 __all__ = [
     "ChartPanel",
@@ -140,9 +140,7 @@ def format_kpi(lang: Language, name: str, value: object) -> str:
         return html.escape(str(value))
     if math.isnan(number):
         return "–"
-    unit_key = f"kpi.{name}.unit"
-    unit = lang.catalogue.template(unit_key, "en_US") if unit_key in lang.catalogue else ""
-    if unit.startswith("fraction") or unit.startswith("yes/no (0/1; network: share)"):
+    if KPI_UNITS.get(name) in ("fraction", "flag"):
         return f"{number:.0%}" if abs(number) <= 1.0 else f"{number:.2f}"
     if abs(number) >= 1000:
         return f"{number:,.0f}"

@@ -6,11 +6,9 @@ import re
 
 import pytest
 
-pytest.importorskip("ipywidgets", reason="the ui extra is part of the test extra; missing means a broken install")
-
-from chansim.exercises.messages import STAGES  # noqa: E402
-from chansim.ui.apps import home  # noqa: E402
-from tests.ui.conftest import NOTEBOOKS, run_notebook, shot  # noqa: E402
+from chansim.exercises.messages import STAGES
+from chansim.ui.apps import home
+from tests.ui.conftest import NOTEBOOKS, run_notebook, shot
 
 
 def test_home_lists_every_exercise_and_stage_with_working_links():

@@ -7,12 +7,10 @@ import re
 
 import pytest
 
-pytest.importorskip("ipywidgets", reason="the ui extra is part of the test extra; missing means a broken install")
-
-from chansim.exercises.game import DecisionError  # noqa: E402
-from chansim.exercises.messages import CATALOGUE, LANGUAGES  # noqa: E402
-from chansim.ui import charts  # noqa: E402
-from chansim.ui import widgets as ui  # noqa: E402
+from chansim.exercises.game import DecisionError
+from chansim.exercises.messages import CATALOGUE, LANGUAGES
+from chansim.ui import charts
+from chansim.ui import widgets as ui
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
