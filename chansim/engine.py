@@ -102,7 +102,10 @@ class _Due(Event):
 
 
 class _PeriodClock(Resumable):
-    """The period clock as a SimPy process: ``while True: run the period; yield timeout(P)``."""
+    """The period clock as a SimPy process: ``while True: run the period; yield timeout(P)``.
+
+    The period's work at day ``t`` waits until every other event due at ``t`` has happened.
+    """
 
     __slots__ = ("session",)
 
@@ -110,6 +113,11 @@ class _PeriodClock(Resumable):
         self.session = session
 
     def send(self, value: object) -> Event:
+        env = self.session.env
+        if env.peek() == env.now:
+            # other events are due at the period's start (an approval ending exactly now, a
+            # process it resumes): they happen first, so what they release is seen this period
+            return env.timeout(0)
         return self.session._run_period()
 
 
