@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import gc
 import math
+from array import array
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ from simpy.events import URGENT, Event
 from chansim import scenario as sc
 from chansim.model.demand import DemandSeries
 from chansim.model.policies import BaseStockPolicy, ManualPolicy, OrderingPolicy, build_policy
+from chansim.records import LEVEL_STRUCT, LEVEL_WIDTH, EventRow, LevelRow
 from chansim.rng import stream
 
 __all__ = ["Session", "run", "replicate", "SimulationError"]
@@ -206,9 +208,9 @@ class Session:
         self.discrete = scenario.units == "discrete"
         self.record_events = record_events
         self.decisions: dict[tuple[int, str, str], float] = {}
-        self.events: list[tuple] = []
-        # end-of-period rows (day, item index, on_hand, ...): all numbers, so the table builds fast
-        self.levels: list[tuple] = []
+        self.events: list[tuple] = []  # plain tuples in EventRow field order (see chansim.records)
+        # end-of-period rows, StoredLevelRow field order, packed column-wise (see chansim.records)
+        self._level_log = array("d")
         self.orders: list[Order] = []
         # end-customer orders served in full on arrival: (id, market, node, sku, qty, day)
         self.served: list[tuple[int, str, str, str, float, float]] = []
@@ -665,10 +667,11 @@ class Session:
         item.external_book = [o for o in item.external_book if o.remaining > 0]
 
     def _record_levels(self, now: float) -> None:
-        """Append one all-numeric row per item (the item's index in ``sequence`` stands for node and SKU)."""
-        levels = self.levels
+        """Append one StoredLevelRow per item (its index in ``sequence`` stands for node and SKU)."""
+        append = self._level_log.frombytes
+        pack = LEVEL_STRUCT.pack
         for index, item in enumerate(self.sequence):
-            levels.append((
+            append(pack(
                 now, index, item.on_hand, item.backlog, item.on_order, item.in_transit,
                 item.demand_in, item.shipped, item.sell_in, item.received, item.ordered, item.lost,
                 item.orders_placed, item.customer_demand, item.customer_sales,
@@ -676,6 +679,23 @@ class Session:
             item.demand_in = item.shipped = item.sell_in = item.received = item.ordered = item.lost = 0.0
             item.customer_demand = item.customer_sales = 0.0
             item.orders_placed = 0
+
+    def level_rows(self, periods: int | None = None) -> list[LevelRow]:
+        """The levels rows recorded so far (of the last ``periods`` periods), oldest first, by name."""
+        log = self._level_log
+        width = LEVEL_WIDTH
+        start = 0 if periods is None else max(0, len(log) - periods * len(self.sequence) * width)
+        keys = [(item.node, item.sku) for item in self.sequence]
+        rows = []
+        for i in range(start, len(log), width):
+            day, index, *values = log[i : i + width]
+            values[-3] = int(values[-3])  # orders_placed
+            rows.append(LevelRow(day, *keys[int(index)], *values))
+        return rows
+
+    def event_rows(self) -> list[EventRow]:
+        """The events recorded so far (none unless ``record_events``), as named records."""
+        return [EventRow._make(row) for row in self.events]
 
     # ------------------------------------------------------------------ business layer hooks
     def note_item_change(self, item: Item) -> None:
@@ -852,7 +872,7 @@ class Session:
             self.scenario,
             info,
             self.events,
-            self.levels,
+            self._level_log,
             self.orders,
             dict(self.decisions),
             self.served,

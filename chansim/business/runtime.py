@@ -374,12 +374,9 @@ class BusinessRuntime:
         """Each live partner's fill rate, margin and target achievement over the last window."""
         session = self.session
         periods = max(1, window_days // session.period_days)
-        rows = session.levels[-periods * len(session.sequence) :]
         acc: dict[str, list[float]] = {}
-        keys = [(item.node, item.sku) for item in session.sequence]
-        for row in rows:
-            node, sku = keys[row[1]]
-            demand, shipped = row[6], row[7]
+        for row in session.level_rows(periods):
+            node, sku, demand, shipped = row.node, row.sku, row.demand, row.shipped
             a = acc.setdefault(node, [0.0, 0.0, 0.0, 0.0])
             price = self.sell_price.get((node, sku), 0.0)
             cost = self.unit_price.get((node, sku), 0.0)
