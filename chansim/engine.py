@@ -218,6 +218,9 @@ class Session:
         self.env = simpy.Environment()
         self._stop_period = 0
         self._stop_event: Event | None = None
+        # receipts due, by day: (buyer, order, qty) in shipping order; None with a business layer
+        # (each shipment is then a SimPy event, see _ship)
+        self._receipts: dict[float, list[tuple[Item, Order, float]]] | None = {} if scenario.business is None else None
         self._build()
         self.business = None
         if scenario.business is not None:
@@ -376,6 +379,29 @@ class Session:
         if self.record_events:
             self.events.append((now, "received", item.node, order.supplier, item.sku, qty, order.id))
 
+    def _receive_due(self, now: float) -> None:
+        """Put on hand the shipments due at ``now`` from the receipt calendar (no business layer).
+
+        The same as :meth:`_on_arrival` for each, in shipping order; without a business layer
+        nothing else happens at a period start before the period's work (an order reaching its
+        supplier touches other fields), so a calendar gives exactly what one SimPy event per
+        shipment gives, at the cost of a dict lookup.
+        """
+        due = self._receipts.pop(now, None)  # type: ignore[union-attr]
+        if due is None:
+            return
+        events = self.events if self.record_events else None
+        for item, order, qty in due:
+            item.on_hand += qty
+            item.in_transit -= qty
+            item.on_order -= qty
+            item.received += qty
+            received = order.received = order.received + qty
+            if received >= order.qty - order.cancelled - 1e-9:
+                order.last_receipt_day = now
+            if events is not None:
+                events.append((now, "received", item.node, order.supplier, item.sku, qty, order.id))
+
     def _on_order_seen(self, event: Event) -> None:
         item, order = event._value
         self._deliver_order(item, order)
@@ -403,6 +429,8 @@ class Session:
         while True:
             k = self.period
             now = env.now
+            if self._receipts:
+                self._receive_due(now)
             if self.business is not None:
                 self.business.before_period(k, now)
             for lane in self.disrupted_lanes:
@@ -427,7 +455,8 @@ class Session:
             return
         if len(markets) == 1 and item.demand_factor == 1.0:
             market, series = markets[0]
-            total = series.at(k)
+            drawn = series.values  # drawn ahead a chunk at a time
+            total = drawn[k] if k < len(drawn) else series.at(k)
             if total <= 0:
                 return
             wanted = [(market, total)]
@@ -480,24 +509,31 @@ class Session:
         return book
 
     def _fill(self, item: Item, k: int, now: float) -> None:
-        book = self._sorted_book(item) if item.book_dirty else item.book
+        book = item.book
+        if item.book_dirty:
+            if len(book) > 1:
+                book = self._sorted_book(item)
+            else:
+                item.book_dirty = False
         available = item.on_hand
         if available > 0:
-            if item.backlog > available and self.business is not None and len(book) > 1:
+            short = item.backlog > available
+            if short and self.business is not None and len(book) > 1:
                 self.business.audit.append(
                     (now, item.node, "allocation", item.sku, available, f"{item.allocation}: {item.backlog:g} wanted")
                 )
-            if item.allocation == "proportional" and item.backlog > available:
+            if short and item.allocation == "proportional":
                 self._fill_proportional(item, book, available, k, now)
             else:
-                ship = self._ship
                 for order in book:
-                    qty = order.remaining if order.remaining < available else available
+                    qty = order.remaining
+                    if qty > available:
+                        qty = available
                     buyer = order.buyer
                     if buyer is not None and buyer.lane.capacity is not None:
                         qty = self._capacity_limit(order, qty, k)
                     if qty > 0:
-                        ship(item, order, qty, now)
+                        self._ship(item, order, qty, now)
                         available -= qty
                         if available <= 0:
                             break
@@ -569,10 +605,15 @@ class Session:
             lane.used += qty
         buyer.in_transit += qty
         buyer.sell_in += qty
-        lead = lane.lead_periods
-        if lane.lead_distribution is not None:
-            lead = _draw_lead(lane, self.period_days)
-        _Due(self.env, (lead + lane.extra_lead_periods) * self.period_days, self._on_arrival, (buyer, order, qty))
+        lead = lane.lead_periods if lane.lead_distribution is None else _draw_lead(lane, self.period_days)
+        delay = (lead + lane.extra_lead_periods) * self.period_days
+        receipts = self._receipts
+        if receipts is None:
+            _Due(self.env, delay, self._on_arrival, (buyer, order, qty))
+        elif (due := receipts.get(now + delay)) is None:
+            receipts[now + delay] = [(buyer, order, qty)]
+        else:
+            due.append((buyer, order, qty))
 
     def _send(self, buyer: Item, order: Order, qty: float, now: float) -> None:
         """Put shipped units on the buyer's lane; they arrive after the (drawn) lead time."""
@@ -584,10 +625,15 @@ class Session:
             lane.used += qty
         buyer.in_transit += qty
         buyer.sell_in += qty
-        lead = lane.lead_periods
-        if lane.lead_distribution is not None:
-            lead = _draw_lead(lane, self.period_days)
-        _Due(self.env, (lead + lane.extra_lead_periods) * self.period_days, self._on_arrival, (buyer, order, qty))
+        lead = lane.lead_periods if lane.lead_distribution is None else _draw_lead(lane, self.period_days)
+        delay = (lead + lane.extra_lead_periods) * self.period_days
+        receipts = self._receipts
+        if receipts is None:  # with a business layer: a SimPy event (urgent: before the period's work)
+            _Due(self.env, delay, self._on_arrival, (buyer, order, qty))
+        elif (due := receipts.get(now + delay)) is None:  # else the receipt calendar (see _receive_due)
+            receipts[now + delay] = [(buyer, order, qty)]
+        else:
+            due.append((buyer, order, qty))
 
     def _cancel(self, item: Item, order: Order, now: float) -> None:
         qty = order.remaining
@@ -651,8 +697,12 @@ class Session:
 
     def _ship_external(self, item: Item, k: int, now: float) -> None:
         """The outside source has unlimited stock: it ships what lane capacity allows."""
-        for order in item.external_book:
-            qty = self._capacity_limit(order, order.remaining, k)
+        book = item.external_book
+        for order in book:
+            qty = order.remaining
+            buyer = order.buyer
+            if buyer is not None and buyer.lane.capacity is not None:
+                qty = self._capacity_limit(order, qty, k)
             if qty <= 0:
                 break
             order.remaining -= qty
@@ -664,7 +714,11 @@ class Session:
             if self.record_events:
                 self.events.append((now, "shipped", "external", item.node, item.sku, qty, order.id))
             self._send(item, order, qty, now)
-        item.external_book = [o for o in item.external_book if o.remaining > 0]
+        if len(book) == 1:
+            if book[0].remaining <= 0:
+                item.external_book = []
+        else:
+            item.external_book = [o for o in book if o.remaining > 0]
 
     def _record_levels(self, now: float) -> None:
         """Append one StoredLevelRow per item (its index in ``sequence`` stands for node and SKU)."""
