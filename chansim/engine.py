@@ -936,6 +936,20 @@ class Session:
         )
 
 
+    def _release_records(self) -> None:
+        """Let go of the records a :class:`Result` now holds (``run`` discards its session).
+
+        A session is a reference cycle (its SimPy environment holds its processes and events,
+        which hold it) that only the cyclic garbage collector frees; holding the run's orders,
+        it would keep them alive until a full collection and have every collection before
+        that scan them. Without it they go with the result.
+        """
+        self.orders = []
+        self.served = []
+        self.events = []
+        self._level_log = array("d")
+
+
 def _check_quantity(node: str, sku: str, qty: object) -> None:
     """Raise :class:`SimulationError` unless ``qty`` is a finite number in [0, MAX_QUANTITY]."""
     if (
@@ -985,7 +999,9 @@ def run(
     if decisions:
         session.set_decisions(decisions)
     session.advance(days if days is not None else scenario.horizon_days)
-    return session.result()
+    result = session.result()
+    session._release_records()
+    return result
 
 
 def replicate(
