@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import gc
 import math
-from array import array
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -39,7 +38,7 @@ from simpy.events import URGENT, Event
 from chansim import scenario as sc
 from chansim.model.demand import DemandSeries
 from chansim.model.policies import BaseStockPolicy, ManualPolicy, OrderingPolicy, build_policy
-from chansim.records import LEVEL_STRUCT, LEVEL_WIDTH, EventRow, LevelRow
+from chansim.records import LEVEL_STRUCT, EventRow, LevelRow
 from chansim.rng import stream
 
 __all__ = ["Session", "run", "replicate", "SimulationError"]
@@ -209,8 +208,10 @@ class Session:
         self.record_events = record_events
         self.decisions: dict[tuple[int, str, str], float] = {}
         self.events: list[tuple] = []  # plain tuples in EventRow field order (see chansim.records)
-        # end-of-period rows, StoredLevelRow field order, packed column-wise (see chansim.records)
-        self._level_log = array("d")
+        # end-of-period rows, StoredLevelRow field order, packed as float64 (see chansim.records):
+        # the first _level_bytes bytes of a buffer that grows by doubling
+        self._level_log = bytearray()
+        self._level_bytes = 0
         self.orders: list[Order] = []
         # end-customer orders served in full on arrival: (id, market, node, sku, qty, day)
         self.served: list[tuple[int, str, str, str, float, float]] = []
@@ -722,27 +723,31 @@ class Session:
 
     def _record_levels(self, now: float) -> None:
         """Append one StoredLevelRow per item (its index in ``sequence`` stands for node and SKU)."""
-        append = self._level_log.frombytes
-        pack = LEVEL_STRUCT.pack
+        log = self._level_log
+        offset = self._level_bytes
+        size = LEVEL_STRUCT.size
+        if offset + size * len(self.sequence) > len(log):
+            log.extend(bytes(max(len(log), 64 * size * len(self.sequence))))
+        pack = LEVEL_STRUCT.pack_into
         for index, item in enumerate(self.sequence):
-            append(pack(
-                now, index, item.on_hand, item.backlog, item.on_order, item.in_transit,
+            pack(
+                log, offset, now, index, item.on_hand, item.backlog, item.on_order, item.in_transit,
                 item.demand_in, item.shipped, item.sell_in, item.received, item.ordered, item.lost,
                 item.orders_placed, item.customer_demand, item.customer_sales,
-            ))  # fmt: skip
+            )  # fmt: skip
+            offset += size
             item.demand_in = item.shipped = item.sell_in = item.received = item.ordered = item.lost = 0.0
             item.customer_demand = item.customer_sales = 0.0
             item.orders_placed = 0
+        self._level_bytes = offset
 
     def level_rows(self, periods: int | None = None) -> list[LevelRow]:
         """The levels rows recorded so far (of the last ``periods`` periods), oldest first, by name."""
-        log = self._level_log
-        width = LEVEL_WIDTH
-        start = 0 if periods is None else max(0, len(log) - periods * len(self.sequence) * width)
+        end = self._level_bytes
+        start = 0 if periods is None else max(0, end - periods * len(self.sequence) * LEVEL_STRUCT.size)
         keys = [(item.node, item.sku) for item in self.sequence]
         rows = []
-        for i in range(start, len(log), width):
-            day, index, *values = log[i : i + width]
+        for day, index, *values in LEVEL_STRUCT.iter_unpack(self._level_log[start:end]):
             values[-3] = int(values[-3])  # orders_placed
             rows.append(LevelRow(day, *keys[int(index)], *values))
         return rows
@@ -926,7 +931,7 @@ class Session:
             self.scenario,
             info,
             self.events,
-            self._level_log,
+            memoryview(self._level_log)[: self._level_bytes],
             self.orders,
             dict(self.decisions),
             self.served,
@@ -947,7 +952,8 @@ class Session:
         self.orders = []
         self.served = []
         self.events = []
-        self._level_log = array("d")
+        self._level_log = bytearray()
+        self._level_bytes = 0
 
 
 def _check_quantity(node: str, sku: str, qty: object) -> None:

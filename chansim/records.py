@@ -8,12 +8,13 @@ them to the business layer and the exercises by name.
 
 How the engine stores them while it runs (the hot path of a simulation):
 
-* **levels** are all numbers, so they are stored column-wise in one flat ``array('d')``,
-  :data:`LEVEL_WIDTH` doubles per node x SKU per period in :class:`LevelRow` field order
-  (``item`` is the index of the node x SKU in ``Session.sequence``). Packing a row with
-  :data:`LEVEL_STRUCT` costs about as much as appending a tuple, but the run leaves no
-  tuple and no float object behind: nothing for the cyclic garbage collector to scan,
-  8 bytes a value instead of about 30, and the table is a zero-copy ``numpy`` view;
+* **levels** are all numbers, so they are packed (:data:`LEVEL_STRUCT`, ``pack_into``) into
+  one growing float64 buffer, :data:`LEVEL_WIDTH` values per node x SKU per period in
+  :class:`StoredLevelRow` field order (``item`` is the index of the node x SKU in
+  ``Session.sequence``). That costs a little more than appending a tuple, but the run
+  leaves no tuple and no float object behind: nothing for the cyclic garbage collector to
+  scan, 8 bytes a value instead of about 30, and the table starts as a zero-copy ``numpy``
+  view instead of a conversion of tuples;
 * **events** mix strings and numbers and are appended as plain tuples in :class:`EventRow`
   field order: building a NamedTuple instance per event costs about 0.3 us more than a
   tuple, a fifth more run time with events on; ``event_rows`` makes named records on demand.
