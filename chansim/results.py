@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -93,10 +93,20 @@ def node_parameters(scenario: sc.Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@lru_cache(maxsize=256)
+def _categories(names: tuple[str, ...]) -> pd.CategoricalDtype:
+    """The (immutable) dtype of a categorical column; building it checks the categories, ~80 us a column."""
+    return pd.CategoricalDtype(list(names))
+
+
+def _categorical(codes: np.ndarray, names: Sequence[str]) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes, dtype=_categories(tuple(names)))
+
+
 def _id_columns(n: int, info: RunInfo) -> dict[str, object]:
     """``scenario`` (categorical: one value, cheap to copy), ``replication`` and ``seed`` for ``n`` rows."""
     return {
-        "scenario": pd.Categorical.from_codes(np.zeros(n, dtype=np.int64), categories=[info.scenario]),
+        "scenario": _categorical(np.zeros(n, dtype=np.int64), [info.scenario]),
         "replication": np.full(n, info.replication, dtype=np.int64),
         "seed": np.full(n, info.seed, dtype=np.int64),
     }
@@ -133,7 +143,7 @@ def levels_frame(
         categories = sorted(set(names))
         code_of = {c: i for i, c in enumerate(categories)}
         codes = np.array([code_of[c] for c in names], dtype=np.int64)
-        columns[name] = pd.Categorical.from_codes(codes[index] if n else [], categories=categories)
+        columns[name] = _categorical(codes[index] if n else np.zeros(0, dtype=np.int64), categories)
     for j, name in enumerate(_LEVEL_NUMBERS, start=2):
         columns[name] = values[:, j].astype(np.int64) if name == "orders_placed" else values[:, j]
     # unit price and supplier index in force: the last log entry at or before the row's period
@@ -173,7 +183,7 @@ def _with_ids(frame: pd.DataFrame, info: RunInfo) -> pd.DataFrame:
     n = len(frame)
     frame.insert(0, "seed", np.full(n, info.seed, dtype=np.int64))
     frame.insert(0, "replication", np.full(n, info.replication, dtype=np.int64))
-    frame.insert(0, "scenario", pd.Categorical.from_codes(np.zeros(n, dtype=np.int64), categories=[info.scenario]))
+    frame.insert(0, "scenario", _categorical(np.zeros(n, dtype=np.int64), [info.scenario]))
     return frame
 
 
