@@ -3,9 +3,12 @@
 Within each period (of ``period_days`` days, starting at day ``t``) events happen in
 this fixed order:
 
-1. **Receipts.** Shipments due at ``t`` are put on hand, and orders whose information
-   delay ends at ``t`` reach their supplier. These are SimPy events scheduled with
-   urgent priority, so they precede the period's work at the same time.
+1. **Receipts.** Shipments due at ``t`` are put on hand (in the order they were shipped),
+   and orders whose information delay ends at ``t`` reach their supplier. These are SimPy
+   events scheduled with urgent priority, so they precede the period's work at the same
+   time; without a business layer the shipments due are kept in the session's own receipt
+   calendar instead and put on hand first thing in the period (the same result, without a
+   SimPy event per shipment).
 2. **Nodes, downstream first** (deepest node first, ties by name; SKUs in scenario order).
    For each node and SKU:
 
