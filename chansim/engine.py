@@ -943,7 +943,6 @@ class Session:
             list(self.item_log),
         )
 
-
     def _release_records(self) -> None:
         """Let go of the records a :class:`Result` now holds (``run`` discards its session).
 

@@ -119,7 +119,7 @@ def events_frame(rows: Sequence[tuple], info: RunInfo) -> pd.DataFrame:
 
 
 def levels_frame(
-    log: object,
+    log: bytes | bytearray | memoryview,
     level_items: Sequence[tuple[str, str]],
     item_log: Sequence[tuple[int, int, float, int]],
     info: RunInfo,
@@ -130,7 +130,7 @@ def levels_frame(
     ``level_items``: (node, SKU) of each item index; ``item_log``: (period, item index,
     unit price, supplier index) entries, each in force from its period on.
     """
-    values = np.frombuffer(log, dtype=np.float64).reshape(-1, LEVEL_WIDTH)  # type: ignore[call-overload]
+    values = np.frombuffer(log, dtype=np.float64).reshape(-1, LEVEL_WIDTH)
     n = len(values)
     index = values[:, 1].astype(np.int64)
     day = values[:, 0].astype(np.int64)
@@ -195,7 +195,7 @@ class Result:
         scenario: sc.Scenario,
         info: RunInfo,
         events: Sequence[tuple],
-        levels: object,
+        levels: bytes | bytearray | memoryview,
         orders: list[Order],
         decisions: dict[tuple[int, str, str], float],
         served: list[tuple[int, str, str, str, float, float]] | None = None,
@@ -206,7 +206,7 @@ class Result:
         self.scenario = scenario
         self.info = info
         self._events = list(events)  # EventRow field order
-        self._levels = bytes(levels)  # type: ignore[call-overload]  # float64 StoredLevelRows (a snapshot)
+        self._levels = bytes(levels)  # float64 StoredLevelRows (a snapshot)
         self._orders = list(orders)
         self._served = list(served or [])
         self._level_items = list(level_items or [])
