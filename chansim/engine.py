@@ -138,8 +138,11 @@ class _Due(Timeout):
     """
 
     def __init__(self, env: simpy.Environment, delay: float, callback: Callable[[Event], None], payload: tuple) -> None:
-        super().__init__(env, delay, payload)
+        Timeout.__init__(self, env, delay, payload)
         self.callbacks.append(callback)  # type: ignore[union-attr]
+
+
+_schedule = simpy.Environment.schedule
 
 
 class _Environment(simpy.Environment):
@@ -147,7 +150,7 @@ class _Environment(simpy.Environment):
     goes in with urgent priority (SimPy's own Timeout schedules with normal priority)."""
 
     def schedule(self, event: Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
-        super().schedule(event, URGENT if type(event) is _Due else priority, delay)
+        _schedule(self, event, URGENT if event.__class__ is _Due else priority, delay)
 
 
 class _PeriodClock(Resumable):
