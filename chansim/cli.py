@@ -367,7 +367,9 @@ def _check_output_file(out: Path, force: bool) -> None:
     if stat.S_ISDIR(info.st_mode):
         raise BadInput(f"--out {out}: is a directory; give a file name")
     if not stat.S_ISREG(info.st_mode):
-        raise BadInput(f"--out {out}: exists and is not a regular file (a link, device, FIFO or socket); never replaced")
+        raise BadInput(
+            f"--out {out}: exists and is not a regular file (a link, device, FIFO or socket); it is never replaced"
+        )
     if not force:
         raise BadInput(f"--out {out}: exists; add --force to replace it")
 

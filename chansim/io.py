@@ -40,6 +40,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_NESTING_DEPTH = 64
 #: Most values (scalars, lists, mappings) a document may hold once its aliases are expanded.
 MAX_YAML_VALUES = 5_000_000
+_TOO_DEEP = f"the document is nested too deeply (at most {MAX_NESTING_DEPTH} levels)"
 
 
 class ScenarioError(ValueError):
@@ -184,7 +185,7 @@ def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     except ValidationError as exc:
         raise ScenarioError(source, format_validation_error(exc, data)) from None
     except RecursionError:
-        raise ScenarioError(source, [f"the document is nested too deeply (at most {MAX_NESTING_DEPTH} levels)"]) from None
+        raise ScenarioError(source, [_TOO_DEEP]) from None
 
 
 # --------------------------------------------------------------------------- strict YAML
@@ -292,7 +293,7 @@ def read_yaml(text: str, source: str = "<scenario>") -> Any:
             raise ScenarioError(source, [f"{where.removeprefix(' at ')}: {problem}"]) from None
         raise ScenarioError(source, [f"not valid YAML{where}: {problem}"]) from None
     except RecursionError:
-        raise ScenarioError(source, [f"the document is nested too deeply (at most {MAX_NESTING_DEPTH} levels)"]) from None
+        raise ScenarioError(source, [_TOO_DEEP]) from None
 
 
 # --------------------------------------------------------------------------- scenario files
@@ -404,7 +405,7 @@ def find_scenario(name_or_path: str | Path) -> Path:
     names = ", ".join(bundled) or "(none found)"
     raise ScenarioError(
         str(name_or_path),
-        [f"{problem}, and not the name of a bundled scenario; bundled scenarios: {names} (chansim scenarios lists them)"],
+        [f"{problem}, and not the name of a bundled scenario; bundled: {names} (chansim scenarios lists them)"],
     )
 
 

@@ -378,7 +378,10 @@ class Result:
     def export(
         self, directory: str | Path, fmt: str = "csv", extra: dict[str, pd.DataFrame] | None = None
     ) -> list[Path]:
-        """Write every table (and the ``extra`` ones, e.g. KPIs) to ``directory`` as CSV or Parquet (:func:`export_tables`)."""
+        """Write every table (and the ``extra`` ones, e.g. KPIs) to ``directory`` as CSV or Parquet.
+
+        See :func:`export_tables`.
+        """
         return export_tables({**self.tables(), **(extra or {})}, directory, fmt, self.metadata)
 
 
