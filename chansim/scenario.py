@@ -461,12 +461,6 @@ class Scenario(_Frozen):
         """The node called ``name``."""
         return self.topology.node_by_name[name]
 
-    def with_updates(self, **changes: object) -> Scenario:
-        """A validated copy with top-level fields replaced (variants of a scenario)."""
-        data = self.model_dump()
-        data.update({k: (v.model_dump() if isinstance(v, BaseModel) else v) for k, v in changes.items()})
-        return Scenario.model_validate(data)
-
 
 # derived structure per scenario object, kept outside the model so equality ignores it
 _TOPOLOGIES: dict[int, tuple[weakref.ReferenceType[Scenario], Topology]] = {}
@@ -477,7 +471,6 @@ class Topology:
 
     def __init__(self, scenario: Scenario) -> None:
         self.node_by_name: dict[str, Node] = {n.name: n for n in scenario.nodes}
-        self.node_index: dict[str, int] = {n.name: i for i, n in enumerate(scenario.nodes)}
         self.sku_by_name: dict[str, Sku] = {s.name: s for s in scenario.skus}
         self.skus_of_node: dict[str, list[str]] = _skus_handled(scenario)
         self.lane_for: dict[tuple[str, str], Lane] = {}
