@@ -115,7 +115,7 @@ _RELATIVE_PATH = re.compile(r"^[A-Za-z_][\w]*(\[[^\]]*\])*(\.[A-Za-z_][\w]*(\[[^
 _UNION_TAGS = {
     "poisson", "negative_binomial", "normal", "deterministic", "uniform", "empirical",
     "base_stock", "s_S", "r_Q", "periodic_review", "forecast_order_up_to", "sterman", "manual",
-    "moving_average", "exponential_smoothing", "int", "float", "str", "list[...]", "none", "exponential",
+    "moving_average", "exponential_smoothing", "int", "float", "str", "bool", "list[...]", "none", "exponential",
     "beta", "fixed", "volume_rebate", "growth_rebate", "target_commission", "achievement_plan", "override",
     "constrained-float", "constrained-int", "constrained-str",
 }  # fmt: skip
