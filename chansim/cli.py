@@ -333,13 +333,13 @@ def generate_command(
     from chansim.generate import GeneratorOptions, generate_scenario
     from chansim.io import MAX_FILE_BYTES, scenario_to_yaml
 
-    _check_output_file(out, force)
     try:
         options = GeneratorOptions(
             seed=seed, locale=locale, regions=regions, distributors=distributors,
             dealers_per_distributor=dealers_per_distributor, skus=skus, days=days, name=name,
             business=business, applicants=applicants,
         )  # fmt: skip
+        _check_output_file(out, force)  # before the generation, which may take a while
         scenario = generate_scenario(options)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
@@ -349,7 +349,7 @@ def generate_command(
             f"the scenario would be {len(data):,} bytes, more than chansim reads ({MAX_FILE_BYTES:,}); "
             "choose fewer regions, dealers or skus"
         )
-    _check_output_file(out, force)  # again: the generation took a while
+    _check_output_file(out, force)  # again: the path may have changed meanwhile
     _write_atomically(out, data)
     click.echo(f"wrote {out}: {len(scenario.nodes)} nodes, {len(scenario.skus)} skus, {len(scenario.markets)} markets")
 
