@@ -7,7 +7,6 @@ on first access, from the tuples the engine appended while it ran.
 from __future__ import annotations
 
 import hashlib
-import re
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -468,8 +467,10 @@ class ExportError(ValueError):
     """An export folder that cannot be used; the message says why."""
 
 
-#: Names of the table files an export writes (``metadata.json`` lists them under ``files``).
-_TABLE_FILE = re.compile(r"[A-Za-z0-9_-]+\.(csv|parquet)")
+def _is_table_file(name: str) -> bool:
+    """Whether ``name`` is a table file name an export writes (``events.csv``): no path, no other suffix."""
+    stem, _, suffix = name.rpartition(".")
+    return bool(stem) and suffix in ("csv", "parquet") and all(c.isalnum() or c in "_-" for c in stem)
 
 
 def _previous_export_files(out: Path) -> set[str]:
@@ -485,7 +486,7 @@ def _previous_export_files(out: Path) -> set[str]:
         return set()
     if not isinstance(meta, dict) or "chansim_version" not in meta or not isinstance(meta.get("files"), list):
         return set()
-    return {name for name in meta["files"] if isinstance(name, str) and _TABLE_FILE.fullmatch(name)}
+    return {name for name in meta["files"] if isinstance(name, str) and _is_table_file(name)}
 
 
 def export_tables(
