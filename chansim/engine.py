@@ -26,25 +26,66 @@ that period's demand. So with an outside supplier, an order placed in period ``k
 
 from __future__ import annotations
 
+import copy
 import gc
+import typing
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 import simpy
-from simpy.events import URGENT, Event
+from simpy.events import NORMAL, PENDING, URGENT, Event, EventPriority, Timeout
 
 from chansim import scenario as sc
-from chansim.model.demand import DemandSeries
+from chansim.config.business import purchase_discounts
+from chansim.model.demand import DemandSeries, draw
 from chansim.model.policies import BaseStockPolicy, ManualPolicy, OrderingPolicy, build_policy
+from chansim.model.resumable import Resumable
 from chansim.rng import stream
 
-__all__ = ["Session", "run", "replicate", "SimulationError"]
+__all__ = [
+    "Extension", "Session", "SessionControl", "SimulationError", "install_extension", "install_result_types",
+    "replicate", "run",
+]  # fmt: skip
 
+ALLOCATION_RULES = typing.get_args(sc.Node.model_fields["allocation"].annotation)  # first_come, proportional, priority
 CUSTOMER = "customer"
 REPLENISHMENT = "replenishment"
 INITIAL = "initial"
+
+
+class _Installed:
+    """What the layers above plug into the engine (see :func:`install_extension`)."""
+
+    def __init__(self) -> None:
+        self.extension: Callable[[Session], Extension] | None = None
+        self.result_type: Callable[..., Any] | None = None
+        self.replications_type: Callable[[list[Any]], Any] | None = None
+
+    def results(self) -> tuple[Callable[..., Any], Callable[[list[Any]], Any]]:
+        if self.result_type is None or self.replications_type is None:
+            raise SimulationError("no result classes installed (import chansim.results)")
+        return self.result_type, self.replications_type
+
+
+_installed = _Installed()
+
+
+def install_extension(factory: Callable[[Session], Extension]) -> None:
+    """Plug in the extension a session with a ``business`` section runs with.
+
+    The business layer sits above the engine and installs its runtime when imported
+    (``import chansim`` imports it), so the engine never imports it.
+    """
+    _installed.extension = factory
+
+
+def install_result_types(result_type: Callable[..., Any], replications_type: Callable[[list[Any]], Any]) -> None:
+    """Plug in the result classes :meth:`Session.result` and :func:`replicate` build (chansim.results)."""
+    _installed.result_type = result_type
+    _installed.replications_type = replications_type
 
 
 class SimulationError(ValueError):
@@ -84,19 +125,45 @@ class Order:
         self.immediate = 0.0
 
 
-class _Due(Event):
-    """An event already triggered with ``payload``, due ``delay`` days from now.
+class _Due(Timeout):
+    """A timeout with ``payload`` as its value, due ``delay`` days from now, then ``callback``.
 
-    Scheduled with urgent priority: at equal times it is processed before the
-    period clock (normal priority), so receipts precede the period's work.
+    Scheduled with urgent priority (see :class:`_Environment`): at equal times it is
+    processed before every normal event, the period clock's included, so receipts precede
+    the period's work and any business event of the same day.
     """
 
     def __init__(self, env: simpy.Environment, delay: float, callback: Callable[[Event], None], payload: tuple) -> None:
-        self.env = env
-        self.callbacks = [callback]
-        self._value = payload
-        self._ok = True
-        env.schedule(self, URGENT, delay)
+        super().__init__(env, delay, payload)
+        self.callbacks.append(callback)  # type: ignore[union-attr]
+
+
+class _Environment(simpy.Environment):
+    """SimPy's environment with one addition through its public ``schedule``: a :class:`_Due`
+    goes in with urgent priority (SimPy's own Timeout schedules with normal priority)."""
+
+    def schedule(self, event: Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
+        super().schedule(event, URGENT if type(event) is _Due else priority, delay)
+
+
+class _PeriodClock(Resumable):
+    """The period clock as a SimPy process: ``while True: run the period; yield timeout(P)``.
+
+    The period's work at day ``t`` waits until every other event due at ``t`` has happened.
+    """
+
+    __slots__ = ("session",)
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def send(self, value: object) -> Event:
+        env = self.session.env
+        if env.peek() == env.now:
+            # other events are due at the period's start (an approval ending exactly now, a
+            # process it resumes): they happen first, so what they release is seen this period
+            return env.timeout(0)
+        return self.session._run_period()
 
 
 class LaneState:
@@ -128,7 +195,7 @@ class Item:
         "policy", "manual", "lane", "supplier", "external_book", "markets", "delay_periods",
         "lead_days", "lost_sales", "allocation", "priority", "demand_in", "shipped", "sell_in",
         "received", "ordered", "lost", "orders_placed", "customer_demand", "customer_sales", "demand_factor",
-        "exit_stock", "divert_to", "divert_share", "unit_price", "supplier_index",
+        "exit_stock", "divert_to", "divert_share", "unit_price", "supplier_index", "index",
     )  # fmt: skip
 
     def __init__(self, node: sc.Node, sku: str) -> None:
@@ -164,8 +231,172 @@ class Item:
         self.divert_share = 0.0
         self.unit_price = 0.0  # what the node pays its supplier a unit (a tier change can move it)
         self.supplier_index = -1  # the supplier's position in Session.sequence (-1: outside source)
+        self.index = -1  # its own position in Session.sequence
         self.customer_demand = 0.0  # end-customer (market) part of demand_in
         self.customer_sales = 0.0  # end-customer part of shipped
+
+
+class Extension(Protocol):
+    """What an engine extension provides (the business layer is one): the hooks the engine calls.
+
+    In the spirit of SimPy's small environment contract. An extension is built with the
+    session (``install_extension(factory)``; ``factory(session)``) and changes the channel
+    only through ``session.control`` (:class:`SessionControl`).
+    """
+
+    def before_period(self, period: int, now: float) -> None:
+        """At the start of every period, before its demand, fills and orders."""
+
+    def intercept_order(self, item: Item, order: Order) -> bool:
+        """A new replenishment order to another node: True if the extension takes it (and will
+        release, shrink or cancel it through the control API), False to let it go on at once."""
+
+    def on_allocation(self, now: float, item: Item, available: float) -> None:
+        """``item`` shares ``available`` units among more orders than it can fill."""
+
+    def on_order_decision(self, now: float, item: Item, qty: float) -> None:
+        """The caller decided what ``item`` orders this period (a manual node)."""
+
+    def tables(self) -> dict[str, Any]:
+        """The extension's tables at the end (tidy DataFrames by name)."""
+
+    def fork_records(self) -> tuple[list[Any], list[list[Any]]]:
+        """For :meth:`Session.fork`: containers of immutable rows, and archives of objects that are
+        final once nothing live refers to them."""
+
+
+class SessionControl:
+    """The control API of a running session: what extensions and exercises may change.
+
+    Reads of :class:`Item` fields are free; every write goes through here, so the engine
+    keeps its own invariants (logged price and supplier changes, re-ranked books, ...).
+    Items are the engine's stock records (``session.sequence``, :meth:`item`).
+    """
+
+    __slots__ = ("_session",)
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    # ---- lookups
+    def item(self, node: str, sku: str) -> Item:
+        """The stock of ``sku`` at ``node``."""
+        return self._session._item(node, sku)
+
+    def items_of(self, node: str) -> list[Item]:
+        """Every SKU's stock at ``node``, in scenario order."""
+        return [item for item in self._session.sequence if item.node == node]
+
+    def recent_flows(self, periods: int) -> list[tuple[str, str, float, float]]:
+        """``(node, sku, demand, shipped)`` of every node x SKU over the last ``periods`` recorded periods."""
+        session = self._session
+        sequence = session.sequence
+        rows = session.levels[-periods * len(sequence) :]
+        out = []
+        for row in rows:
+            item = sequence[row[1]]
+            out.append((item.node, item.sku, row[6], row[7]))
+        return out
+
+    # ---- demand and customers
+    def set_demand_factor(self, item: Item, factor: float) -> None:
+        """Scale ``item``'s end-customer demand from this period on (partner activity, shocks, ...)."""
+        item.demand_factor = float(factor)
+
+    def divert(self, item: Item, target: Item, share: float) -> None:
+        """Channel conflict: ``share`` of ``item``'s market demand buys from ``target`` instead."""
+        session = self._session
+        if session._divert_rng is None:
+            session._divert_rng = stream(session.seed, session.replication, "business/diversion")
+        item.divert_to = target
+        item.divert_share = float(share)
+
+    def add_customer_order(self, item: Item, customer: str, qty: float) -> None:
+        """An end-customer order from outside the markets (a won deal) joins ``item``'s book now."""
+        session = self._session
+        session._add_customer_order(item, customer, qty, session.env.now)
+
+    # ---- ordering, prices, allocation
+    def set_policy(self, item: Item, policy: OrderingPolicy, manual: bool) -> None:
+        """How ``item`` orders from now on (``manual``: by the caller's decisions)."""
+        item.policy = policy
+        item.manual = bool(manual)
+
+    def stop_ordering(self, item: Item) -> None:
+        """``item`` orders nothing from now on (an applicant, a partner that left)."""
+        self.set_policy(item, ManualPolicy(0.0), manual=False)
+
+    def set_priority(self, item: Item, priority: int) -> None:
+        """The allocation priority of the orders ``item`` places from now on (its tier's)."""
+        item.priority = int(priority)
+
+    def set_unit_price(self, item: Item, price: float) -> None:
+        """What ``item`` pays its supplier a unit from the next recorded period on (logged)."""
+        item.unit_price = float(price)
+        self._session._note_item_change(item)
+
+    def set_allocation(self, node: str, rule: str) -> None:
+        """``node``'s allocation rule for every SKU (waiting orders are re-ranked under it)."""
+        if rule not in ALLOCATION_RULES:
+            raise SimulationError(f"allocation rule must be one of {', '.join(ALLOCATION_RULES)}, got {rule!r}")
+        items = self.items_of(node)
+        if not items:
+            raise SimulationError(f"no stock at node '{node}' to allocate")
+        for item in items:
+            item.allocation = rule
+            item.book_dirty = True
+
+    # ---- lanes and network
+    def disrupt_lane(
+        self, item: Item, start_day: int, end_day: int, capacity: float | None, extra_lead_periods: int
+    ) -> None:
+        """From ``start_day`` to ``end_day`` the lane into ``item`` carries at most ``capacity`` a
+        period (None: unchanged) and takes ``extra_lead_periods`` longer."""
+        lane = item.lane
+        lane.disruptions.append((start_day, end_day, capacity, extra_lead_periods))
+        if lane not in self._session.disrupted_lanes:
+            self._session.disrupted_lanes.append(lane)
+
+    def rehome(self, item: Item, supplier: Item) -> None:
+        """``item`` buys from ``supplier`` from now on (its lane, lead time and price stay)."""
+        item.supplier = supplier
+        item.supplier_index = supplier.index
+        self._session._note_item_change(item)
+
+    def retire(self, item: Item, stock: str, successor: Item | None) -> None:
+        """A partner leaves: ``item`` stops ordering; its stock and later arrivals go back to its
+        supplier (``stock='return'``) or are written off; what it owed is lost; its markets move
+        to ``successor`` (or go unserved)."""
+        session = self._session
+        self.stop_ordering(item)
+        item.exit_stock = stock
+        if item.on_hand > 0:
+            qty = item.on_hand
+            item.on_hand = 0.0
+            session._dispose_stock(item, qty)
+        now = session.env.now
+        for order in list(item.book):
+            if order.remaining > 0:
+                session._cancel(item, order, now)
+        item.book = []
+        if item.markets:
+            if successor is not None:
+                successor.markets.extend(item.markets)
+                successor.markets.sort(key=lambda pair: pair[0])
+            item.markets = []
+
+    # ---- orders an extension intercepted (see Extension.intercept_order)
+    def release_order(self, item: Item, order: Order) -> None:
+        """Send an order that passed credit and approvals on to its supplier (after the order delay)."""
+        self._session._release_order(item, order)
+
+    def cancel_order(self, item: Item, order: Order, reason: str) -> None:
+        """Cancel an order that was never released (event ``rejected_<reason>``)."""
+        self._session._cancel_unreleased(item, order, reason)
+
+    def shrink_order(self, item: Item, order: Order, qty: float) -> None:
+        """Reduce an unreleased order to ``qty`` (a partial credit release)."""
+        self._session._shrink_order(item, order, qty)
 
 
 @dataclass(frozen=True)
@@ -211,16 +442,19 @@ class Session:
         # end-customer orders served in full on arrival: (id, market, node, sku, qty, day)
         self.served: list[tuple[int, str, str, str, float, float]] = []
         self._next_id = 1
-        self.env = simpy.Environment()
+        self.env = _Environment()
         self._stop_period = 0
         self._stop_event: Event | None = None
+        self._divert_rng: np.random.Generator | None = None
         self._build()
-        self.business = None
+        # the extension API: every change an extension (the business layer) or an exercise makes
+        self.control = SessionControl(self)
+        self.business: Extension | None = None
         if scenario.business is not None:
-            from chansim.business.runtime import BusinessRuntime
-
-            self.business = BusinessRuntime(self)
-        self._process = self.env.process(self._clock())
+            if _installed.extension is None:
+                raise SimulationError("the scenario has a business section but no business layer is installed")
+            self.business = _installed.extension(self)
+        self._process = self.env.process(_PeriodClock(self))
 
     # ------------------------------------------------------------------ construction
     def _build(self) -> None:
@@ -269,11 +503,7 @@ class Session:
                     self.discrete,
                 )
                 self.items[market.served_by, demand.sku].markets.append((market.name, series))
-        discounts = {}
-        if s.business is not None:
-            from chansim.business.runtime import purchase_discounts
-
-            discounts = purchase_discounts(s)
+        discounts = purchase_discounts(s)  # empty without a business section
         for (name, sku_name), item in self.items.items():  # the price it pays its supplier (as in the money table)
             sku = topo.sku_by_name[sku_name]
             supplier = topo.lane_for[name, sku_name].supplier
@@ -286,13 +516,13 @@ class Session:
         self.sequence: list[Item] = [
             self.items[name, sku] for name in topo.downstream_first for sku in topo.skus_of_node[name]
         ]
-        position = {id(item): i for i, item in enumerate(self.sequence)}
+        for i, item in enumerate(self.sequence):
+            item.index = i
         # prices and suppliers rarely change: a log (period, item index, unit price, supplier index)
         self.item_log: list[tuple[int, int, float, int]] = []
         for i, item in enumerate(self.sequence):
-            item.supplier_index = position[id(item.supplier)] if item.supplier is not None else -1
+            item.supplier_index = item.supplier.index if item.supplier is not None else -1
             self.item_log.append((0, i, item.unit_price, item.supplier_index))
-        self._position = position
         self._initial_state()
 
     def _new_id(self) -> int:
@@ -356,7 +586,7 @@ class Session:
 
     # ------------------------------------------------------------------ events
     def _on_arrival(self, event: Event) -> None:
-        item, order, qty = event._value
+        item, order, qty = event.value
         if item.exit_stock is not None:  # the partner has left: what still arrives goes back or is written off
             self._dispose(item, order, qty)
             return
@@ -372,7 +602,7 @@ class Session:
             self.events.append((now, "received", item.node, order.supplier, item.sku, qty, order.id))
 
     def _on_order_seen(self, event: Event) -> None:
-        item, order = event._value
+        item, order = event.value
         self._deliver_order(item, order)
 
     def _deliver_order(self, item: Item, order: Order) -> None:
@@ -392,27 +622,26 @@ class Session:
             supplier.demand_in += order.remaining
 
     # ------------------------------------------------------------------ the period
-    def _clock(self):  # type: ignore[no-untyped-def]
+    def _run_period(self) -> Event:
+        """One period of work (see the module docstring); returns the timeout to the next period."""
         env = self.env
-        P = self.period_days
-        while True:
-            k = self.period
-            now = env.now
-            if self.business is not None:
-                self.business.before_period(k, now)
-            for lane in self.disrupted_lanes:
-                _apply_disruptions(lane, now)
-            for item in self.sequence:
-                if item.markets:
-                    self._market_demand(item, k, now)
-                if item.book:
-                    self._fill(item, k, now)
-                self._place_order(item, k, now)
-            self._record_levels(now)
-            self.period = k + 1
-            if self.period >= self._stop_period and self._stop_event is not None:
-                self._stop_event.succeed()
-            yield env.timeout(P)
+        k = self.period
+        now = env.now
+        if self.business is not None:
+            self.business.before_period(k, now)
+        for lane in self.disrupted_lanes:
+            _apply_disruptions(lane, now)
+        for item in self.sequence:
+            if item.markets:
+                self._market_demand(item, k, now)
+            if item.book:
+                self._fill(item, k, now)
+            self._place_order(item, k, now)
+        self._record_levels(now)
+        self.period = k + 1
+        if self.period >= self._stop_period and self._stop_event is not None:
+            self._stop_event.succeed()
+        return env.timeout(self.period_days)
 
     def _market_demand(self, item: Item, k: int, now: float) -> None:
         """End-customer demand of the period; served at once when stock covers all of it."""
@@ -479,9 +708,7 @@ class Session:
         available = item.on_hand
         if available > 0:
             if item.backlog > available and self.business is not None and len(book) > 1:
-                self.business.audit.append(
-                    (now, item.node, "allocation", item.sku, available, f"{item.allocation}: {item.backlog:g} wanted")
-                )
+                self.business.on_allocation(now, item, available)
             if item.allocation == "proportional" and item.backlog > available:
                 self._fill_proportional(item, book, available, k, now)
             else:
@@ -609,7 +836,7 @@ class Session:
         elif item.manual:
             qty = self.decisions.get((k, item.node, item.sku), policy.default)  # type: ignore[attr-defined]
             if self.business is not None and (k, item.node, item.sku) in self.decisions:
-                self.business.audit.append((now, "trainee", "order_decision", item.node, qty, item.sku))
+                self.business.on_order_decision(now, item, qty)
         else:
             qty = policy.decide(on_hand + item.on_order - backlog, on_hand - backlog, item.on_order, item.demand_in, k)
         if self.discrete:
@@ -628,8 +855,8 @@ class Session:
             item.orders_placed += 1
             if self.record_events:
                 self.events.append((now, "ordered", item.node, order.supplier, item.sku, qty, order.id))
-            if supplier is not None and self.business is not None and self.business.takes(item):
-                self.business.place(item, order)  # credit and approvals first, then release_order
+            if supplier is not None and self.business is not None and self.business.intercept_order(item, order):
+                pass  # the extension releases it later (credit and approvals first), see SessionControl
             elif item.delay_periods:
                 _Due(self.env, item.delay_periods * self.period_days, self._on_order_seen, (item, order))
             elif supplier is None:
@@ -674,10 +901,10 @@ class Session:
             item.customer_demand = item.customer_sales = 0.0
             item.orders_placed = 0
 
-    # ------------------------------------------------------------------ business layer hooks
-    def note_item_change(self, item: Item) -> None:
+    # ------------------------------------------------------------------ internals behind SessionControl
+    def _note_item_change(self, item: Item) -> None:
         """Log a new unit price or supplier of ``item``; it holds from the next period recorded."""
-        self.item_log.append((self.period, self._position[id(item)], item.unit_price, item.supplier_index))
+        self.item_log.append((self.period, item.index, item.unit_price, item.supplier_index))
 
     def _divert(self, item: Item, k: int, now: float) -> None:
         """Channel conflict: part of each market's demand buys from the cheaper dealer instead."""
@@ -690,13 +917,13 @@ class Session:
             moved = qty * share
             if self.discrete:  # each unit of demand diverts with probability `share` (binomial thinning)
                 qty = math.floor(qty + 0.5)
-                moved = float(self.divert_rng.binomial(int(qty), share)) if qty > 0 else 0.0
+                moved = float(self._divert_rng.binomial(int(qty), share)) if qty > 0 else 0.0
             if moved > 0:
-                self.add_customer_order(target, f"diverted:{market}", moved, now)
+                self._add_customer_order(target, f"diverted:{market}", moved, now)
             kept.append((market, qty - moved))
         for market, qty in kept:
             if qty > 0:
-                self.add_customer_order(item, market, qty, now)
+                self._add_customer_order(item, market, qty, now)
 
     def _dispose(self, item: Item, order: Order, qty: float) -> None:
         item.in_transit -= qty
@@ -706,9 +933,9 @@ class Session:
         now = self.env.now
         if order.received >= order.qty - order.cancelled - 1e-9:
             order.last_receipt_day = now
-        self.dispose_stock(item, qty)
+        self._dispose_stock(item, qty)
 
-    def dispose_stock(self, item: Item, qty: float) -> None:
+    def _dispose_stock(self, item: Item, qty: float) -> None:
         """A leaver's units: back to its supplier's stock (``return``) or written off."""
         if item.exit_stock == "return" and item.supplier is not None:
             item.supplier.on_hand += qty
@@ -719,14 +946,14 @@ class Session:
             counterpart = item.supplier.node if item.supplier is not None else ""
             self.events.append((self.env.now, event, item.node, counterpart, item.sku, qty, 0))
 
-    def release_order(self, item: Item, order: Order) -> None:
+    def _release_order(self, item: Item, order: Order) -> None:
         """Send an order that passed credit and approvals on to its supplier (after the order delay)."""
         if item.delay_periods:
             _Due(self.env, item.delay_periods * self.period_days, self._on_order_seen, (item, order))
         else:
             self._deliver_order(item, order)
 
-    def cancel_order(self, item: Item, order: Order, reason: str) -> None:
+    def _cancel_unreleased(self, item: Item, order: Order, reason: str) -> None:
         """Cancel an order that was never released (e.g. rejected on credit)."""
         qty = order.remaining
         order.remaining = 0.0
@@ -735,7 +962,7 @@ class Session:
         if self.record_events:
             self.events.append((self.env.now, f"rejected_{reason}", item.node, order.supplier, item.sku, qty, order.id))
 
-    def shrink_order(self, item: Item, order: Order, qty: float) -> None:
+    def _shrink_order(self, item: Item, order: Order, qty: float) -> None:
         """Reduce an unreleased order to ``qty`` (a partial credit release)."""
         cut = order.remaining - qty
         order.remaining = qty
@@ -744,7 +971,7 @@ class Session:
         if self.record_events:
             self.events.append((self.env.now, "reduced_credit", item.node, order.supplier, item.sku, cut, order.id))
 
-    def add_customer_order(self, item: Item, customer: str, qty: float, now: float) -> None:
+    def _add_customer_order(self, item: Item, customer: str, qty: float, now: float) -> None:
         """An end-customer order from outside the markets (a won deal) joins the node's book."""
         order = Order(self._next_id, CUSTOMER, customer, item.node, item.sku, qty, now, now, 0, None)
         order.seen_day = now
@@ -759,11 +986,15 @@ class Session:
             self.events.append((now, "demand", item.node, customer, item.sku, qty, order.id))
 
     # ------------------------------------------------------------------ public API
-    def _check_manual(self, node: str, sku: str) -> Item:
+    def _item(self, node: str, sku: str) -> Item:
         item = self.items.get((node, sku))
         if item is None:
             known = sorted({f"{n}/{s}" for n, s in self.items})
             raise SimulationError(f"no stock of sku '{sku}' at node '{node}' (known: {', '.join(known[:10])})")
+        return item
+
+    def _check_manual(self, node: str, sku: str) -> Item:
+        item = self._item(node, sku)
         if not item.manual:
             raise SimulationError(
                 f"node '{node}' orders '{sku}' by its own policy; only nodes with policy `manual` take decisions"
@@ -825,6 +1056,43 @@ class Session:
                 gc.enable()
         return self
 
+    def fork(self) -> Session:
+        """An independent copy that continues exactly as this session would.
+
+        Advancing both with the same decisions gives the same tables, equal to a straight
+        run; a decision or an advance on one leaves the other unchanged. Much cheaper than
+        a replay from day 0: the copy is a deep copy of the running simulation (its SimPy
+        processes keep their state as data, see :mod:`chansim.model.resumable`). The
+        scenario, immutable, is shared.
+        """
+        memo: dict[int, object] = {id(PENDING): PENDING, id(self.scenario): self.scenario}
+        # records of the past hold immutable rows: the copy gets its own container of the same rows
+        rows: list[list | dict | set] = [self.events, self.levels, self.served, self.item_log]
+        # archives hold objects that are final once no live part of the run (a book, a pending
+        # event, a process) refers to them: the copy shares those and copies the others
+        archives: list[list] = [self.orders]
+        if self.business is not None:
+            extension_rows, extension_archives = self.business.fork_records()
+            rows += extension_rows
+            archives += extension_archives
+        for container in rows:
+            memo[id(container)] = container.copy()
+        rebuilt = []
+        for archive in archives:
+            twin_archive: list = []
+            memo[id(archive)] = twin_archive
+            rebuilt.append((archive, twin_archive))
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            twin = copy.deepcopy(self, memo)
+            for archive, twin_archive in rebuilt:
+                twin_archive.extend([memo.get(id(entry), entry) for entry in archive])
+            return twin
+        finally:
+            if collecting:
+                gc.enable()
+
     def state(self):  # type: ignore[no-untyped-def]
         """Current stock of every node x SKU as a DataFrame (one row per node x SKU)."""
         import pandas as pd
@@ -841,11 +1109,9 @@ class Session:
 
     def result(self):  # type: ignore[no-untyped-def]
         """The tables recorded so far."""
-        from chansim.results import Result
-
         info = RunInfo(self.scenario.name, self.replication, self.seed, self.period_days, self.day)
         business = self.business.tables() if self.business is not None else None
-        return Result(
+        return _installed.results()[0](
             self.scenario,
             info,
             self.events,
@@ -886,8 +1152,6 @@ def _apply_disruptions(lane: LaneState, day: float) -> None:
 
 
 def _draw_lead(lane: LaneState, period_days: int) -> int:
-    from chansim.model.demand import draw
-
     assert lane.rng is not None
     lane.draws += 1  # an empirical series of lead times is replayed in order
     value = float(draw(lane.lead_distribution, lane.rng, np.ones(1), lane.draws - 1, False)[0])
@@ -922,8 +1186,6 @@ def replicate(
     first_replication: int = 0,
 ):  # type: ignore[no-untyped-def]
     """Run ``n`` independent replications (streams 0..n-1 of ``seed``); return a :class:`Replications`."""
-    from chansim.results import Replications
-
     if n < 1:
         raise SimulationError(f"replications must be >= 1, got {n}")
     indices: Iterable[int] = range(first_replication, first_replication + n)
@@ -932,4 +1194,4 @@ def replicate(
 
         indices = tqdm(indices, total=n, desc=f"{scenario.name}", unit="rep", leave=False)
     results = [run(scenario, seed=seed, days=days, replication=r, record_events=record_events) for r in indices]
-    return Replications(results)
+    return _installed.results()[1](results)
