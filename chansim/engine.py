@@ -178,7 +178,7 @@ class LaneState:
 
     __slots__ = (
         "capacity", "base_capacity", "used", "period", "lead_periods", "lead_distribution", "rng",
-        "shipping_cost", "transit_cost", "disruptions", "extra_lead_periods", "draws",
+        "disruptions", "extra_lead_periods", "draws",
     )  # fmt: skip
 
     def __init__(self, capacity: float | None, lead_periods: int) -> None:
@@ -192,8 +192,6 @@ class LaneState:
         self.lead_periods = lead_periods
         self.lead_distribution: object | None = None
         self.rng: np.random.Generator | None = None
-        self.shipping_cost = 0.0
-        self.transit_cost = 0.0
 
 
 class Item:
@@ -479,7 +477,6 @@ class Session:
                 if lane.lead_time_distribution is not None:
                     state.lead_distribution = lane.lead_time_distribution
                     state.rng = stream(self.seed, self.replication, f"lead_time/{node.name}/{j}")
-                state.shipping_cost = lane.shipping_cost_per_unit
                 state.disruptions = [
                     (d.start_day, d.end_day, d.capacity_units_per_day * P, d.extra_lead_time_days // P)
                     for d in lane.disruptions

@@ -433,9 +433,14 @@ class Result:
         """KPIs per node and for the network (see :mod:`chansim.metrics`)."""
         return _kpi_function("kpis")(self, warmup_days=warmup_days)
 
-    def export(self, directory: str | Path, fmt: str = "csv") -> list[Path]:
-        """Write every table to ``directory`` as CSV or Parquet; return the paths."""
-        return export_tables(self.tables(), directory, fmt, self.metadata)
+    def export(
+        self, directory: str | Path, fmt: str = "csv", extra: dict[str, pd.DataFrame] | None = None
+    ) -> list[Path]:
+        """Write every table (and the ``extra`` ones, e.g. KPIs) to ``directory`` as CSV or Parquet.
+
+        See :func:`export_tables`.
+        """
+        return export_tables({**self.tables(), **(extra or {})}, directory, fmt, self.metadata)
 
 
 class Replications:
@@ -497,21 +502,72 @@ class Replications:
         meta["replications"] = len(self.results)
         return meta
 
-    def export(self, directory: str | Path, fmt: str = "csv") -> list[Path]:
-        """Write every table to ``directory`` as CSV or Parquet; return the paths."""
-        return export_tables(self.tables(), directory, fmt, self.metadata)
+    def export(
+        self, directory: str | Path, fmt: str = "csv", extra: dict[str, pd.DataFrame] | None = None
+    ) -> list[Path]:
+        """Write every table of all replications, the business layer's too, as CSV or Parquet (:func:`export_tables`).
+
+        Each table is the replications' tables one after the other (each row carries its
+        ``replication``); ``extra`` tables (e.g. the KPI summary) are written as given.
+        """
+        per_replication = [result.tables() for result in self.results]
+        tables = self.tables()
+        for name in dict.fromkeys(name for run in per_replication for name in run):
+            if name not in tables:
+                tables[name] = pd.concat([run[name] for run in per_replication if name in run], ignore_index=True)
+        return export_tables({**tables, **(extra or {})}, directory, fmt, self.metadata)
+
+
+class ExportError(ValueError):
+    """An export folder that cannot be used; the message says why."""
+
+
+def _is_table_file(name: str) -> bool:
+    """Whether ``name`` is a table file name an export writes (``events.csv``): no path, no other suffix."""
+    stem, _, suffix = name.rpartition(".")
+    return bool(stem) and suffix in ("csv", "parquet") and all(c.isalnum() or c in "_-" for c in stem)
+
+
+def _previous_export_files(out: Path) -> set[str]:
+    """The table files the previous chansim export into ``out`` wrote (from its ``metadata.json``)."""
+    import json
+
+    meta_path = out / "metadata.json"
+    try:
+        if not meta_path.is_file() or meta_path.is_symlink() or meta_path.stat().st_size > 1_000_000:
+            return set()
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(meta, dict) or "chansim_version" not in meta or not isinstance(meta.get("files"), list):
+        return set()
+    return {name for name in meta["files"] if isinstance(name, str) and _is_table_file(name)}
 
 
 def export_tables(
     tables: dict[str, pd.DataFrame], directory: str | Path, fmt: str, metadata: dict[str, object]
 ) -> list[Path]:
-    """Write tables and a ``metadata.json``; CSV or Parquet (with the metadata embedded)."""
+    """Write tables and a ``metadata.json`` into ``directory``; CSV or Parquet (with the metadata embedded).
+
+    The folder then holds this export's tables only: table files that the previous export
+    into it wrote (listed under ``files`` in its ``metadata.json``) and this one does not
+    are removed. Files chansim did not write are never touched. Each file is written
+    beside its final name and renamed, so no half-written table is left behind.
+
+    Raises:
+        ValueError: for a format other than ``csv`` or ``parquet``.
+        ExportError: when ``directory`` exists and is not a folder.
+
+    """
     import json
 
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"format must be 'csv' or 'parquet', got {fmt!r}")
     out = Path(directory)
+    if out.exists() and not out.is_dir():
+        raise ExportError("exists and is not a folder; give a folder for the tables")
     out.mkdir(parents=True, exist_ok=True)
+    previous = _previous_export_files(out)
     paths = []
     for name, frame in tables.items():
         path = out / f"{name}.{fmt}"
@@ -524,8 +580,15 @@ def export_tables(
             frame.to_parquet(tmp, index=False)
         tmp.replace(path)  # never leave a half-written table behind
         paths.append(path)
+    written = {path.name for path in paths}
+    for stale in sorted(previous - written):
+        path = out / stale
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
     meta_path = out / "metadata.json"
-    meta_path.write_text(json.dumps(metadata, indent=2, ensure_ascii=False), encoding="utf-8")
+    tmp = out / "metadata.json.tmp"
+    tmp.write_text(json.dumps({**metadata, "files": sorted(written)}, indent=2, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(meta_path)
     paths.append(meta_path)
     return paths
 
