@@ -104,10 +104,7 @@ class BusinessRuntime:
         self.exit_money: list[Any] = []
         self.funnel = None
         self.funnel_records: list[tuple[Any, ...]] = []
-        self.won: list[Any] = []
-        # where the funnel puts won deals: the first ``won`` list, kept (before_period swaps
-        # ``won`` for a new list, so deals won after the first delivery stay in this one)
-        self._won_inbox = self.won
+        self.won: list[Any] = []  # deals won since the last period start (before_period turns them into orders)
         if self.config.funnel is not None:
 
             applicants = set(self.config.recruitment_round.candidates) if self.config.recruitment_round else set()
@@ -398,7 +395,7 @@ class BusinessRuntime:
             self._on_exit(self.book.exit_partner(partner, int(self.env.now), "insolvency", actor="ledger"))
 
     def _deal_won(self, deal: Any) -> None:
-        self._won_inbox.append(deal)
+        self.won.append(deal)  # the current list: before_period swaps ``won`` for a new one
 
     # ------------------------------------------------------------------ order-to-cash
     # ------------------------------------------------------------------ business controls (exercises use these)

@@ -773,3 +773,31 @@ def test_every_lead_ends_once_and_won_units_are_conserved(
         assert deal.partner in {p.name for p in team} and deal.units > 0
     ordered = np.diff(np.array([r[0] for r in run.funnel.records], dtype=float))
     assert (ordered >= 0).all()
+
+
+@pytest.mark.parametrize("seed", [1, 7, 2024])
+def test_every_won_deal_becomes_a_customer_order(seed: int) -> None:
+    """Regression: only the deals won before the first period start used to become orders
+    (the funnel kept appending to the runtime's first ``won`` list after it was swapped out:
+    3 order lines for 114 won deals in stage-3-training). Every deal won before the last
+    period start of the run must now be an order ``deal:<id>`` at its partner, or have its
+    lines audited as ``unserved`` (no such SKU at the partner); no tolerance."""
+    from pathlib import Path
+
+    import chansim
+
+    scenario = chansim.load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "stage-3-training.yaml")
+    days = 120
+    tables = chansim.run(scenario, seed=seed, days=days).tables()
+    leads = tables["leads"]
+    won = leads[(leads["outcome"] == "won") & (leads["outcome_day"] < days - scenario.period_days)]
+    assert len(won) >= 20  # enough deals for the check to mean something
+    orders = tables["orders"]
+    ordered = orders[orders["kind"] == "customer"].groupby("customer", observed=True)["supplier"].first()
+    audit = tables["audit"]
+    unserved = set(audit.loc[audit["action"] == "unserved", "subject"])
+    missing = [
+        deal for deal, partner in zip(won["deal_id"], won["partner"])
+        if f"deal:{deal}" not in unserved and ordered.get(f"deal:{deal}") != partner
+    ]
+    assert missing == []
