@@ -1070,10 +1070,6 @@ class PartnerBook:
             self.money.append(MoneyRow(day, request.partner, "mdf_approved", approved))
         return approved
 
-    def reject_mdf(self, request_id: int, day: int, *, actor: str = "trainee") -> None:
-        """Turn a request down."""
-        self.approve_mdf(request_id, day, 0.0, actor=actor)
-
     def claim_mdf(self, request_id: int, day: int, amount: float | None = None) -> float:
         """The partner claims (default ``claim_fraction`` of) the approval; never more than approved."""
         request = self._mdf(request_id)
