@@ -78,6 +78,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import simpy
 
+from chansim.business.records import FunnelRecord
 from chansim.config.funnel import (  # the configuration (scenario layer), re-exported
     DEFAULT_STAGES,
     Days,
@@ -184,8 +185,9 @@ class Conflict:
 
 # --------------------------------------------------------------------------- records
 
-RECORD_COLUMNS = ("day", "event", "deal_id", "partner", "stage", "region", "account", "value", "detail")
-"""Layout of every record tuple. ``value`` holds units, the offer number, the stage index
+RECORD_COLUMNS = FunnelRecord._fields
+"""Layout of every record tuple (:class:`~chansim.business.records.FunnelRecord`, appended as
+plain tuples in its field order). ``value`` holds units, the offer number, the stage index
 or the protection end day, depending on the event; ``detail`` a reason, SKU or origin."""
 
 LEAD_CREATED = "lead_created"  # value: units, detail: origin ("source" or "manual")
@@ -498,7 +500,7 @@ class Funnel:
         value: float | None = None,
         detail: str | None = None,
     ) -> None:
-        self.records.append(
+        self.records.append(  # a FunnelRecord, as a plain tuple (the cheaper append)
             (self.env.now, event, lead.deal_id, partner, stage, lead.region, lead.account, value, detail)
         )
 

@@ -54,8 +54,9 @@ have not started) when an approver is free. So during a window exactly
 approved.
 
 **Audit records** are tuples ``(time, actor, action, subject, value, detail)``
-(:data:`AUDIT_COLUMNS`): the actor is ``credit``, ``ledger``, ``approval`` or
-``approval/<pool>``; the subject is an order id, invoice id or partner (as text).
+(:data:`AUDIT_COLUMNS`; :class:`chansim.business.records.AuditRow` without ``source``): the
+actor is ``credit``, ``ledger``, ``approval`` or ``approval/<pool>``; the subject is an order
+id, invoice id or partner (as text).
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from chansim.business.records import AuditRow
 from chansim.config.order_to_cash import (  # the configuration (scenario layer), re-exported
     DAYS_PER_YEAR,
     Absence,
@@ -133,9 +135,10 @@ DRAW_CHUNK = 256  # service times drawn per call to a generator
 
 
 AuditRecord = tuple[float, str, str, str, float, str]
-"""One audit row: ``(time, actor, action, subject, value, detail)``."""
+"""One audit row: ``(time, actor, action, subject, value, detail)``, a
+:class:`~chansim.business.records.AuditRow` without its ``source`` (appended as a plain tuple)."""
 
-AUDIT_COLUMNS = ("time", "actor", "action", "subject", "value", "detail")
+AUDIT_COLUMNS = AuditRow._fields[:-1]  # ("time", "actor", "action", "subject", "value", "detail")
 STEP_COLUMNS = (
     "order_id", "step", "pool", "queued_day", "started_day", "approved_day",
     "waiting_days", "service_days", "interruptions",

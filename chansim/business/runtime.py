@@ -42,6 +42,7 @@ from chansim.business.partners import (
     observed_scores,
     run_lifecycle,
 )
+from chansim.business.records import RUNTIME, AuditRow, audit_frame
 from chansim.config.business import partner_tiers, purchase_discounts
 from chansim.engine import SimulationError, install_extension
 from chansim.model.resumable import Resumable, finish
@@ -66,7 +67,8 @@ class BusinessRuntime:
         assert scenario.business is not None
         self.config = scenario.business
         self.env = session.env
-        self.audit: list[tuple[Any, ...]] = []
+        # the audit log the runtime and the order-to-cash components share (see chansim.business.records)
+        self.audit: list[AuditRow | tuple[Any, ...]] = []
         self.tiers = partner_tiers(scenario)
         ladder = {tier.name: tier for tier in self.config.partners.tiers.tiers}
         self.book = PartnerBook.from_scenario(scenario, self.config.partners)
@@ -184,9 +186,7 @@ class BusinessRuntime:
             cheapest_price, name, cheapest = min(rivals, key=lambda r: (r[0], r[1]))
             if price - cheapest_price > conflict.freight_cost_per_unit and conflict.diversion_share > 0:
                 self.control.divert(item, cheapest, conflict.diversion_share)
-                self.audit.append(
-                    (0.0, "market", "diversion", item.node, conflict.diversion_share, f"{item.sku}->{name}")
-                )
+                self._audit(0.0, "market", "diversion", item.node, conflict.diversion_share, f"{item.sku}->{name}")
 
     # ------------------------------------------------------------------ recruitment
     def _open_recruitment(self) -> None:
@@ -285,7 +285,7 @@ class BusinessRuntime:
                     try:
                         pool.model_validate({**pool.model_dump(), "absences": [a.model_dump() for a in trial]})
                     except ValueError:
-                        self.audit.append((float(row.start_day), "events", "absence_skipped", pool.name, 1, ""))
+                        self._audit(float(row.start_day), "events", "absence_skipped", pool.name, 1, "")
                         continue
                     absences = trial
             pools.append(pool.model_copy(update={"absences": absences}))
@@ -377,9 +377,7 @@ class BusinessRuntime:
                 upstream = item.supplier.supplier
                 if upstream is not None:
                     self.control.rehome(item, upstream)
-                    self.audit.append(
-                        (self.env.now, "partners", "rehomed", item.node, 0, f"{item.sku}->{upstream.node}")
-                    )
+                    self._audit(self.env.now, "partners", "rehomed", item.node, 0, f"{item.sku}->{upstream.node}")
         supplier = next((i.supplier.node for i in session.sequence if i.node == exit.partner and i.supplier), None)
         self.exit_money.extend(exit_money_rows(exit, stock_value, supplier))
         if self.funnel is not None and exit.partner in {p.name for p in self.funnel.partners}:
@@ -393,6 +391,10 @@ class BusinessRuntime:
         """An insolvency found by the ledger ends the partnership too."""
         if what == "insolvency" and partner in self.book.partners and self.book.partners[partner].is_live:
             self._on_exit(self.book.exit_partner(partner, int(self.env.now), "insolvency", actor="ledger"))
+
+    def _audit(self, time: float, actor: str, action: str, subject: str, value: Any, detail: str) -> None:
+        """One of the runtime's own rows of the audit log (source ``runtime``)."""
+        self.audit.append(AuditRow(time, actor, action, subject, value, detail, RUNTIME))
 
     def _deal_won(self, deal: Any) -> None:
         self.won.append(deal)  # the current list: before_period swaps ``won`` for a new one
@@ -425,11 +427,11 @@ class BusinessRuntime:
     def on_allocation(self, now: float, item: Item, available: float) -> None:
         """Audit a shortage allocation: the engine shares ``item``'s stock among its waiting orders."""
         detail = f"{item.sku} {item.allocation}: {item.backlog:g} wanted"
-        self.audit.append((now, "engine", "allocation", item.node, available, detail))
+        self._audit(now, "engine", "allocation", item.node, available, detail)
 
     def on_order_decision(self, now: float, item: Item, qty: float) -> None:
         """Audit the trainee's order for a manual node."""
-        self.audit.append((now, "trainee", "order_decision", item.node, qty, item.sku))
+        self._audit(now, "trainee", "order_decision", item.node, qty, item.sku)
 
     def intercept_order(self, item: Item, order: Order) -> bool:
         """With order-to-cash, a partner's order to another node passes credit and approvals first."""
@@ -511,7 +513,7 @@ class BusinessRuntime:
             request = self.mdf_plan.pop(0)
             if request.partner in self.book.partners and self.book[request.partner].is_live:
                 self.book.request_mdf(request.partner, request.amount, int(now))
-                self.audit.append((now, request.partner, "mdf_requested", request.partner, request.amount, ""))
+                self._audit(now, request.partner, "mdf_requested", request.partner, request.amount, "")
         if self.lifecycle:
             book = self.book
             priority = {tier.name: tier.allocation_priority for tier in self.config.partners.tiers.tiers}
@@ -541,7 +543,7 @@ class BusinessRuntime:
             for sku, units in deal.sku_lines:
                 item = self.session.items.get((deal.partner, sku))
                 if item is None or units <= 0:
-                    self.audit.append((now, deal.partner, "unserved", f"deal:{deal.deal_id}", units, sku))
+                    self._audit(now, deal.partner, "unserved", f"deal:{deal.deal_id}", units, sku)
                     continue
                 self.control.add_customer_order(item, f"deal:{deal.deal_id}", float(units))
 
@@ -562,14 +564,7 @@ class BusinessRuntime:
         """Business tables of the run (tidy DataFrames)."""
 
         frames: dict[str, Any] = {}
-        audit_rows = [
-            (t, "order_to_cash", actor, action, str(subject), value, detail)
-            for t, actor, action, subject, value, detail in self.audit
-        ]
-        audit_rows += [(r.time, "partners", r.actor, r.action, str(r.subject), r.old, r.new) for r in self.book.audit]
-        frames["audit"] = pd.DataFrame(
-            audit_rows, columns=["time", "source", "actor", "action", "subject", "value", "detail"]
-        ).astype({"value": str, "detail": str})
+        frames["audit"] = audit_frame(self.audit, self.book.audit)
         if self.exit_money or self.book.money:
             rows = [tuple(r) for r in self.book.money] + [tuple(r) for r in self.exit_money]
             frames["partner_money"] = pd.DataFrame(rows, columns=["day", "node", "account", "amount"])
