@@ -1,0 +1,30 @@
+"""Refactorings change no exercise result: each exercise played with a fixed script, digested, as recorded.
+
+A regression test pinned to one seed on purpose (the exercises' claims are tested elsewhere).
+When a change of results is intended, re-record with ``python tests/golden/exercises.py --write``
+and say why in the commit.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "golden"))
+import exercises as golden  # noqa: E402
+
+RECORDED = json.loads(golden.GOLDEN.read_text())
+
+
+@pytest.mark.parametrize("name", sorted(golden.PLAYS))
+def test_exercise_results_identical_to_recorded(name: str) -> None:
+    now = golden.PLAYS[name]()
+    changed = sorted(k for k in set(now) | set(RECORDED[name]) if now.get(k) != RECORDED[name].get(k))
+    assert not changed, f"{name}: results changed: {changed}"
+
+
+def test_every_exercise_is_recorded() -> None:
+    assert set(RECORDED) == set(golden.PLAYS)
