@@ -3,7 +3,7 @@
 Each exercise is played with a fixed script (orders, actions, an undo in the middle) and its
 results are digested: the CSV table (``report``), the score, the KPIs and the trainee's view
 (``state``). ``python tests/golden/exercises.py --write`` records them in ``exercises.json``
-(only when a change of results is intended and explained); ``tests/exercises/test_golden_exercises.py``
+(only when a change of results is intended and explained); ``tests/test_golden_exercises.py``
 compares.
 """
 

@@ -7,14 +7,17 @@ and say why in the commit.
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "golden"))
-import exercises as golden  # noqa: E402
+# loaded by path: ``tests/exercises`` is a package of the same name
+_SPEC = importlib.util.spec_from_file_location("golden_exercises", Path(__file__).resolve().parent / "golden" / "exercises.py")
+assert _SPEC is not None and _SPEC.loader is not None
+golden = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(golden)
 
 RECORDED = json.loads(golden.GOLDEN.read_text())
 
