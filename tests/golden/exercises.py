@@ -111,7 +111,7 @@ def play_beer_game() -> dict[str, str]:
         game.play_round()
     return {
         "report": digest(game.report()), "score": score_digest(game.score()), "kpis": kpi_digest(game.kpis()),
-        "state": digest(game.state()), "cost_table": digest(game.cost_table()),
+        "state": digest(game.stock_table()), "cost_table": digest(game.cost_table()),
     }  # fmt: skip
 
 
@@ -135,7 +135,7 @@ def play_order_desk() -> dict[str, str]:
         game.play_round()
     return {
         "report": digest(game.report()), "score": score_digest(game.score()), "kpis": kpi_digest(game.kpis()),
-        "state": digest(game.state()), "desk_kpis": digest(game.desk_kpis()), "credit": digest(game.credit_table()),
+        "state": digest(game.stock_table()), "desk_kpis": digest(game.desk_kpis()), "credit": digest(game.credit_table()),
     }  # fmt: skip
 
 
