@@ -159,8 +159,8 @@ def play_training() -> dict[str, str]:
                 game.set_forecast_weights(plan["weights"])
             game.play_round()
     return {
-        "report": digest(game.report()), "score": score_digest(game.score()), "kpis": kpi_digest(game.kpis()),
-        "state": digest(game.state()), "stages": digest(game.stage_table()),
+        "report": digest(game.report()), "score": score_digest(game.score()), "kpis": kpi_digest(game.kpi_cards()),
+        "state": digest(game.dealer_table()), "stages": digest(game.stage_table()),
     }  # fmt: skip
 
 
