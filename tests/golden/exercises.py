@@ -194,7 +194,7 @@ def play_evaluation() -> dict[str, str]:
     game.decide("dist_north", "demote")
     game.simulate()
     return {
-        "report": digest(game.report()), "score": score_digest(game.score()), "kpis": kpi_digest(game.kpis()),
+        "report": digest(game.report()), "score": score_digest(game.score()), "kpis": kpi_digest(game.kpi_cards()),
         "years": digest(game.years_table()), "advice": digest([a.code for a in game.advice()]),
     }  # fmt: skip
 
