@@ -29,5 +29,14 @@ def test_exercise_results_identical_to_recorded(name: str) -> None:
     assert not changed, f"{name}: results changed: {changed}"
 
 
+@pytest.mark.parametrize("name", sorted(golden.CONTRACT_PLAYS))
+def test_the_same_script_through_the_contract_gives_the_recorded_results(name: str) -> None:
+    now = golden.CONTRACT_PLAYS[name]()
+    changed = sorted(k for k in set(now) | set(RECORDED[name]) if now.get(k) != RECORDED[name].get(k))
+    assert not changed, f"{name}: results through the contract differ: {changed}"
+
+
 def test_every_exercise_is_recorded() -> None:
-    assert set(RECORDED) == set(golden.PLAYS)
+    from chansim.exercises import EXERCISES
+
+    assert set(RECORDED) == set(golden.PLAYS) == set(golden.CONTRACT_PLAYS) == set(EXERCISES)

@@ -214,6 +214,7 @@ def play_planning() -> dict[str, str]:
     }  # fmt: skip
 
 
+#: The scripts played through each exercise's own methods (decide, set_*, reveal, simulate, add).
 PLAYS: dict[str, Callable[[], dict[str, str]]] = {
     "beer-game": play_beer_game,
     "order-desk": play_order_desk,
@@ -221,6 +222,113 @@ PLAYS: dict[str, Callable[[], dict[str, str]]] = {
     "recruitment": play_recruitment,
     "evaluation": play_evaluation,
     "planning": play_planning,
+}
+
+
+# --------------------------------------------------------------------------- the same scripts through the contract
+
+
+def _exercise(name: str, **options: Any) -> Any:
+    from chansim.exercises import EXERCISES
+
+    return EXERCISES[name](seed=SEED, **options)
+
+
+def contract_beer_game() -> dict[str, str]:
+    game = _exercise("beer-game", **BEER_OPTIONS)
+    for week, qty in enumerate(BEER_ORDERS):
+        if week == 5:
+            game.play_round({"order": 99})
+            game.undo()
+        game.play_round({"order": qty})
+    return {
+        "report": digest(game.report()), "score": score_digest(game.score()), "kpis": kpi_digest(game.kpis()),
+        "state": digest(game.stock_table()), "cost_table": digest(game.cost_table()),
+    }  # fmt: skip
+
+
+def contract_order_desk() -> dict[str, str]:
+    game = _exercise("order-desk", **DESK_OPTIONS)
+    for week, orders in enumerate(DESK_ORDERS):
+        decision: dict[str, Any] = {"orders": orders}
+        if week == 1:
+            decision["credit_limits"] = {"dealer_n2": 20000}
+        if week == 2:
+            decision["allocation"] = "proportional"
+        if week == 4:
+            game.play_round({"orders": {sku: qty + 500 for sku, qty in orders.items()},
+                             "credit_limits": {"dealer_n1": 0}})  # fmt: skip
+            game.undo()
+        game.play_round(decision)
+    return {
+        "report": digest(game.report()), "score": score_digest(game.score()), "kpis": kpi_digest(game.kpis()),
+        "state": digest(game.stock_table()), "desk_kpis": digest(game.desk_kpis()), "credit": digest(game.credit_table()),
+    }  # fmt: skip
+
+
+def contract_training() -> dict[str, str]:
+    game = _exercise("training")
+    for plan in TRAINING_PLANS:
+        decision = {"seats": plan["seats"], "format": plan["format"], "routing": plan["routing"]}
+        if plan["weights"] is not None:
+            decision["forecast_weights"] = plan["weights"]
+        game.play_round(decision)
+        if game.round == 2:
+            game.undo()
+            game.play_round(decision)
+    return {
+        "report": digest(game.report()), "score": score_digest(game.score()), "kpis": kpi_digest(game.kpi_cards()),
+        "state": digest(game.dealer_table()), "stages": digest(game.stage_table()),
+    }  # fmt: skip
+
+
+def contract_recruitment() -> dict[str, str]:
+    game = _exercise("recruitment", **RECRUITMENT_OPTIONS)
+    for weights in RECRUITMENT_WEIGHTS:
+        ranking = game.ranking(weights)
+        game.play_round({"weights": weights,
+                         "picks": list(ranking[ranking["region_rank"] <= game.picks_per_region]["applicant"])})  # fmt: skip
+    return {
+        "report": digest(game.report()), "scores": digest([repr(s) for s in game.scores()]),
+        "kpis": kpi_digest(game.last.kpis()), "advice": digest([a.code for a in game.advice()]),
+    }  # fmt: skip
+
+
+def contract_evaluation() -> dict[str, str]:
+    game = _exercise("evaluation", **EVALUATION_OPTIONS)
+    card = game.state()["scorecard"]
+    dealers = sorted((row for row in card if row["kind"] == "dealer"), key=lambda row: row["attainment"])
+    game.play_round({"actions": {dealers[0]["partner"]: "replace", "dist_south": "promote"}})
+    north = [d for d, info in game.state()["dealers"].items() if info["region"] == "north"]
+    mine = sorted(t for t, d in game.state()["serving"].items() if d == north[0])
+    game.play_round({"actions": {"dist_north": "demote"}, "moves": {mine[0]: north[1]}})
+    return {
+        "report": digest(game.report()), "score": score_digest(game.score()), "kpis": kpi_digest(game.kpi_cards()),
+        "years": digest(game.years_table()), "advice": digest([a.code for a in game.advice()]),
+    }  # fmt: skip
+
+
+def contract_planning() -> dict[str, str]:
+    game = _exercise("planning")
+    for fields in PLANNING_DESIGNS:
+        game.play_round(fields)
+    latest = game.latest
+    assert latest is not None
+    return {
+        "report": digest(game.report()), "score": score_digest(latest.score),
+        "kpis": kpi_digest(latest.kpis), "regions": digest(game.regions_table()),
+        "advice": digest([a.code for a in game.advice()]),
+    }  # fmt: skip
+
+
+#: The same scripts played through the exercise contract (``play_round(decision)``, ``undo``).
+CONTRACT_PLAYS: dict[str, Callable[[], dict[str, str]]] = {
+    "beer-game": contract_beer_game,
+    "order-desk": contract_order_desk,
+    "training": contract_training,
+    "recruitment": contract_recruitment,
+    "evaluation": contract_evaluation,
+    "planning": contract_planning,
 }
 
 
