@@ -78,7 +78,6 @@ __all__ = [
 ]
 
 DecisionPoint = Literal["round_start", "round_end"]
-_CAN_FORK = hasattr(Session, "fork")
 #: A policy for :meth:`Game.auto_play`: a name of :data:`AUTO_POLICIES` or ``f(game, node, sku) -> quantity``.
 AutoPolicy = str | Callable[["Game", str, str], float]
 
@@ -482,18 +481,11 @@ class Game:
             orders=tuple((n, s, *self._pending_orders[n, s]) for n, s in self.controlled),
             actions=tuple(self._pending_actions.values()),
         )
-        if _CAN_FORK:
-            before = self._session
-            session = before.fork()  # type: ignore[attr-defined]
-            self._step(session, record)  # on failure the game keeps ``before``, untouched
-            self._session = session
-            self._before.append(before)
-        else:  # pragma: no cover - until Session.fork exists: play in place, rebuild on failure
-            try:
-                self._step(self._session, record)
-            except Exception:
-                self._session = self._replay(self._records)
-                raise
+        before = self._session
+        session = before.fork()
+        self._step(session, record)  # on failure the game keeps ``before``, untouched
+        self._session = session
+        self._before.append(before)
         self._records.append(record)
         self._pending_orders.clear()
         self._pending_actions.clear()
@@ -532,7 +524,7 @@ class Game:
         if not self._records:
             raise DecisionError("control.nothing_to_undo")
         record = self._records.pop()
-        self._session = self._before.pop() if self._before else self._replay(self._records)
+        self._session = self._before.pop()
         self._pending_orders.clear()
         self._pending_actions.clear()
         self._cache.clear()
@@ -541,7 +533,8 @@ class Game:
 
     def reset(self) -> None:
         """Back to round 0 with no decisions (the same seed: the same demand)."""
-        self._session = self._before[0] if self._before else Session(self.scenario, seed=self.seed)
+        if self._before:
+            self._session = self._before[0]
         self._before.clear()
         self._records.clear()
         self._pending_orders.clear()
@@ -837,21 +830,11 @@ class Game:
             for action in record.actions:
                 action.apply(session)
 
-    def _replay(self, records: Sequence[RoundRecord]) -> Session:
-        session = Session(self.scenario, seed=self.seed)
-        for record in records:
-            self._step(session, record)
-        return session
-
-    def _fork(self, session: Session, records: Sequence[RoundRecord]) -> Session:
-        """An independent copy of ``session`` (which has played ``records``) that continues as it would."""
-        return session.fork() if _CAN_FORK else self._replay(records)  # type: ignore[attr-defined]
-
     def _make_preview(self) -> Session | None:
-        """Under ``round_end``: the played rounds and the current one with no order of the trainee yet."""
+        """Under ``round_end``: the played rounds and the current one with no order of the trainee yet (a fork)."""
         if self.decision_point != "round_end" or self.finished:
             return None
-        session = self._fork(self._session, self._records)
+        session = self._session.fork()
         session.advance(periods=self.periods_per_round)
         return session
 
