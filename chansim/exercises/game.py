@@ -55,6 +55,7 @@ import pandas as pd
 
 from chansim import scenario as sc
 from chansim.engine import Session
+from chansim.exercises.contract import jsonable
 from chansim.metrics import KPI_NAMES
 from chansim.results import COST_ACCOUNTS
 
@@ -71,6 +72,7 @@ __all__ = [
     "RoundAction",
     "RoundRecord",
     "Score",
+    "check_keys",
     "check_number",
     "cost_by_node",
     "expected_daily_demand",
@@ -172,6 +174,29 @@ def check_number(value: object, field: str, *, maximum: float, whole: bool = Fal
     if whole and number != math.floor(number):
         raise DecisionError("validation.not_whole", params)
     return number
+
+
+def check_keys(decision: object, allowed: Sequence[str], required: Sequence[str] = ()) -> Mapping[str, Any]:
+    """``decision`` as a mapping with only ``allowed`` keys and every ``required`` one, else DecisionError.
+
+    Keys: ``validation.unknown_choice`` (``field`` "decision", the key, the allowed keys) and
+    ``validation.missing_decision`` (the first missing key).
+    """
+    if not isinstance(decision, Mapping):
+        raise DecisionError(
+            "validation.unknown_choice",
+            {"field": "decision", "value": _shown(type(decision).__name__),
+             "allowed": "a mapping of " + ", ".join(allowed)},  # fmt: skip
+        )
+    for key in decision:
+        if key not in allowed:
+            raise DecisionError(
+                "validation.unknown_choice", {"field": "decision", "value": _shown(key), "allowed": ", ".join(allowed)}
+            )
+    for key in required:
+        if key not in decision:
+            raise DecisionError("validation.missing_decision", {"field": key, "allowed": ", ".join(required)})
+    return decision
 
 
 @dataclass(frozen=True)
@@ -549,8 +574,6 @@ class Game:
         The generic shape: ``{"orders": {"node/sku": qty, ...}, "source": "trainee"}`` with an
         order for every controlled pair; exercises override it with their own shape.
         """
-        from chansim.exercises.contract import check_keys
-
         checked = check_keys(decision, ("orders", "source"), ("orders",))
         source = self._check_source(checked.get("source", "trainee"))
         wanted = checked["orders"]
@@ -667,8 +690,6 @@ class Game:
         ``round``, ``rounds``, ``day``, ``finished`` and ``stock``: the rows of :meth:`stock_table`
         without ``pending_order`` (pending input is not part of the game's state).
         """
-        from chansim.exercises.contract import jsonable
-
         stock = self._stock_frame().drop(columns=["pending_order"])
         return jsonable({
             "round": self.round, "rounds": self.rounds, "day": self.day, "finished": self.finished, "stock": stock,

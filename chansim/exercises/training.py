@@ -109,9 +109,9 @@ from chansim.business.funnel import (
 from chansim.business.partners import TrainingEvent, training_uplift
 from chansim.business.runtime import partner_tiers
 from chansim.engine import Session
-from chansim.exercises.contract import Exercise, check_keys, jsonable
+from chansim.exercises.contract import Exercise, jsonable
 from chansim.exercises.feedback import Advice
-from chansim.exercises.game import DecisionError, Score, _shown, check_number
+from chansim.exercises.game import DecisionError, Score, _shown, check_keys, check_number
 from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, Catalogue
 
 __all__ = [
@@ -1394,7 +1394,8 @@ class TrainingGame(Exercise):
         seats_total = int(dealers["seats"].sum())
         c = self.score().components
         if seats_total == 0:
-            found.append(("no_training", "warning", {"rounds": len(rows), "win_rate": self.kpi_cards()["funnel_win_rate"]}))
+            win_rate = self.kpi_cards()["funnel_win_rate"]
+            found.append(("no_training", "warning", {"rounds": len(rows), "win_rate": win_rate}))
         else:
             leads_total = dealers.groupby("round")["leads"].transform("sum")
             share = dealers["leads"] / leads_total.where(leads_total > 0)

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chansim.exercises import EXERCISE_NAMES, EXERCISES
+from chansim.exercises import EXERCISE_NAMES, EXERCISES, from_log
 from chansim.exercises.contract import LOG_FORMAT, Exercise, LogError, jsonable
 from chansim.exercises.game import DecisionError
 from chansim.exercises.messages import CATALOGUE
@@ -143,6 +143,7 @@ def test_from_log_of_random_valid_decisions_rebuilds_the_same_game(name: str) ->
         assert log["exercise"] == name and log["seed"] == seed and len(log["decisions"]) == game.round
         assert_same_game(type(game).from_log(log), game)
         assert_same_game(Exercise.from_log(log), game)  # the base class picks the exercise from the log
+        assert_same_game(from_log(log), game)
 
     check()
 
@@ -342,8 +343,10 @@ def test_a_bad_decision_in_a_log_carries_its_catalogue_error(beer_log: dict[str,
 
 
 def test_a_log_of_an_unknown_exercise_is_refused_by_the_base_class(beer_log: dict[str, Any]) -> None:
-    with pytest.raises(LogError, match="not one of planning, recruitment"):
-        Exercise.from_log({**beer_log, "exercise": "chess"})
+    for read in (Exercise.from_log, from_log):
+        with pytest.raises(LogError, match="'chess' is not one of") as info:
+            read({**beer_log, "exercise": "chess"})
+        assert all(name in str(info.value) for name in EXERCISE_NAMES)
 
 
 def test_the_old_methods_and_the_contract_log_the_same(beer_log: dict[str, Any]) -> None:
