@@ -41,6 +41,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from chansim.version import __version__
+
 if TYPE_CHECKING:
     from chansim.exercises.feedback import Advice
     from chansim.exercises.game import Score
@@ -66,8 +68,6 @@ class LogError(ValueError):
 
 def package_version() -> str:
     """The version of chansim written into every log."""
-    from chansim import __version__
-
     return str(__version__)
 
 
