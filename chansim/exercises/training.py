@@ -111,7 +111,8 @@ from chansim.business.runtime import partner_tiers
 from chansim.engine import Session
 from chansim.exercises.contract import Exercise, jsonable
 from chansim.exercises.feedback import Advice
-from chansim.exercises.game import DecisionError, Score, _shown, check_keys, check_number
+from chansim.exercises.game import DecisionError, Score, check_keys, check_number
+from chansim.exercises.game import shown_value as _shown
 from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, Catalogue
 
 __all__ = [
@@ -1034,9 +1035,7 @@ class TrainingGame(Exercise):
 
     def _set_routing(self, session: Session, rule: str) -> None:
         """Change the funnel's routing rule of a running session (applies to leads routed from now on)."""
-        funnel = session.business.funnel  # type: ignore[union-attr]
-        routing = funnel.config.routing.model_copy(update=ROUTING_RULES[rule])
-        funnel.config = funnel.config.model_copy(update={"routing": routing})
+        session.business.set_lead_routing(ROUTING_RULES[rule])  # type: ignore[union-attr]
 
     def _uncapped_uplift(self, session: Session, partner: str, day: float) -> float:
         book = session.business.book  # type: ignore[union-attr]
@@ -1050,7 +1049,6 @@ class TrainingGame(Exercise):
         A dealer's seats ``n`` add ``n * u`` to its uncapped uplift ``U``; the seats wasted
         are ``n - (min(cap, U + n u) - min(cap, U)) / u``.
         """
-        book = session.business.book  # type: ignore[union-attr]
         wasted = {}
         for partner in self.partners:
             n = seats.get(partner, 0)
@@ -1065,7 +1063,7 @@ class TrainingGame(Exercise):
                     day=day, partners=names, seats=len(names), cost_per_seat=fmt.cost_per_seat,
                     uplift=fmt.uplift, name=f"{label} ({fmt.name}, seat {level})",
                 )  # fmt: skip
-                book.apply_training(event, day)
+                session.business.apply_training(event, day)  # type: ignore[union-attr]
         return wasted
 
     def benchmark_plan(self, run: str = "benchmark", day: int | None = None) -> dict[str, int]:
