@@ -187,3 +187,15 @@ def type_into(page, css: str, text: str, index: int = 0) -> None:
     box = page.locator(f".{css} input").nth(index)
     box.fill(text)
     box.press("Enter")
+
+
+def click(app, button) -> None:
+    """Click ``button`` of ``app`` as a trainee does: after the browser has seen the last step.
+
+    The browser acknowledges each finished step (:class:`chansim.ui.widgets.Busy`) before the
+    trainee can click again; a click without that acknowledgement is the second half of a
+    double click, queued while the step ran, and is dropped. Plain ``button.click()`` twice
+    in a row is that double click.
+    """
+    app.busy.acknowledge()
+    button.click()
