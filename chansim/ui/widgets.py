@@ -343,6 +343,11 @@ class Busy(widgets.HBox):
             widget = control.text if isinstance(control, NumberInput) else control
             self._wanted.setdefault(widget, bool(widget.disabled))
 
+    def forget(self, *controls: widgets.Widget) -> None:
+        """Stop managing ``controls`` (widgets an app closes)."""
+        for control in controls:
+            self._wanted.pop(control.text if isinstance(control, NumberInput) else control, None)
+
     @property
     def controls(self) -> list[widgets.Widget]:
         """The registered controls."""
