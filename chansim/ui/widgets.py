@@ -305,7 +305,9 @@ class Busy(widgets.HBox):
     the controls are enabled again, so a click on an enabled control always comes after the
     acknowledgement. If no front end acknowledges (a notebook run without a browser, a
     front end without the link), a click more than ``settle_seconds`` after the last step
-    is taken anyway: a queued click is handled within milliseconds of the step's end.
+    is taken anyway: a queued click is handled within milliseconds of the step's end. The
+    default is the ``CHANSIM_BUSY_SETTLE_SECONDS`` environment variable, else 2 s (the
+    browser tests set it to an hour, so that they prove the acknowledgement path alone).
 
     Controls are registered with :meth:`add`; an app sets a control's own disabled state with
     :meth:`set_disabled` (never its ``disabled`` trait directly), so the state it wants comes
@@ -318,10 +320,12 @@ class Busy(widgets.HBox):
         lang: Language,
         notice: Notice,
         *,
-        settle_seconds: float = 2.0,
+        settle_seconds: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._lang, self._notice = lang, notice
+        if settle_seconds is None:
+            settle_seconds = float(os.environ.get("CHANSIM_BUSY_SETTLE_SECONDS", "") or 2.0)
         self.settle_seconds, self._clock = settle_seconds, clock
         self.indicator = Text(lang, None, tag="span", css="chansim-working")
         self.token = widgets.IntText(value=0, layout=widgets.Layout(display="none"))

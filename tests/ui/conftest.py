@@ -88,7 +88,9 @@ def voila_url(chromium_path, tmp_path_factory) -> str:
     # the options of `chansim serve`, without preheated kernels (one kernel per page is
     # enough here) and with tracebacks shown so that a failing cell fails the test
     options = ServeOptions(notebooks=NOTEBOOKS, port=port, preheat=False, show_tracebacks=True)
-    env = {**os.environ, "MPLBACKEND": "Agg"}
+    # a click is taken only once the browser has acknowledged the last step (chansim.ui.widgets.Busy):
+    # with the time fallback out of reach, every browser test proves that acknowledgement works
+    env = {**os.environ, "MPLBACKEND": "Agg", "CHANSIM_BUSY_SETTLE_SECONDS": "3600"}
     proc = subprocess.Popen(voila_command(options), cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         end = time.monotonic() + 60
