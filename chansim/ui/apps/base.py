@@ -12,10 +12,12 @@ and any other failure as a short message without a traceback.
 
 The round-based apps share the handlers of :class:`~chansim.ui.widgets.RoundControls`
 (:meth:`App.on_advance`, :meth:`App.on_autoplay`, :meth:`App.on_undo`,
-:meth:`App.on_reset`) and implement the exercise side through a few adapter methods
-(:meth:`App.read_decision`, :meth:`App.play_decision`, :meth:`App.autoplay_rounds`,
-:meth:`App.undo_round`, :meth:`App.reset_game`), so that moving an exercise to the
-exercise contract of :mod:`chansim.exercises` changes those methods only.
+:meth:`App.on_reset`), which speak the exercise contract of :mod:`chansim.exercises`
+(:class:`~chansim.exercises.contract.Exercise`): a round is
+``exercise.play_round(app.read_decision())`` with the decision a plain dict, auto-play
+plays ``exercise.default_decision()`` round after round, undo and reset are
+``exercise.undo()`` and ``exercise.reset()``. An app implements :meth:`App.read_decision`
+(the widgets to a decision dict), :meth:`App.refresh` and its messages.
 """
 
 from __future__ import annotations
@@ -118,26 +120,33 @@ class App:
         self.refresh()
         self.notice.show(self.reset_key, "info")
 
-    # ------------------------------------------------------------------ what a round-based app implements
+    # ------------------------------------------------------------------ the exercise contract's verbs
     def read_decision(self) -> dict[str, Any]:
-        """The decision the widgets hold, checked (a bad value raises a DecisionError shown inline)."""
+        """The decision dict the widgets hold, checked (a bad value raises a DecisionError shown inline)."""
         raise NotImplementedError
 
     def play_decision(self, decision: dict[str, Any]) -> Any:
-        """Play one round with ``decision``; returns what :meth:`show_played` needs."""
-        raise NotImplementedError
+        """Play one round with ``decision``; returns what :meth:`show_played` needs (the round's record)."""
+        return self.exercise.play_round(decision)
 
     def autoplay_rounds(self, rounds: int) -> int:
-        """Let the standard process play up to ``rounds`` rounds; returns how many were played."""
-        raise NotImplementedError
+        """Let the standard process (``default_decision()``) play up to ``rounds`` rounds; returns how many."""
+        count = 0
+        for _ in range(rounds):
+            decision = self.exercise.default_decision()  # after the last round: control.game_over
+            self.exercise.play_round(decision)
+            count += 1
+            if self.exercise.finished:
+                break
+        return count
 
     def undo_round(self) -> int:
         """Undo the last round; returns its number (1-based)."""
-        raise NotImplementedError
+        return self.exercise.undo().round + 1
 
     def reset_game(self) -> None:
         """Back to round 1."""
-        raise NotImplementedError
+        self.exercise.reset()
 
     def refresh(self) -> None:
         """Hand the exercise's state to every part."""

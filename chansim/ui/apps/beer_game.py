@@ -14,7 +14,7 @@ import math
 
 import ipywidgets as widgets
 
-from chansim.exercises.beer_game import CUSTOMERS, DEMANDS, ROLES, BeerGame
+from chansim.exercises.beer_game import BEER, CUSTOMERS, DEMANDS, ROLES, BeerGame
 from chansim.exercises.feedback import advise_facts, game_facts
 from chansim.ui import charts
 from chansim.ui.apps.base import App
@@ -147,29 +147,16 @@ class BeerGameApp(App):
         self.refresh()
         self.notice.show("beer_game.started", "ok", role=self._role_name(), weeks=self.exercise.total_rounds)
 
-    # the exercise side of the shared round handlers (today's controller verbs)
+    # the exercise side of the shared round handlers (the rest is the base's contract verbs)
     def read_decision(self) -> dict[str, float]:
-        return {"week": self.exercise.week, "order": self.order_input.read()}
+        return {"order": self.order_input.read()}
 
-    def play_decision(self, decision: dict[str, float]) -> float:
-        qty = self.exercise.order(decision["order"])
-        self.exercise.play_round()
-        return qty
-
-    def show_played(self, decision: dict[str, float], result: float) -> None:
-        self.notice.show("beer_game.ordered", "ok", week=decision["week"], qty=result)
-
-    def autoplay_rounds(self, rounds: int) -> int:
-        return self.exercise.auto_play(rounds, "sterman")
+    def show_played(self, decision: dict[str, float], result) -> None:  # type: ignore[no-untyped-def]
+        qty = result.order(self.exercise.role, BEER)
+        self.notice.show("beer_game.ordered", "ok", week=result.round + 1, qty=qty)
 
     def show_autoplayed(self, count: int) -> None:
         self.notice.show("beer_game.autoplayed", "ok", count=count)
-
-    def undo_round(self) -> int:
-        return self.exercise.undo().round + 1
-
-    def reset_game(self) -> None:
-        self.exercise.reset()
 
     def show_decisions(self) -> None:
         if self.exercise.round == 0:  # after an undo the order typed stays, for the week played again
@@ -181,7 +168,7 @@ class BeerGameApp(App):
         game = self.exercise
         self.controls.show_round(game.round, game.total_rounds, game.finished)
         self.busy.set_disabled(self.order_input, game.finished)
-        self._state = game.state().iloc[0]
+        self._state = game.stock_table().iloc[0]
         played = game.round > 0
         if played:
             facts = game_facts(game.result(), role=game.role)  # the role's KPIs and the feedback facts, once

@@ -156,57 +156,39 @@ class OrderDeskApp(App):
 
     # ------------------------------------------------------------------ the exercise side of the round handlers
     def read_decision(self) -> dict:
+        """The week's decision dict: the orders, the credit limits changed in the form, a changed allocation rule."""
         orders = [box.read() for box in self.order_inputs]  # every value checked before anything is decided
         limits = [box.read() for box in self.credit_inputs]
+        current = self.exercise.credit_table().set_index("partner")["credit_limit"]
+        changed = {
+            partner: limit
+            for partner, limit in zip(PARTNERS, limits, strict=True)
+            if not math.isclose(limit, float(current[partner]))
+        }
+        rule = self.allocation.value
         return {
-            "week": self.exercise.round + 1,
             "orders": dict(zip(self.skus, orders, strict=True)),
-            "credit_limits": dict(zip(PARTNERS, limits, strict=True)),
-            "allocation": self.allocation.value,
+            "credit_limits": changed,
+            "allocation": rule if rule != self.exercise.allocation else None,
         }
 
-    def play_decision(self, decision: dict) -> list[str]:
-        """Today's controller verbs: set what changed, decide the orders, play; returns what changed."""
-        game = self.exercise
-        current = game.credit_table().set_index("partner")["credit_limit"]
-        changes = []
-        for partner, limit in decision["credit_limits"].items():
-            if not math.isclose(limit, float(current[partner])):
-                game.set_credit_limit(partner, limit)
-                changes.append(partner)
-        if decision["allocation"] != game.allocation:
-            game.set_allocation(decision["allocation"])
-            changes.append("allocation")
-        for sku, qty in decision["orders"].items():
-            game.decide(DISTRIBUTOR, sku, qty)
-        game.play_round()
-        return changes
-
-    def show_played(self, decision: dict, result: list[str]) -> None:
-        week, quantities = decision["week"], decision["orders"]
-        if result:
-            self.notice.show("operations.played_changes", "ok", week=week, count=len(result), **quantities)
+    def show_played(self, decision: dict, result) -> None:  # type: ignore[no-untyped-def]
+        week, quantities = result.round + 1, decision["orders"]
+        changes = len(decision["credit_limits"]) + (decision["allocation"] is not None)
+        if changes:
+            self.notice.show("operations.played_changes", "ok", week=week, count=changes, **quantities)
         else:
             self.notice.show("operations.played", "ok", week=week, **quantities)
 
-    def autoplay_rounds(self, rounds: int) -> int:
-        return self.exercise.auto_play(rounds, "order_up_to")
-
     def show_autoplayed(self, count: int) -> None:
         self.notice.show("operations.autoplayed", "ok", count=count)
-
-    def undo_round(self) -> int:
-        return self.exercise.undo().round + 1
-
-    def reset_game(self) -> None:
-        self.exercise.reset()
 
     # ------------------------------------------------------------------ what the parts show
     def refresh(self) -> None:
         """Hand the controller's state to every part; pre-fill the next week's inputs; redraw the charts."""
         game = self.exercise
         self.controls.show_round(game.round, game.total_rounds, game.finished)
-        self._state = game.state().set_index("sku")
+        self._state = game.stock_table().set_index("sku")
         self._credit = game.credit_table().set_index("partner")
         self._news = game.news() if not game.finished else []
         self._suggestions = (
