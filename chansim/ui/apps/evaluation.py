@@ -370,27 +370,19 @@ class EvaluationApp(App):
 
     # the exercise side of the round handlers: the decisions are taken as they are picked (on_decide, on_move)
     def read_decision(self) -> dict[str, Any]:
-        return {}
-
-    def play_decision(self, decision: dict[str, Any]) -> Any:
-        return self.exercise.simulate()
+        """The review's decision: the actions and territory moves picked so far."""
+        return {"actions": self.exercise.pending_actions, "moves": self.exercise.pending_moves}
 
     def show_played(self, decision: dict[str, Any], result: Any) -> None:
         bench = self.exercise.benchmark(result.year).totals["channel_profit"]
         self.notice.show("evaluation.simulated", "ok", year=result.year, profit=result.totals["channel_profit"],
                          bench=bench)  # fmt: skip
 
-    def undo_round(self) -> int:
-        return self.exercise.undo().year
-
     def on_undo(self) -> None:
         """Take back the last year (the message names the year under review again)."""
-        year = self.undo_round()
+        year = self.exercise.undo().year
         self.refresh()
         self.notice.show(self.undone_key, "info", year=year)
-
-    def reset_game(self) -> None:
-        self.exercise.reset()
 
     def on_new_game(self) -> None:
         """A new evaluation with the seed typed."""
@@ -412,7 +404,7 @@ class EvaluationApp(App):
         else:
             self.review_text.set("evaluation.review_round", round=game.round + 1, rounds=game.total_rounds,
                                  year=game.year)  # fmt: skip
-        self.kpis.update(game.kpis())
+        self.kpis.update(game.kpi_cards())
         card = game.scorecard()
         previous = game.scorecard(game.year - 1) if game.year > 1 else None
         self.chart.draw(lambda lang: scorecard_figure(card, lang, previous))

@@ -22,7 +22,6 @@ from chansim.exercises.planning import (
     MAX_DESIGNS,
     MAX_DISCOUNT_PCT,
     REGIONS,
-    ChannelDesign,
     ChannelPlanning,
     PlanningSetup,
 )
@@ -269,8 +268,8 @@ class PlanningApp(App):
         self.tiers.options = [(self.lang.t("planning.tiers.one"), 1), (self.lang.t("planning.tiers.two"), 2)]
         self.tiers.value = value
 
-    def read_decision(self) -> ChannelDesign:
-        """The design in the form (every box read, so each bad one shows its message inline)."""
+    def read_decision(self) -> dict[str, Any]:
+        """The design in the form as the contract's decision (every box read, so each bad one shows inline)."""
         values: dict[str, float] = {}
         errors: list[DecisionError] = []
         boxes = {**self.dealers, **self.discounts, "budget": self.budget}
@@ -281,11 +280,12 @@ class PlanningApp(App):
                 errors.append(error)
         if errors:
             raise errors[0]
-        return ChannelDesign(
-            dealers={region: values[region] for region in REGIONS}, tiers=self.tiers.value,
-            gold_discount_pct=values["gold"], silver_discount_pct=values["silver"],
-            bronze_discount_pct=values["bronze"], marketing_budget=values["budget"], name=self.design_name.value,
-        )  # fmt: skip
+        return {
+            "dealers": [int(values[region]) for region in REGIONS], "tiers": self.tiers.value,
+            "gold_discount_pct": values["gold"], "silver_discount_pct": values["silver"],
+            "bronze_discount_pct": values["bronze"], "marketing_budget": values["budget"],
+            "name": self.design_name.value,
+        }  # fmt: skip
 
     def refresh(self) -> None:
         planning = self.exercise
@@ -307,11 +307,9 @@ class PlanningApp(App):
 
     def on_simulate(self) -> None:
         """Simulate a year of the design in the form and add it to the comparison."""
-        design = self.read_decision()
-        if self.exercise.full:
-            raise DecisionError("planning.error.too_many_designs", {"maximum": MAX_DESIGNS})
+        decision = self.read_decision()
         started = time.perf_counter()
-        outcome = self.exercise.add(design)
+        outcome = self.exercise.play_round(decision)  # a fourth design: planning.error.too_many_designs
         seconds = time.perf_counter() - started
         self.refresh()
         self.notice.show("planning.notice.simulated", "ok", design=outcome.design.name, seconds=seconds,
@@ -319,7 +317,7 @@ class PlanningApp(App):
 
     def on_clear(self) -> None:
         """Empty the comparison."""
-        self.exercise.clear()
+        self.exercise.reset()
         self.refresh()
         self.notice.show("planning.notice.cleared", "info")
 

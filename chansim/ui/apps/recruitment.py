@@ -386,9 +386,7 @@ class RecruitmentApp(App):
         return {"weights": {c: self.weights[c].read() for c in CRITERIA}, "picks": self.ticked()}
 
     def play_decision(self, decision: dict[str, Any]) -> Any:
-        self._set_weights(decision["weights"])
-        self.exercise.choose(decision["picks"])
-        record = self.exercise.reveal()
+        record = self.exercise.play_round(decision)  # the weights and picks checked, then the reveal (3-16 s)
         # a new pool arrives unranked; after the last round the last pool stays, ranked, for the debrief
         self.view["ranked"] = self.exercise.finished
         return record

@@ -277,7 +277,7 @@ class TrainingApp(App):
     # ------------------------------------------------------------------ what the parts show
     def render_dealers(self) -> None:
         t, game = self.lang.t, self.exercise
-        state = game.state()
+        state = game.dealer_table()
         head = "".join(
             f"<th style='text-align:left;padding:2px 8px'>{html.escape(t('training.table.' + key))}</th>"
             for key in ("partner", "tier", "region", "leads", "share", "win_rate", "uplift", "seats_so_far")
@@ -348,7 +348,7 @@ class TrainingApp(App):
         self.render_dealers()
         self.update_budget()
         self.update_weights_help()
-        values = game.kpis()
+        values = game.kpi_cards()
         for name, digits in (("training_win_rate_uplift", 1), ("training_forecast_error", 0)):
             if math.isfinite(values[name]):
                 values[name] = round(values[name], digits)
@@ -388,13 +388,8 @@ class TrainingApp(App):
         }
 
     def play_decision(self, decision: dict[str, Any]) -> Any:
-        game = self.exercise
-        game.set_seats(decision["seats"])
-        game.set_format(decision["format"])
-        game.set_routing(decision["routing"])
-        game.set_forecast_weights(decision["forecast_weights"])
-        plan = game.play_round()
-        for box in self.seat_inputs:
+        plan = self.exercise.play_round(decision)
+        for box in self.seat_inputs:  # seats start at 0 again for the next quarter
             box.value = 0
         return plan
 
@@ -410,11 +405,6 @@ class TrainingApp(App):
         if game.finished:
             self.notice.show("training.finished", "ok", rounds=game.total_rounds)
 
-    def undo_round(self) -> int:
-        return self.exercise.undo().round + 1
-
-    def reset_game(self) -> None:
-        self.exercise.reset()
 
 
 def _read_all(boxes: list[NumberInput]) -> list[float]:
