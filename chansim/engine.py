@@ -26,6 +26,7 @@ that period's demand. So with an outside supplier, an order placed in period ``k
 
 from __future__ import annotations
 
+import copy
 import gc
 import math
 from collections.abc import Callable, Iterable, Mapping
@@ -33,11 +34,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import simpy
-from simpy.events import URGENT, Event
+from simpy.events import PENDING, URGENT, Event
 
 from chansim import scenario as sc
 from chansim.model.demand import DemandSeries
 from chansim.model.policies import BaseStockPolicy, ManualPolicy, OrderingPolicy, build_policy
+from chansim.model.resumable import Resumable
 from chansim.rng import stream
 
 __all__ = ["Session", "run", "replicate", "SimulationError"]
@@ -99,6 +101,26 @@ class _Due(Event):
         env.schedule(self, URGENT, delay)
 
 
+class _PeriodClock(Resumable):
+    """The period clock as a SimPy process: ``while True: run the period; yield timeout(P)``.
+
+    The period's work at day ``t`` waits until every other event due at ``t`` has happened.
+    """
+
+    __slots__ = ("session",)
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def send(self, value: object) -> Event:
+        env = self.session.env
+        if env.peek() == env.now:
+            # other events are due at the period's start (an approval ending exactly now, a
+            # process it resumes): they happen first, so what they release is seen this period
+            return env.timeout(0)
+        return self.session._run_period()
+
+
 class LaneState:
     """Capacity bookkeeping of one supply lane."""
 
@@ -130,7 +152,7 @@ class Item:
         "policy", "manual", "lane", "supplier", "external_book", "markets", "delay_periods",
         "lead_days", "lost_sales", "allocation", "priority", "demand_in", "shipped", "sell_in",
         "received", "ordered", "lost", "orders_placed", "customer_demand", "customer_sales", "demand_factor",
-        "exit_stock", "divert_to", "divert_share", "unit_price", "supplier_index",
+        "exit_stock", "divert_to", "divert_share", "unit_price", "supplier_index", "index",
     )  # fmt: skip
 
     def __init__(self, node: sc.Node, sku: str) -> None:
@@ -166,6 +188,7 @@ class Item:
         self.divert_share = 0.0
         self.unit_price = 0.0  # what the node pays its supplier a unit (a tier change can move it)
         self.supplier_index = -1  # the supplier's position in Session.sequence (-1: outside source)
+        self.index = -1  # its own position in Session.sequence
         self.customer_demand = 0.0  # end-customer (market) part of demand_in
         self.customer_sales = 0.0  # end-customer part of shipped
 
@@ -222,7 +245,7 @@ class Session:
             from chansim.business.runtime import BusinessRuntime
 
             self.business = BusinessRuntime(self)
-        self._process = self.env.process(self._clock())
+        self._process = self.env.process(_PeriodClock(self))
 
     # ------------------------------------------------------------------ construction
     def _build(self) -> None:
@@ -289,13 +312,13 @@ class Session:
         self.sequence: list[Item] = [
             self.items[name, sku] for name in topo.downstream_first for sku in topo.skus_of_node[name]
         ]
-        position = {id(item): i for i, item in enumerate(self.sequence)}
+        for i, item in enumerate(self.sequence):
+            item.index = i
         # prices and suppliers rarely change: a log (period, item index, unit price, supplier index)
         self.item_log: list[tuple[int, int, float, int]] = []
         for i, item in enumerate(self.sequence):
-            item.supplier_index = position[id(item.supplier)] if item.supplier is not None else -1
+            item.supplier_index = item.supplier.index if item.supplier is not None else -1
             self.item_log.append((0, i, item.unit_price, item.supplier_index))
-        self._position = position
         self._initial_state()
 
     def _new_id(self) -> int:
@@ -395,27 +418,26 @@ class Session:
             supplier.demand_in += order.remaining
 
     # ------------------------------------------------------------------ the period
-    def _clock(self):  # type: ignore[no-untyped-def]
+    def _run_period(self) -> Event:
+        """One period of work (see the module docstring); returns the timeout to the next period."""
         env = self.env
-        P = self.period_days
-        while True:
-            k = self.period
-            now = env.now
-            if self.business is not None:
-                self.business.before_period(k, now)
-            for lane in self.disrupted_lanes:
-                _apply_disruptions(lane, now)
-            for item in self.sequence:
-                if item.markets:
-                    self._market_demand(item, k, now)
-                if item.book:
-                    self._fill(item, k, now)
-                self._place_order(item, k, now)
-            self._record_levels(now)
-            self.period = k + 1
-            if self.period >= self._stop_period and self._stop_event is not None:
-                self._stop_event.succeed()
-            yield env.timeout(P)
+        k = self.period
+        now = env.now
+        if self.business is not None:
+            self.business.before_period(k, now)
+        for lane in self.disrupted_lanes:
+            _apply_disruptions(lane, now)
+        for item in self.sequence:
+            if item.markets:
+                self._market_demand(item, k, now)
+            if item.book:
+                self._fill(item, k, now)
+            self._place_order(item, k, now)
+        self._record_levels(now)
+        self.period = k + 1
+        if self.period >= self._stop_period and self._stop_event is not None:
+            self._stop_event.succeed()
+        return env.timeout(self.period_days)
 
     def _market_demand(self, item: Item, k: int, now: float) -> None:
         """End-customer demand of the period; served at once when stock covers all of it."""
@@ -680,7 +702,7 @@ class Session:
     # ------------------------------------------------------------------ business layer hooks
     def note_item_change(self, item: Item) -> None:
         """Log a new unit price or supplier of ``item``; it holds from the next period recorded."""
-        self.item_log.append((self.period, self._position[id(item)], item.unit_price, item.supplier_index))
+        self.item_log.append((self.period, item.index, item.unit_price, item.supplier_index))
 
     def _divert(self, item: Item, k: int, now: float) -> None:
         """Channel conflict: part of each market's demand buys from the cheaper dealer instead."""
@@ -827,6 +849,43 @@ class Session:
             if collecting:
                 gc.enable()
         return self
+
+    def fork(self) -> Session:
+        """An independent copy that continues exactly as this session would.
+
+        Advancing both with the same decisions gives the same tables, equal to a straight
+        run; a decision or an advance on one leaves the other unchanged. Much cheaper than
+        a replay from day 0: the copy is a deep copy of the running simulation (its SimPy
+        processes keep their state as data, see :mod:`chansim.model.resumable`). The
+        scenario, immutable, is shared.
+        """
+        memo: dict[int, object] = {id(PENDING): PENDING, id(self.scenario): self.scenario}
+        # records of the past hold immutable rows: the copy gets its own container of the same rows
+        rows: list[list | dict | set] = [self.events, self.levels, self.served, self.item_log]
+        # archives hold objects that are final once no live part of the run (a book, a pending
+        # event, a process) refers to them: the copy shares those and copies the others
+        archives: list[list] = [self.orders]
+        if self.business is not None:
+            extension_rows, extension_archives = self.business.fork_records()
+            rows += extension_rows
+            archives += extension_archives
+        for container in rows:
+            memo[id(container)] = container.copy()
+        rebuilt = []
+        for archive in archives:
+            twin_archive: list = []
+            memo[id(archive)] = twin_archive
+            rebuilt.append((archive, twin_archive))
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            twin = copy.deepcopy(self, memo)
+            for archive, twin_archive in rebuilt:
+                twin_archive.extend([memo.get(id(entry), entry) for entry in archive])
+            return twin
+        finally:
+            if collecting:
+                gc.enable()
 
     def state(self):  # type: ignore[no-untyped-def]
         """Current stock of every node x SKU as a DataFrame (one row per node x SKU)."""

@@ -11,7 +11,7 @@ import zlib
 
 import numpy as np
 
-__all__ = ["stream", "source_key"]
+__all__ = ["copy_generator", "stream", "source_key"]
 
 
 def source_key(source: str) -> int:
@@ -25,3 +25,10 @@ def stream(seed: int, replication: int, source: str) -> np.random.Generator:
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
     sequence = np.random.SeedSequence(entropy=seed, spawn_key=(replication, source_key(source)))
     return np.random.Generator(np.random.PCG64(sequence))
+
+
+def copy_generator(rng: np.random.Generator) -> np.random.Generator:
+    """An independent generator in the same state (what ``copy.deepcopy`` gives, several times faster)."""
+    bit_generator = type(rng.bit_generator)(0)
+    bit_generator.state = rng.bit_generator.state
+    return np.random.Generator(bit_generator)

@@ -71,7 +71,7 @@ KPIs (pure functions over :func:`funnel_tables`)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple
 
@@ -80,6 +80,7 @@ import simpy
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chansim.model.demand import draw
+from chansim.model.resumable import Resumable, finish
 from chansim.scenario import MAX_DAYS, Distribution, Name, Uniform
 
 if TYPE_CHECKING:
@@ -518,7 +519,7 @@ class Funnel:
                 )
         for source in sorted(config.lead_sources, key=lambda s: s.region):
             if source.arrival_rate_per_day > 0:
-                env.process(self._generate_leads(source))
+                env.process(_LeadGenerator(self, source))
 
     # ------------------------------------------------------------------ partners
     @staticmethod
@@ -610,32 +611,6 @@ class Funnel:
         uniforms, durations = self._draw_stages(rng, 1)
         return self._start(region, account, lines, uniforms[0], durations[0], "manual", partner)
 
-    def _generate_leads(self, source: LeadSource) -> Generator[simpy.Event, Any, None]:
-        env = self.env
-        rng = self._rng(f"funnel/leads/{source.region}")
-        stage_rng = self._rng(f"funnel/stages/{source.region}")
-        day = max(source.start_day, math.ceil(env.now))
-        created = 0
-        pool = source.account_pool_size
-        while source.end_day is None or day < source.end_day:
-            if day > env.now:
-                yield env.timeout(day - env.now)
-            rate = source.arrival_rate_per_day * source.multiplier(day)
-            count = int(rng.poisson(rate)) if rate > 0 else 0
-            if count:
-                # the day's leads are drawn together, in this order: times, accounts, sizes and mixes
-                times = (day + np.sort(rng.random(count))).tolist()
-                accounts = rng.integers(pool, size=count).tolist()
-                lines = _draw_lines(source, rng, count, created)
-                uniforms, durations = self._draw_stages(stage_rng, count)
-                created += count
-                for j in range(count):
-                    if times[j] > env.now:
-                        yield env.timeout(times[j] - env.now)
-                    account = _account_id(source.region, accounts[j], pool)
-                    self._start(source.region, account, lines[j], uniforms[j], durations[j], "source", None)
-            day += 1
-
     def _draw_stages(self, rng: np.random.Generator, count: int) -> tuple[list[list[float]], list[list[float]]]:
         """For ``count`` leads: a conversion uniform and a duration per stage."""
         uniforms = rng.random((count, len(self._stages)))
@@ -658,69 +633,10 @@ class Funnel:
         self._record(LEAD_CREATED, lead, value=sum(u for _, u in lines), detail=origin)
         for sku, units in lines:
             self._record(DEAL_LINE, lead, value=units, detail=sku)
-        self.env.process(self._lifecycle(lead))
+        self.env.process(_LeadLifecycle(self, lead))
         return deal_id
 
-    # ------------------------------------------------------------------ processes
-    def _lifecycle(self, lead: _Lead) -> Generator[simpy.Event, Any, None]:
-        partner = yield from self._route(lead)
-        if partner is None:
-            return
-        env = self.env
-        registration = self.config.deal_registration
-        last = len(self._stages) - 1
-        for index, stage in enumerate(self._stages):
-            self._record(STAGE_ENTERED, lead, partner, stage.name, index)
-            if registration.enabled and index == self._register_index:
-                approved = self._register(lead, partner, stage.name)
-                if not approved and registration.on_rejection == "lose":
-                    self._record(STAGE_LOST, lead, partner, stage.name, index, "registration_rejected")
-                    self._load[partner] -= 1
-                    return
-            if lead.durations[index] > 0:
-                yield env.timeout(lead.durations[index])
-            chance = min(1.0, stage.conversion_probability * self._partners[partner].win_rate_multiplier)
-            if lead.uniforms[index] >= chance:
-                self._record(STAGE_LOST, lead, partner, stage.name, index, "not_converted")
-                self._load[partner] -= 1
-                return
-            self._record(STAGE_PASSED, lead, partner, stage.name, index)
-        self._load[partner] -= 1
-        deal = WonDeal(env.now, partner, lead.account, lead.lines, lead.deal_id, lead.region)
-        self._record(WON, lead, partner, self._stages[last].name, deal.units)
-        if self._on_won is not None:
-            self._on_won(deal)
-
-    def _route(self, lead: _Lead) -> Generator[simpy.Event, Any, str | None]:
-        env = self.env
-        routing = self.config.routing
-        rng = self._rng("funnel/acceptance")
-        tried: list[str] = []
-        for offer in range(1, routing.max_reroutes + 2):
-            if offer == 1 and lead.requested_partner is not None:
-                name: str | None = lead.requested_partner
-            else:
-                name = self._choose(lead, tried)
-            if name is None:
-                self._record(UNROUTED, lead, detail="no_partner")
-                return None
-            tried.append(name)
-            self._load[name] += 1
-            self._record(ROUTED if offer == 1 else REROUTED, lead, name, value=offer)
-            draw_accept = float(rng.random())
-            response = float(routing.response_time.sample(rng, 1)[0])
-            accepts = draw_accept < routing.partner_accept_probability.get(name, routing.accept_probability)
-            if accepts and response <= routing.accept_timeout_days:
-                if response > 0:
-                    yield env.timeout(response)
-                self._record(ACCEPTED, lead, name, value=offer)
-                return name
-            yield env.timeout(routing.accept_timeout_days)
-            self._load[name] -= 1
-            self._record(TIMED_OUT, lead, name, value=offer, detail="late" if accepts else "declined")
-        self._record(UNROUTED, lead, detail="max_reroutes")
-        return None
-
+    # ------------------------------------------------------------------ processes (see _LeadLifecycle)
     def _choose(self, lead: _Lead, tried: list[str]) -> str | None:
         routing = self.config.routing
         regional = routing.rule == "territory" or routing.scope == "region"
@@ -805,6 +721,210 @@ class Funnel:
     def tables(self, identity: Mapping[str, object] | None = None) -> FunnelTables:
         """The records so far as tidy tables (see :func:`funnel_tables`)."""
         return funnel_tables(self.records, self.config.stage_names, identity=identity)
+
+
+class _LeadGenerator(Resumable):
+    """One lead source's arrivals: each day, a Poisson count of leads at sorted uniform times.
+
+    The generator it replaces::
+
+        day = max(source.start_day, ceil(now))
+        while source.end_day is None or day < source.end_day:
+            if day > now: yield timeout(day - now)                  # state "day"
+            draw the day's count, times, accounts, lines and stages
+            for each lead j:
+                if times[j] > now: yield timeout(times[j] - now)    # state "lead"
+                start lead j
+            day += 1
+    """
+
+    __slots__ = (
+        "funnel", "source", "rng", "stage_rng", "day", "created", "state", "count", "times", "accounts",
+        "lines", "uniforms", "durations", "j",
+    )  # fmt: skip
+
+    def __init__(self, funnel: Funnel, source: LeadSource) -> None:
+        self.funnel = funnel
+        self.source = source
+        self.rng: np.random.Generator | None = None
+        self.stage_rng: np.random.Generator | None = None
+        self.day = 0
+        self.created = 0
+        self.state = "start"
+        self.count = 0
+        self.times: list[float] = []
+        self.accounts: list[int] = []
+        self.lines: list[tuple[tuple[str, int], ...]] = []
+        self.uniforms: list[list[float]] = []
+        self.durations: list[list[float]] = []
+        self.j = 0
+
+    def send(self, value: object) -> simpy.Event:
+        funnel, source = self.funnel, self.source
+        env = funnel.env
+        pool = source.account_pool_size
+        if self.state == "start":  # the streams are asked for when the process starts
+            self.rng = funnel._rng(f"funnel/leads/{source.region}")
+            self.stage_rng = funnel._rng(f"funnel/stages/{source.region}")
+            self.day = max(source.start_day, math.ceil(env.now))
+            self.state = "top"
+        while True:
+            if self.state == "top":
+                if not (source.end_day is None or self.day < source.end_day):
+                    finish()
+                if self.day > env.now:
+                    self.state = "day"
+                    return env.timeout(self.day - env.now)
+                self.state = "day"
+            if self.state == "day":
+                day = self.day
+                rng = self.rng
+                assert rng is not None
+                rate = source.arrival_rate_per_day * source.multiplier(day)
+                count = int(rng.poisson(rate)) if rate > 0 else 0
+                if not count:
+                    self.day += 1
+                    self.state = "top"
+                    continue
+                # the day's leads are drawn together, in this order: times, accounts, sizes and mixes
+                self.times = (day + np.sort(rng.random(count))).tolist()
+                self.accounts = rng.integers(pool, size=count).tolist()
+                self.lines = _draw_lines(source, rng, count, self.created)
+                self.uniforms, self.durations = funnel._draw_stages(self.stage_rng, count)
+                self.created += count
+                self.count = count
+                self.j = 0
+                self.state = "next_lead"
+            if self.state == "next_lead":
+                if self.j >= self.count:
+                    self.day += 1
+                    self.state = "top"
+                    continue
+                self.state = "lead"
+                if self.times[self.j] > env.now:
+                    return env.timeout(self.times[self.j] - env.now)
+            # state "lead": start lead j
+            j = self.j
+            account = _account_id(source.region, self.accounts[j], pool)
+            funnel._start(source.region, account, self.lines[j], self.uniforms[j], self.durations[j], "source", None)
+            self.j += 1
+            self.state = "next_lead"
+
+
+class _LeadLifecycle(Resumable):
+    """One lead: offered to partners until one accepts (``route``), then worked stage by stage.
+
+    The generators it replaces::
+
+        route:  for offer in 1 .. max_reroutes + 1:
+                    choose a partner (none: unrouted, end); draw acceptance and response time
+                    if it accepts in time:
+                        if response > 0: yield timeout(response)       # state "accepting"
+                        accepted: go on with the stages
+                    yield timeout(accept_timeout_days)                 # state "offered"
+                    timed out
+                unrouted (max_reroutes), end
+        stages: for each stage: entered; registration (may end);
+                    if duration > 0: yield timeout(duration)           # state "working"
+                    lost (end) or passed
+                won
+    """
+
+    __slots__ = ("funnel", "lead", "state", "offer", "tried", "name", "accepts", "partner", "index")
+
+    def __init__(self, funnel: Funnel, lead: _Lead) -> None:
+        self.funnel = funnel
+        self.lead = lead
+        self.state = "offer"
+        self.offer = 1
+        self.tried: list[str] = []
+        self.name: str | None = None
+        self.accepts = False
+        self.partner: str | None = None
+        self.index = 0
+
+    def send(self, value: object) -> simpy.Event:
+        funnel, lead = self.funnel, self.lead
+        env = funnel.env
+        routing = funnel.config.routing
+        if self.state == "accepting":
+            funnel._record(ACCEPTED, lead, self.name, value=self.offer)
+            self.partner = self.name
+            self.state = "stage"
+        elif self.state == "offered":
+            name = self.name
+            assert name is not None
+            funnel._load[name] -= 1
+            funnel._record(TIMED_OUT, lead, name, value=self.offer, detail="late" if self.accepts else "declined")
+            self.offer += 1
+            self.state = "offer"
+        elif self.state == "working":
+            self.state = "decide"
+        while self.state == "offer":
+            if self.offer > routing.max_reroutes + 1:
+                funnel._record(UNROUTED, lead, detail="max_reroutes")
+                finish()
+            rng = funnel._rng("funnel/acceptance")
+            if self.offer == 1 and lead.requested_partner is not None:
+                name: str | None = lead.requested_partner
+            else:
+                name = funnel._choose(lead, self.tried)
+            if name is None:
+                funnel._record(UNROUTED, lead, detail="no_partner")
+                finish()
+            self.tried.append(name)
+            self.name = name
+            funnel._load[name] += 1
+            funnel._record(ROUTED if self.offer == 1 else REROUTED, lead, name, value=self.offer)
+            draw_accept = float(rng.random())
+            response = float(routing.response_time.sample(rng, 1)[0])
+            self.accepts = draw_accept < routing.partner_accept_probability.get(name, routing.accept_probability)
+            if self.accepts and response <= routing.accept_timeout_days:
+                if response > 0:
+                    self.state = "accepting"
+                    return env.timeout(response)
+                funnel._record(ACCEPTED, lead, name, value=self.offer)
+                self.partner = name
+                self.state = "stage"
+                break
+            self.state = "offered"
+            return env.timeout(routing.accept_timeout_days)
+        partner = self.partner
+        assert partner is not None
+        stages = funnel._stages
+        registration = funnel.config.deal_registration
+        while True:
+            index = self.index
+            if self.state == "stage":
+                if index >= len(stages):
+                    break
+                stage = stages[index]
+                funnel._record(STAGE_ENTERED, lead, partner, stage.name, index)
+                if registration.enabled and index == funnel._register_index:
+                    approved = funnel._register(lead, partner, stage.name)
+                    if not approved and registration.on_rejection == "lose":
+                        funnel._record(STAGE_LOST, lead, partner, stage.name, index, "registration_rejected")
+                        funnel._load[partner] -= 1
+                        finish()
+                self.state = "decide"
+                if lead.durations[index] > 0:
+                    self.state = "working"
+                    return env.timeout(lead.durations[index])
+            stage = stages[index]
+            chance = min(1.0, stage.conversion_probability * funnel._partners[partner].win_rate_multiplier)
+            if lead.uniforms[index] >= chance:
+                funnel._record(STAGE_LOST, lead, partner, stage.name, index, "not_converted")
+                funnel._load[partner] -= 1
+                finish()
+            funnel._record(STAGE_PASSED, lead, partner, stage.name, index)
+            self.index += 1
+            self.state = "stage"
+        funnel._load[partner] -= 1
+        deal = WonDeal(env.now, partner, lead.account, lead.lines, lead.deal_id, lead.region)
+        funnel._record(WON, lead, partner, stages[-1].name, deal.units)
+        if funnel._on_won is not None:
+            funnel._on_won(deal)
+        finish()
 
 
 def _account_id(region: str, index: int, pool_size: int) -> str:

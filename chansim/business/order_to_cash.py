@@ -62,7 +62,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Generator, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Annotated, Literal
@@ -72,6 +72,7 @@ import pandas as pd
 import simpy
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from chansim.model.resumable import Resumable, finish
 from chansim.rng import stream
 from chansim.scenario import MAX_DAYS, Deterministic, Money, Name, NodeKind, Uniform
 
@@ -435,7 +436,7 @@ class ApprovalOffice:
         self._submitted: set[Hashable] = set()
         for pool_state in self._pools.values():
             for index, window in enumerate(pool_state.config.absences):
-                env.process(self._absence(pool_state, index, window))
+                env.process(_Absence(self, pool_state, index, window))
 
     def route(self, amount: float, discount: float = 0.0) -> tuple[str, ...]:
         """The pools an order passes, in path order (empty: no approval needed)."""
@@ -448,7 +449,7 @@ class ApprovalOffice:
         self._submitted.add(order_id)
         path = self.route(amount, discount)
         self.records.append((self.env.now, "approval", "routed", str(order_id), float(len(path)), ">".join(path)))
-        return self.env.process(self._pass_path(order_id, partner, amount, discount, path))
+        return self.env.process(_ApprovalPath(self, order_id, partner, amount, discount, path))
 
     @property
     def waiting_days(self) -> Mapping[Hashable, float]:
@@ -467,79 +468,188 @@ class ApprovalOffice:
         """One row an order and step (:data:`STEP_COLUMNS`)."""
         return pd.DataFrame([tuple(_step_row(s)) for s in self.steps], columns=list(STEP_COLUMNS))
 
-    def _pass_path(
-        self, order_id: Hashable, partner: str, amount: float, discount: float, path: tuple[str, ...]
-    ) -> Generator[simpy.Event, object, ApprovalOutcome]:
-        submitted = self.env.now
-        waiting = 0.0
-        for index, pool_name in enumerate(path):
-            waiting += yield from self._pass_step(order_id, index, self._pools[pool_name])
-        outcome = ApprovalOutcome(order_id, partner, amount, discount, path, submitted, self.env.now, waiting)
-        self.outcomes[order_id] = outcome
-        self._waiting_days[order_id] = waiting
-        self.records.append((self.env.now, "approval", "passed", str(order_id), waiting, partner))
-        return outcome
+class _ApprovalPath(Resumable):
+    """One order through the pools of its approval path, one step after the other.
 
-    def _pass_step(self, order_id: Hashable, index: int, pool: _PoolState) -> Generator[simpy.Event, object, float]:
-        env = self.env
-        actor = f"approval/{pool.config.name}"
-        subject = str(order_id)
-        service = pool.draw()
-        queued = env.now
-        self.records.append((queued, actor, "queued", subject, service, str(index)))
-        remaining = service
-        priority = self.ORDER_PRIORITY
-        waiting = 0.0
-        started: float | None = None
-        interruptions = 0
+    The generator it replaces (one step; the path runs the steps in order, then records
+    ``passed`` and returns the :class:`ApprovalOutcome`)::
+
+        draw the service time; queued
         while True:
-            asked = env.now
-            request = pool.resource.request(priority=priority, preempt=False)
-            yield request
-            waiting += env.now - asked
-            if started is None:
-                started = env.now
-                self.records.append((env.now, actor, "started", subject, waiting, str(index)))
-            else:
-                self.records.append((env.now, actor, "resumed", subject, remaining, str(index)))
-            began = env.now
-            try:
-                yield env.timeout(remaining)
-            except simpy.Interrupt:  # an approver went away: keep the work still to do
-                remaining -= env.now - began
-                if remaining > self._EPSILON_DAYS:
-                    interruptions += 1
-                    self.records.append((env.now, actor, "interrupted", subject, remaining, str(index)))
-                    priority = self.RESUMED_PRIORITY
-                    continue
-                break  # finished at the very moment the approver left
-            pool.resource.release(request)
-            break
-        self.records.append((env.now, actor, "approved", subject, service, str(index)))
-        self.steps.append(
-            ApprovalStep(order_id, index, pool.config.name, queued, started, env.now, waiting, service, interruptions)
-        )
-        return waiting
+            request = pool.resource.request(priority=priority)
+            yield request                                          # state "asked"
+            started (first time) or resumed
+            try: yield timeout(remaining)                          # state "serving"
+            except Interrupt: remaining -= served; if remaining > eps: interrupted, priority =
+                RESUMED_PRIORITY, continue; else break (finished as the approver left)
+            release; break
+        approved
+    """
 
-    def _absence(self, pool: _PoolState, index: int, window: Absence) -> Generator[simpy.Event, object, None]:
-        env = self.env
-        if window.start_day > env.now:
-            yield env.timeout(window.start_day - env.now)
-        if env.now >= window.end_day:
-            return
+    __slots__ = (
+        "office", "order_id", "partner", "amount", "discount", "path", "submitted", "waiting", "index",
+        "state", "pool", "actor", "subject", "service", "queued", "remaining", "priority", "step_waiting",
+        "started", "interruptions", "asked", "began", "request",
+    )  # fmt: skip
+
+    def __init__(
+        self, office: ApprovalOffice, order_id: Hashable, partner: str, amount: float, discount: float,
+        path: tuple[str, ...],
+    ) -> None:  # fmt: skip
+        self.office = office
+        self.order_id = order_id
+        self.partner = partner
+        self.amount = amount
+        self.discount = discount
+        self.path = path
+        self.state = "start"
+        self.index = 0
+        self.waiting = 0.0
+        self.submitted = 0.0
+        self.pool: _PoolState | None = None
+        self.request: simpy.Event | None = None
+
+    def send(self, value: object) -> simpy.Event:
+        office = self.office
+        env = office.env
+        if self.state == "start":
+            self.submitted = env.now
+            self.state = "step"
+        elif self.state == "asked":
+            return self._asked()
+        elif self.state == "serving":
+            assert self.pool is not None
+            self.pool.resource.release(self.request)  # type: ignore[arg-type]
+            self._approved()
+        return self._next()
+
+    def throw(self, exc: BaseException) -> simpy.Event:
+        if self.state != "serving" or not isinstance(exc, simpy.Interrupt):
+            raise exc
+        env = self.office.env
+        # an approver went away: keep the work still to do
+        self.remaining -= env.now - self.began
+        if self.remaining > self.office._EPSILON_DAYS:
+            self.interruptions += 1
+            self.office.records.append(
+                (env.now, self.actor, "interrupted", self.subject, self.remaining, str(self.index))
+            )
+            self.priority = self.office.RESUMED_PRIORITY
+            return self._ask()
+        self._approved()  # finished at the very moment the approver left
+        return self._next()
+
+    def _next(self) -> simpy.Event:
+        """Start the next step of the path, or end with the outcome."""
+        office = self.office
+        env = office.env
+        if self.index >= len(self.path):
+            outcome = ApprovalOutcome(
+                self.order_id, self.partner, self.amount, self.discount, self.path, self.submitted, env.now,
+                self.waiting,
+            )  # fmt: skip
+            office.outcomes[self.order_id] = outcome
+            office._waiting_days[self.order_id] = self.waiting
+            office.records.append((env.now, "approval", "passed", str(self.order_id), self.waiting, self.partner))
+            finish(outcome)
+        pool = office._pools[self.path[self.index]]
+        self.pool = pool
+        self.actor = f"approval/{pool.config.name}"
+        self.subject = str(self.order_id)
+        self.service = pool.draw()
+        self.queued = env.now
+        office.records.append((self.queued, self.actor, "queued", self.subject, self.service, str(self.index)))
+        self.remaining = self.service
+        self.priority = office.ORDER_PRIORITY
+        self.step_waiting = 0.0
+        self.started: float | None = None
+        self.interruptions = 0
+        return self._ask()
+
+    def _ask(self) -> simpy.Event:
+        assert self.pool is not None
+        self.asked = self.office.env.now
+        self.request = self.pool.resource.request(priority=self.priority, preempt=False)
+        self.state = "asked"
+        return self.request
+
+    def _asked(self) -> simpy.Event:
+        env = self.office.env
+        records = self.office.records
+        self.step_waiting += env.now - self.asked
+        if self.started is None:
+            self.started = env.now
+            records.append((env.now, self.actor, "started", self.subject, self.step_waiting, str(self.index)))
+        else:
+            records.append((env.now, self.actor, "resumed", self.subject, self.remaining, str(self.index)))
+        self.began = env.now
+        self.state = "serving"
+        return env.timeout(self.remaining)
+
+    def _approved(self) -> None:
+        office = self.office
+        env = office.env
+        assert self.pool is not None
+        office.records.append((env.now, self.actor, "approved", self.subject, self.service, str(self.index)))
+        office.steps.append(
+            ApprovalStep(
+                self.order_id, self.index, self.pool.config.name, self.queued, self.started, env.now,
+                self.step_waiting, self.service, self.interruptions,
+            )  # fmt: skip
+        )
+        self.waiting += self.step_waiting
+        self.index += 1
+        self.state = "step"
+
+
+class _Absence(Resumable):
+    """Approvers away for one absence window: top-priority preempting requests from start to end.
+
+    The generator it replaces::
+
+        if start > now: yield timeout(start - now)              # state "before"
+        if now >= end: return
+        request the absent approvers (preempting); absence_started
+        yield timeout(end - now)                                # state "away"
+        release (or cancel) the requests; absence_ended
+    """
+
+    __slots__ = ("office", "pool", "index", "window", "state", "requests")
+
+    def __init__(self, office: ApprovalOffice, pool: _PoolState, index: int, window: Absence) -> None:
+        self.office = office
+        self.pool = pool
+        self.index = index
+        self.window = window
+        self.state = "start"
+        self.requests: list[simpy.Event] = []
+
+    def send(self, value: object) -> simpy.Event:
+        env = self.office.env
+        window, pool = self.window, self.pool
         actor = f"approval/{pool.config.name}"
-        label = window.name or f"absence[{index}]"
-        requests = [
-            pool.resource.request(priority=self.ABSENCE_PRIORITY, preempt=True) for _ in range(window.approvers_absent)
-        ]
-        self.records.append((env.now, actor, "absence_started", label, float(window.approvers_absent), ""))
-        yield env.timeout(window.end_day - env.now)
-        for request in requests:
+        label = window.name or f"absence[{self.index}]"
+        if self.state == "start":
+            self.state = "before"
+            if window.start_day > env.now:
+                return env.timeout(window.start_day - env.now)
+        if self.state == "before":
+            if env.now >= window.end_day:
+                finish()
+            self.requests = [
+                pool.resource.request(priority=self.office.ABSENCE_PRIORITY, preempt=True)
+                for _ in range(window.approvers_absent)
+            ]
+            self.office.records.append((env.now, actor, "absence_started", label, float(window.approvers_absent), ""))
+            self.state = "away"
+            return env.timeout(window.end_day - env.now)
+        for request in self.requests:
             if request.triggered:
-                pool.resource.release(request)
+                pool.resource.release(request)  # type: ignore[arg-type]
             else:
-                request.cancel()
-        self.records.append((env.now, actor, "absence_ended", label, float(window.approvers_absent), ""))
+                request.cancel()  # type: ignore[attr-defined]
+        self.office.records.append((env.now, actor, "absence_ended", label, float(window.approvers_absent), ""))
+        finish()
 
 
 def _step_row(step: ApprovalStep) -> Iterable[object]:
@@ -644,7 +754,7 @@ class Ledger:
         self._open_cents[partner] = 0
         self._health_changed[partner] = self.env.event()
         if self.behaviour.insolvency_probability_per_year > 0:
-            self.env.process(self._watch(partner))
+            self.env.process(_InsolvencyWatch(self, partner))
 
     def health(self, partner: str) -> float:
         """The partner's health now (the default for a partner never registered)."""
@@ -784,20 +894,6 @@ class Ledger:
         self._notify(partner, "insolvent")
         return _money(bad_debt)
 
-    def _watch(self, partner: str) -> Generator[simpy.Event, object, None]:
-        env = self.env
-        while partner not in self._insolvent:
-            changed = self._health_changed[partner]
-            rate = self.behaviour.insolvency_rate_per_day(self._health[partner])
-            if rate <= 0:
-                yield changed
-                continue
-            timer = env.timeout(float(self._insolvency_rng.exponential(1.0 / rate)))
-            yield timer | changed
-            if changed.triggered or partner in self._insolvent:
-                continue  # new health: redraw (memoryless), or failed by a caller meanwhile
-            self.insolvency(partner)
-
     def _notify(self, partner: str, what: str) -> None:
         for listener in self._listeners:
             listener(partner, what)
@@ -845,6 +941,46 @@ class Ledger:
     def money_frame(self, end_day: float | None = None) -> pd.DataFrame:
         """:meth:`money_rows` as a table (:data:`MONEY_COLUMNS`)."""
         return pd.DataFrame(self.money_rows(end_day), columns=list(MONEY_COLUMNS))
+
+
+class _InsolvencyWatch(Resumable):
+    """Fails a partner at the hazard rate of its health (memoryless: redrawn on each change).
+
+    The generator it replaces::
+
+        while partner is solvent:
+            changed = the partner's health-changed event; rate = hazard of its health
+            if rate <= 0: yield changed; continue                       # state "idle"
+            yield timeout(exponential(1 / rate)) | changed              # state "armed"
+            if changed.triggered or partner failed meanwhile: continue
+            insolvency(partner)
+    """
+
+    __slots__ = ("ledger", "partner", "changed", "state")
+
+    def __init__(self, ledger: Ledger, partner: str) -> None:
+        self.ledger = ledger
+        self.partner = partner
+        self.changed: simpy.Event | None = None
+        self.state = "loop"
+
+    def send(self, value: object) -> simpy.Event:
+        ledger, partner = self.ledger, self.partner
+        if self.state == "armed":
+            assert self.changed is not None
+            if not (self.changed.triggered or partner in ledger._insolvent):
+                ledger.insolvency(partner)
+        while partner not in ledger._insolvent:
+            changed = ledger._health_changed[partner]
+            self.changed = changed
+            rate = ledger.behaviour.insolvency_rate_per_day(ledger._health[partner])
+            if rate <= 0:
+                self.state = "idle"
+                return changed
+            timer = ledger.env.timeout(float(ledger._insolvency_rng.exponential(1.0 / rate)))
+            self.state = "armed"
+            return timer | changed
+        finish()
 
 
 def _check_health(health: float) -> float:
@@ -1141,15 +1277,58 @@ def process_order(
     amount: float,
     discount: float = 0.0,
     bill: bool = True,
-) -> Generator[simpy.Event, object, OrderOutcome]:
-    """Credit check (waiting while held), approval path for the granted amount, then billing."""
-    decision = desk.check(order_id, partner, amount)
-    final: CreditDecision = yield decision.settled  # type: ignore[misc]
-    if final.status == "rejected":
-        return OrderOutcome(order_id, final, None, None)
-    approval: ApprovalOutcome = yield office.submit(order_id, partner, final.granted, discount)  # type: ignore[misc]
-    invoice = desk.bill(order_id) if bill else None
-    return OrderOutcome(order_id, final, approval, invoice)
+) -> Resumable:
+    """Credit check (waiting while held), approval path for the granted amount, then billing.
+
+    A process body for ``env.process``; its value is the :class:`OrderOutcome`.
+    """
+    return _OrderProcess(desk, office, order_id, partner, amount, discount, bill)
+
+
+class _OrderProcess(Resumable):
+    """:func:`process_order` as a resumable.
+
+    The generator it replaces::
+
+        decision = desk.check(...)
+        final = yield decision.settled                                  # state "credit"
+        if final is rejected: return OrderOutcome(order_id, final, None, None)
+        approval = yield office.submit(order_id, partner, final.granted, discount)   # state "approval"
+        invoice = desk.bill(order_id) if bill else None
+        return OrderOutcome(order_id, final, approval, invoice)
+    """
+
+    __slots__ = ("desk", "office", "order_id", "partner", "amount", "discount", "bill", "state", "final")
+
+    def __init__(
+        self, desk: CreditDesk, office: ApprovalOffice, order_id: Hashable, partner: str, amount: float,
+        discount: float, bill: bool,
+    ) -> None:  # fmt: skip
+        self.desk = desk
+        self.office = office
+        self.order_id = order_id
+        self.partner = partner
+        self.amount = amount
+        self.discount = discount
+        self.bill = bill
+        self.state = "start"
+        self.final: CreditDecision | None = None
+
+    def send(self, value: object) -> simpy.Event:
+        if self.state == "start":
+            decision = self.desk.check(self.order_id, self.partner, self.amount)
+            self.state = "credit"
+            return decision.settled
+        if self.state == "credit":
+            final: CreditDecision = value  # type: ignore[assignment]
+            self.final = final
+            if final.status == "rejected":
+                finish(OrderOutcome(self.order_id, final, None, None))
+            self.state = "approval"
+            return self.office.submit(self.order_id, self.partner, final.granted, self.discount)
+        assert self.final is not None
+        invoice = self.desk.bill(self.order_id) if self.bill else None
+        finish(OrderOutcome(self.order_id, self.final, value, invoice))  # type: ignore[arg-type]
 
 
 class OrderToCash:

@@ -79,7 +79,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, NamedTuple
 
@@ -90,6 +90,7 @@ from faker import Faker
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from chansim import scenario as sc
+from chansim.model.resumable import Resumable, finish
 from chansim.rng import stream
 
 __all__ = [
@@ -1770,8 +1771,8 @@ def run_lifecycle(
     schedule: pd.DataFrame | None = None,
     on_exit: Callable[[Exit], None] | None = None,
     until_day: int | None = None,
-) -> Generator[simpy.Event, Any, None]:
-    """The partner lifecycle as a SimPy process, one tick a day (``env.now`` in days).
+) -> Resumable:
+    """The partner lifecycle as a SimPy process body (for ``env.process``), one tick a day (``env.now`` in days).
 
     Each day, in this order: onboarding partners whose onboarding ended become active;
     training events of the day are held; scheduled ``partner_insolvency`` events of the day
@@ -1782,37 +1783,67 @@ def run_lifecycle(
     last ``window_days`` (``margin``, ``fill_rate``, optional ``support``, and the tier
     metric or the scorecard KPIs). ``on_exit`` is called for every partner that leaves.
     """
-    cfg = book.config
-    trainings: dict[int, list[TrainingEvent]] = {}
-    for event in cfg.training.events:
-        trainings.setdefault(event.day, []).append(event)
-    insolvencies: dict[int, list[str]] = {}
-    absences: list[tuple[int, int]] = []
-    if schedule is not None and len(schedule):
-        rows = schedule[schedule["kind"] == "partner_insolvency"]
-        for start, target in zip(rows["start_day"].astype(int), rows["target"], strict=True):
-            insolvencies.setdefault(int(start), []).append(str(target))
-        absences = absence_windows(schedule)
+    return _Lifecycle(env, book, streams, metrics_provider, schedule, on_exit, until_day)
 
-    def emit(exits: Iterable[Exit]) -> None:
-        if on_exit is not None:
+
+class _Lifecycle(Resumable):
+    """:func:`run_lifecycle` as a resumable: ``while until_day is None or now < until_day: the
+    day's work (see run_lifecycle); yield timeout(1)``."""
+
+    __slots__ = ("env", "book", "streams", "metrics_provider", "on_exit", "until_day", "trainings", "insolvencies",
+                 "absences")  # fmt: skip
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        book: PartnerBook,
+        streams: LifecycleStreams,
+        metrics_provider: MetricsProvider,
+        schedule: pd.DataFrame | None,
+        on_exit: Callable[[Exit], None] | None,
+        until_day: int | None,
+    ) -> None:
+        self.env = env
+        self.book = book
+        self.streams = streams
+        self.metrics_provider = metrics_provider
+        self.on_exit = on_exit
+        self.until_day = until_day
+        self.trainings: dict[int, list[TrainingEvent]] = {}
+        for event in book.config.training.events:
+            self.trainings.setdefault(event.day, []).append(event)
+        self.insolvencies: dict[int, list[str]] = {}
+        self.absences: list[tuple[int, int]] = []
+        if schedule is not None and len(schedule):
+            rows = schedule[schedule["kind"] == "partner_insolvency"]
+            for start, target in zip(rows["start_day"].astype(int), rows["target"], strict=True):
+                self.insolvencies.setdefault(int(start), []).append(str(target))
+            self.absences = absence_windows(schedule)
+
+    def _emit(self, exits: Iterable[Exit]) -> None:
+        if self.on_exit is not None:
             for item in exits:
-                on_exit(item)
+                self.on_exit(item)
 
-    while until_day is None or env.now < until_day:
+    def send(self, value: object) -> simpy.Event:
+        env, book, streams = self.env, self.book, self.streams
+        if not (self.until_day is None or env.now < self.until_day):
+            finish()
+        cfg = book.config
+        emit = self._emit
         day = int(env.now)
         book.update_statuses(day)
-        for event in trainings.get(day, []):
+        for event in self.trainings.get(day, []):
             book.apply_training(event, day)
-        for name in sorted(set(insolvencies.get(day, []))):
+        for name in sorted(set(self.insolvencies.get(day, []))):
             if name in book.partners and book.partners[name].is_live:
                 emit([book.exit_partner(name, day, "insolvency", actor="event")])
-        _process_mdf(book, day, absences)
+        _process_mdf(book, day, self.absences)
         cache: dict[int, Metrics] = {}
 
-        def metrics(window: int, day: int = day, cache: dict[int, Metrics] = cache) -> Metrics:
+        def metrics(window: int) -> Metrics:
             if window not in cache:
-                cache[window] = metrics_provider(day, window)
+                cache[window] = self.metrics_provider(day, window)
             return cache[window]
 
         if day > 0:
@@ -1827,7 +1858,7 @@ def run_lifecycle(
             period = cfg.tiers.review_period_days
             if day % period == 0:
                 book.review_tiers(metrics(period), day)
-        yield env.timeout(1)
+        return env.timeout(1)
 
 
 def _process_mdf(book: PartnerBook, day: int, absences: Sequence[tuple[int, int]]) -> None:

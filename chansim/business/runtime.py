@@ -22,10 +22,12 @@ Incentives are settled after the run from the money table (see :mod:`chansim.res
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING, Any
 
 from chansim.business.partners import PartnerBook
+from chansim.model.resumable import Resumable, finish
 from chansim.rng import stream
 
 if TYPE_CHECKING:
@@ -72,6 +74,10 @@ def purchase_discounts(scenario: Scenario) -> dict[str, float]:
         else:
             out[name] = by_name[tier].discount
     return out
+
+
+def _funnel_stream(seed: int, replication: int, source: str) -> Any:
+    return stream(seed, replication, f"funnel/{source}")
 
 
 class BusinessRuntime:
@@ -123,6 +129,9 @@ class BusinessRuntime:
         self.funnel = None
         self.funnel_records: list[tuple[Any, ...]] = []
         self.won: list[Any] = []
+        # where the funnel puts won deals: the first ``won`` list, kept (before_period swaps
+        # ``won`` for a new list, so deals won after the first delivery stay in this one)
+        self._won_inbox = self.won
         if self.config.funnel is not None:
             from chansim.business.funnel import Funnel, PartnerInfo
 
@@ -136,8 +145,8 @@ class BusinessRuntime:
                 self.env,
                 self.config.funnel,
                 partners,
-                lambda source: stream(session.seed, session.replication, f"funnel/{source}"),
-                on_won=self.won.append,
+                functools.partial(_funnel_stream, session.seed, session.replication),
+                on_won=self._deal_won,
                 records=self.funnel_records,
             )
         discounts = purchase_discounts(scenario)
@@ -457,6 +466,9 @@ class BusinessRuntime:
         if what == "insolvency" and partner in self.book.partners and self.book.partners[partner].is_live:
             self._on_exit(self.book.exit_partner(partner, int(self.env.now), "insolvency", actor="ledger"))
 
+    def _deal_won(self, deal: Any) -> None:
+        self._won_inbox.append(deal)
+
     # ------------------------------------------------------------------ order-to-cash
     def takes(self, item: Item) -> bool:
         """Whether ``item``'s replenishment orders go through order-to-cash."""
@@ -481,18 +493,7 @@ class BusinessRuntime:
             self._bill(item, order)
             self._release(item, order, decision.granted, price)
         else:
-            self.env.process(self._wait_for_release(item, order, decision, discount, price))
-
-    def _wait_for_release(self, item: Item, order: Order, decision: Any, discount: float, price: float):  # type: ignore[no-untyped-def]
-        assert self.order_to_cash is not None
-        final = yield decision.settled
-        if final.status == "rejected":
-            self.session.cancel_order(item, order, reason="credit")
-            return
-        if self.order_to_cash.office.route(final.granted, discount):
-            yield self.order_to_cash.office.submit(order.id, item.node, final.granted, discount)
-        self._bill(item, order)
-        self._release(item, order, final.granted, price)
+            self.env.process(_WaitForRelease(self, item, order, decision, discount, price))
 
     def _bill(self, item: Item, order: Order) -> None:
         """Invoice the order's reserved credit; the seller is the partner's direct supplier."""
@@ -581,6 +582,18 @@ class BusinessRuntime:
                     continue
                 self.session.add_customer_order(item, f"deal:{deal.deal_id}", float(units), now)
 
+    # ------------------------------------------------------------------ fork
+    def fork_records(self) -> tuple[list[Any], list[list[Any]]]:
+        """For :meth:`Session.fork`: containers of immutable rows, and archives of objects that
+        are final once nothing live refers to them (see there)."""
+        rows: list[Any] = [self.audit, self.funnel_records, self.book.audit, self.book.money, self.exit_money]
+        archives: list[list[Any]] = []
+        if self.order_to_cash is not None:
+            ledger, office = self.order_to_cash.ledger, self.order_to_cash.office
+            rows += [ledger.money, ledger.settlements, office.steps, office.outcomes]
+            archives.append(ledger.invoices)
+        return rows, archives
+
     # ------------------------------------------------------------------ results
     def tables(self) -> dict[str, Any]:
         """Business tables of the run (tidy DataFrames)."""
@@ -622,3 +635,48 @@ class BusinessRuntime:
             frames["registrations"] = tables.registrations
             frames["deal_lines"] = tables.deal_lines
         return frames
+
+
+class _WaitForRelease(Resumable):
+    """A held or approval-bound order: wait for the credit release, then the approvers; bill and release.
+
+    The generator it replaces::
+
+        final = yield decision.settled                                  # state "credit"
+        if final is rejected: cancel the order; return
+        if the granted amount needs approval: yield office.submit(...)  # state "approval"
+        bill; release
+    """
+
+    __slots__ = ("runtime", "item", "order", "decision", "discount", "price", "state", "final")
+
+    def __init__(
+        self, runtime: BusinessRuntime, item: Item, order: Order, decision: Any, discount: float, price: float
+    ) -> None:
+        self.runtime = runtime
+        self.item = item
+        self.order = order
+        self.decision = decision
+        self.discount = discount
+        self.price = price
+        self.state = "start"
+        self.final: Any = None
+
+    def send(self, value: object) -> Any:
+        runtime = self.runtime
+        assert runtime.order_to_cash is not None
+        if self.state == "start":
+            self.state = "credit"
+            return self.decision.settled
+        if self.state == "credit":
+            final = self.final = value
+            if final.status == "rejected":  # type: ignore[attr-defined]
+                runtime.session.cancel_order(self.item, self.order, reason="credit")
+                finish()
+            office = runtime.order_to_cash.office
+            if office.route(final.granted, self.discount):  # type: ignore[attr-defined]
+                self.state = "approval"
+                return office.submit(self.order.id, self.item.node, final.granted, self.discount)  # type: ignore[attr-defined]
+        runtime._bill(self.item, self.order)
+        runtime._release(self.item, self.order, self.final.granted, self.price)
+        finish()

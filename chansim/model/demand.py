@@ -6,10 +6,12 @@ the series does not depend on how far or in what steps a run advances.
 
 from __future__ import annotations
 
+
 import math
 
 import numpy as np
 
+from chansim.rng import copy_generator
 from chansim.scenario import (
     DemandStream,
     Deterministic,
@@ -115,6 +117,16 @@ class DemandSeries:
         self._period_days = period_days
         self._discrete = discrete
         self.values: list[float] = []  # drawn so far, a whole chunk at a time
+
+    def __deepcopy__(self, memo: dict[int, object]) -> DemandSeries:
+        """A copy that draws on as this one would (the drawn values are shared numbers)."""
+        rng = memo.get(id(self._rng))
+        if rng is None:
+            rng = memo[id(self._rng)] = copy_generator(self._rng)
+        twin = DemandSeries(self.stream, rng, self._period_days, self._discrete)  # type: ignore[arg-type]
+        twin.values = self.values.copy()
+        memo[id(self)] = twin
+        return twin
 
     def at(self, period: int) -> float:
         """Demand in ``period`` (0-based)."""
