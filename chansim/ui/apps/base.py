@@ -83,10 +83,6 @@ class App:
         )  # fmt: skip
         return self.controls
 
-    def step(self, action: Callable[..., Any]) -> Callable[..., None]:
-        """``action`` run as a step (for callbacks that are not buttons, e.g. a dropdown's change)."""
-        return self.busy.wrap(action)
-
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         """Display as the page (the last expression of a notebook cell shows the app)."""
         assert self.page is not None, "build_page() was not called"

@@ -123,7 +123,7 @@ class BeerGameApp(App):
                         step_keys=[f"beer_game.step.{i}" for i in range(1, 6)])  # fmt: skip
         self.exercise: BeerGame = self._new_game(role, demand)
         self.refresh()
-        self.notice.show("beer_game.started", "info", role=self._role_name(), weeks=self.exercise.total_rounds)
+        self.notice.show("beer_game.started", "info", role=self._role_name(), weeks=self.exercise.rounds)
 
     # ------------------------------------------------------------------ helpers
     def _new_game(self, role: str, demand: str) -> BeerGame:
@@ -145,7 +145,7 @@ class BeerGameApp(App):
         self.exercise = self._new_game(self.role_picker.value, self.demand_picker.value)
         self.order_input.value = ""
         self.refresh()
-        self.notice.show("beer_game.started", "ok", role=self._role_name(), weeks=self.exercise.total_rounds)
+        self.notice.show("beer_game.started", "ok", role=self._role_name(), weeks=self.exercise.rounds)
 
     # the exercise side of the shared round handlers (the rest is the base's contract verbs)
     def read_decision(self) -> dict[str, float]:
@@ -166,7 +166,7 @@ class BeerGameApp(App):
     def refresh(self) -> None:
         """Hand the controller's state to every part (the charts are redrawn)."""
         game = self.exercise
-        self.controls.show_round(game.round, game.total_rounds, game.finished)
+        self.controls.show_round(game.round, game.rounds, game.finished)
         self.busy.set_disabled(self.order_input, game.finished)
         self._state = game.stock_table().iloc[0]
         played = game.round > 0

@@ -398,11 +398,11 @@ class EvaluationApp(App):
         game = self.exercise
         self.table.show(game)
         self.territory.show(game)
-        self.controls.show_round(game.round, game.total_rounds, game.finished)
+        self.controls.show_round(game.round, game.rounds, game.finished)
         if game.finished:
             self.review_text.set("evaluation.finished")
         else:
-            self.review_text.set("evaluation.review_round", round=game.round + 1, rounds=game.total_rounds,
+            self.review_text.set("evaluation.review_round", round=game.round + 1, rounds=game.rounds,
                                  year=game.year)  # fmt: skip
         self.kpis.update(game.kpi_cards())
         card = game.scorecard()

@@ -187,7 +187,7 @@ class OrderDeskApp(App):
     def refresh(self) -> None:
         """Hand the controller's state to every part; pre-fill the next week's inputs; redraw the charts."""
         game = self.exercise
-        self.controls.show_round(game.round, game.total_rounds, game.finished)
+        self.controls.show_round(game.round, game.rounds, game.finished)
         self._state = game.stock_table().set_index("sku")
         self._credit = game.credit_table().set_index("partner")
         self._news = game.news() if not game.finished else []
@@ -258,7 +258,7 @@ class OrderDeskApp(App):
             lines = [t("operations.news_over")]
         else:
             lines = [self._event_text(event) for event in self._news] or [t("operations.news_none")]
-        title = t("operations.news_title", week=min(game.round + 1, game.total_rounds))
+        title = t("operations.news_title", week=min(game.round + 1, game.rounds))
         items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
         self.news.value = f'<div class="chansim-goal"><b>{html.escape(title)}</b><ul>{items}</ul></div>'
         state = self._state
@@ -273,7 +273,7 @@ class OrderDeskApp(App):
                 _money(row["last_order"]), suggestion,
             ])  # fmt: skip
         self.stock_table.value = (
-            f"<h4>{html.escape(t('operations.stock_title', week=min(game.round + 1, game.total_rounds)))}</h4>"
+            f"<h4>{html.escape(t('operations.stock_title', week=min(game.round + 1, game.rounds)))}</h4>"
             + _table(head, rows, "chansim-table")
         )
         head = [t(f"operations.col.{c}") for c in ("partner", "limit", "exposure", "available", "held")]

@@ -167,7 +167,7 @@ class TrainingApp(App):
         game = self.exercise
         intro = Text(
             language, "training.intro", tag="p", css="chansim-intro", days=game.lead_in_days,
-            round_days=game.round_days, rounds=game.total_rounds, budget=game.seat_budget,
+            round_days=game.round_days, rounds=game.rounds, budget=game.seat_budget,
             max_seats=game.max_seats_per_partner,
         )  # fmt: skip
 
@@ -362,7 +362,7 @@ class TrainingApp(App):
             self.download.update(game.to_csv() or "", f"chansim-training-seed{self.seed}.csv")
         else:
             self.download.update("", "")
-        self.controls.show_round(game.round, game.total_rounds, game.finished)
+        self.controls.show_round(game.round, game.rounds, game.finished)
 
     def show_decisions(self) -> None:
         """Put the game's current decisions into the inputs (after undo or reset)."""
@@ -403,7 +403,7 @@ class TrainingApp(App):
             self.notice.show("training.round_played_no_error", "ok", round=result.round + 1,
                              units=row["extra_won_units"])  # fmt: skip
         if game.finished:
-            self.notice.show("training.finished", "ok", rounds=game.total_rounds)
+            self.notice.show("training.finished", "ok", rounds=game.rounds)
 
 
 
