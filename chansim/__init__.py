@@ -3,11 +3,16 @@
 The engine (scenario, model, engine, results, metrics) never imports the UI.
 """
 
+# the layers above the engine plug themselves in when imported: the business layer as the
+# engine's extension, the result classes, the KPI functions (see chansim.engine.install_*)
+import chansim.business.kpis
+import chansim.business.runtime
+import chansim.metrics
+import chansim.results  # noqa: F401
 from chansim.engine import Session, SimulationError, replicate, run
 from chansim.io import ScenarioError, dump_scenario, load_scenario, parse_scenario, scenario_to_yaml
 from chansim.scenario import Scenario
-
-__version__ = "0.1.0"
+from chansim.version import __version__
 
 __all__ = [
     "Scenario",

@@ -31,22 +31,56 @@ import gc
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import simpy
 from simpy.events import PENDING, URGENT, Event
 
 from chansim import scenario as sc
-from chansim.model.demand import DemandSeries
+from chansim.config.business import purchase_discounts
+from chansim.model.demand import DemandSeries, draw
 from chansim.model.policies import BaseStockPolicy, ManualPolicy, OrderingPolicy, build_policy
 from chansim.model.resumable import Resumable
 from chansim.rng import stream
 
-__all__ = ["Session", "run", "replicate", "SimulationError"]
+__all__ = ["Session", "SimulationError", "install_extension", "install_result_types", "replicate", "run"]
 
 CUSTOMER = "customer"
 REPLENISHMENT = "replenishment"
 INITIAL = "initial"
+
+
+class _Installed:
+    """What the layers above plug into the engine (see :func:`install_extension`)."""
+
+    def __init__(self) -> None:
+        self.extension: Callable[[Session], Any] | None = None
+        self.result_type: Callable[..., Any] | None = None
+        self.replications_type: Callable[[list[Any]], Any] | None = None
+
+    def results(self) -> tuple[Callable[..., Any], Callable[[list[Any]], Any]]:
+        if self.result_type is None or self.replications_type is None:
+            raise SimulationError("no result classes installed (import chansim.results)")
+        return self.result_type, self.replications_type
+
+
+_installed = _Installed()
+
+
+def install_extension(factory: Callable[[Session], Any]) -> None:
+    """Plug in the extension a session with a ``business`` section runs with.
+
+    The business layer sits above the engine and installs its runtime when imported
+    (``import chansim`` imports it), so the engine never imports it.
+    """
+    _installed.extension = factory
+
+
+def install_result_types(result_type: Callable[..., Any], replications_type: Callable[[list[Any]], Any]) -> None:
+    """Plug in the result classes :meth:`Session.result` and :func:`replicate` build (chansim.results)."""
+    _installed.result_type = result_type
+    _installed.replications_type = replications_type
 
 
 class SimulationError(ValueError):
@@ -242,9 +276,9 @@ class Session:
         self._build()
         self.business = None
         if scenario.business is not None:
-            from chansim.business.runtime import BusinessRuntime
-
-            self.business = BusinessRuntime(self)
+            if _installed.extension is None:
+                raise SimulationError("the scenario has a business section but no business layer is installed")
+            self.business = _installed.extension(self)
         self._process = self.env.process(_PeriodClock(self))
 
     # ------------------------------------------------------------------ construction
@@ -295,11 +329,7 @@ class Session:
                     self.discrete,
                 )
                 self.items[market.served_by, demand.sku].markets.append((market.name, series))
-        discounts = {}
-        if s.business is not None:
-            from chansim.business.runtime import purchase_discounts
-
-            discounts = purchase_discounts(s)
+        discounts = purchase_discounts(s)  # empty without a business section
         for (name, sku_name), item in self.items.items():  # the price it pays its supplier (as in the money table)
             sku = topo.sku_by_name[sku_name]
             supplier = topo.lane_for[name, sku_name].supplier
@@ -903,11 +933,9 @@ class Session:
 
     def result(self):  # type: ignore[no-untyped-def]
         """The tables recorded so far."""
-        from chansim.results import Result
-
         info = RunInfo(self.scenario.name, self.replication, self.seed, self.period_days, self.day)
         business = self.business.tables() if self.business is not None else None
-        return Result(
+        return _installed.results()[0](
             self.scenario,
             info,
             self.events,
@@ -948,8 +976,6 @@ def _apply_disruptions(lane: LaneState, day: float) -> None:
 
 
 def _draw_lead(lane: LaneState, period_days: int) -> int:
-    from chansim.model.demand import draw
-
     assert lane.rng is not None
     lane.draws += 1  # an empirical series of lead times is replayed in order
     value = float(draw(lane.lead_distribution, lane.rng, np.ones(1), lane.draws - 1, False)[0])
@@ -984,8 +1010,6 @@ def replicate(
     first_replication: int = 0,
 ):  # type: ignore[no-untyped-def]
     """Run ``n`` independent replications (streams 0..n-1 of ``seed``); return a :class:`Replications`."""
-    from chansim.results import Replications
-
     if n < 1:
         raise SimulationError(f"replications must be >= 1, got {n}")
     indices: Iterable[int] = range(first_replication, first_replication + n)
@@ -994,4 +1018,4 @@ def replicate(
 
         indices = tqdm(indices, total=n, desc=f"{scenario.name}", unit="rep", leave=False)
     results = [run(scenario, seed=seed, days=days, replication=r, record_events=record_events) for r in indices]
-    return Replications(results)
+    return _installed.results()[1](results)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from chansim.results import COST_ACCOUNTS
+from chansim.results import COST_ACCOUNTS, MONEY_ACCOUNTS, install_kpis
 
 if TYPE_CHECKING:
     from chansim.results import Result
@@ -125,7 +125,6 @@ def _flow_table(lv: pd.DataFrame, money: pd.DataFrame, period_days: int, key: st
         if len(money)
         else pd.DataFrame(index=periods.index)
     )
-    from chansim.results import MONEY_ACCOUNTS
 
     accounts = accounts.reindex(index=periods.index, columns=MONEY_ACCOUNTS, fill_value=0.0).fillna(0.0)
     shipped = sums["shipped"]
@@ -302,3 +301,7 @@ def summarize(by_replication: pd.DataFrame, names: Sequence[str] | None = None) 
             row[f"{name}_ci95"] = t_quantile_975(n - 1) * std / math.sqrt(n) if n > 1 else math.nan
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+install_kpis("kpis", kpis)
+install_kpis("summarize", summarize)

@@ -7,6 +7,7 @@ on first access, from the tuples the engine appended while it ran.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,10 @@ import numpy as np
 import pandas as pd
 
 from chansim import scenario as sc
+from chansim.business.incentives import SETTLEMENT_COLUMNS, compute_incentives, incentive_money_rows, sales_from_money
+from chansim.config.business import partner_tiers, purchase_discounts
+from chansim.engine import install_result_types
+from chansim.version import __version__
 
 if TYPE_CHECKING:
     from chansim.engine import Order, RunInfo
@@ -43,6 +48,27 @@ COST_ACCOUNTS = [
 ]  # fmt: skip
 
 
+KpiFunction = Callable[..., pd.DataFrame]
+_KPI_FUNCTIONS: dict[str, KpiFunction] = {}
+
+
+def install_kpis(name: str, function: KpiFunction) -> None:
+    """Plug in the KPI function ``name`` that ``Result.kpis()`` and its siblings call.
+
+    The KPI modules (:mod:`chansim.metrics`, :mod:`chansim.business.kpis`) sit above the
+    results and install their functions when imported (``import chansim`` imports them),
+    so the results never import upward.
+    """
+    _KPI_FUNCTIONS[name] = function
+
+
+def _kpi_function(name: str) -> KpiFunction:
+    try:
+        return _KPI_FUNCTIONS[name]
+    except KeyError:
+        raise RuntimeError(f"no KPI function '{name}' installed (import chansim.metrics and chansim.business.kpis)") from None
+
+
 def scenario_digest(scenario: sc.Scenario) -> str:
     """A short hash of the scenario's content (kept in result metadata)."""
     return hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()[:12]
@@ -50,8 +76,6 @@ def scenario_digest(scenario: sc.Scenario) -> str:
 
 def node_parameters(scenario: sc.Scenario) -> pd.DataFrame:
     """Prices and cost rates per node x SKU (one row each), used for money and KPIs."""
-    from chansim.business.runtime import purchase_discounts
-
     topo = scenario.topology
     tier_discount = purchase_discounts(scenario)  # with a business layer, partners buy at their tier's price
     rows = []
@@ -130,8 +154,6 @@ class Result:
     @property
     def metadata(self) -> dict[str, object]:
         """Scenario, seed, package version: enough to reproduce the run."""
-        from chansim import __version__
-
         return {
             "scenario": self.info.scenario,
             "scenario_digest": scenario_digest(self.scenario),
@@ -247,8 +269,6 @@ class Result:
             if name in self._business:
                 extra.append(self._business[name][["day", "node", "account", "amount"]])
         if self.scenario.business is not None and self.scenario.business.incentives is not None:
-            from chansim.business.incentives import incentive_money_rows
-
             settlements = self.incentives
             if len(settlements):
                 extra.append(incentive_money_rows(settlements)[["day", "node", "account", "amount"]])
@@ -332,9 +352,6 @@ class Result:
     @cached_property
     def incentives(self) -> pd.DataFrame:
         """Rebate and commission settlements (see :mod:`chansim.business.incentives`)."""
-        from chansim.business.incentives import SETTLEMENT_COLUMNS, compute_incentives, sales_from_money
-        from chansim.business.runtime import partner_tiers
-
         business = self.scenario.business
         if business is None or business.incentives is None or not business.incentives.plans:
             return _with_ids(pd.DataFrame(columns=list(SETTLEMENT_COLUMNS)), self.info)
@@ -356,9 +373,7 @@ class Result:
 
     def business_kpis(self, warmup_days: int | None = None) -> pd.DataFrame:
         """Partner and network business KPIs (see :mod:`chansim.business.kpis`)."""
-        from chansim.business.kpis import business_kpis
-
-        return business_kpis(self, warmup_days=warmup_days)
+        return _kpi_function("business_kpis")(self, warmup_days=warmup_days)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """All tables by name (the business layer's too, when there is one)."""
@@ -370,9 +385,7 @@ class Result:
 
     def kpis(self, warmup_days: int | None = None) -> pd.DataFrame:
         """KPIs per node and for the network (see :mod:`chansim.metrics`)."""
-        from chansim.metrics import kpis
-
-        return kpis(self, warmup_days=warmup_days)
+        return _kpi_function("kpis")(self, warmup_days=warmup_days)
 
     def export(self, directory: str | Path, fmt: str = "csv") -> list[Path]:
         """Write every table to ``directory`` as CSV or Parquet; return the paths."""
@@ -420,9 +433,7 @@ class Replications:
 
     def business_kpis(self, warmup_days: int | None = None) -> pd.DataFrame:
         """Mean, standard deviation and 95% half-width of each business KPI over replications."""
-        from chansim.business.kpis import summarize_business_kpis
-
-        return summarize_business_kpis(self, warmup_days=warmup_days)
+        return _kpi_function("summarize_business_kpis")(self, warmup_days=warmup_days)
 
     def kpis_by_replication(self, warmup_days: int | None = None) -> pd.DataFrame:
         """KPIs of every replication (one block of rows per replication)."""
@@ -430,9 +441,7 @@ class Replications:
 
     def kpis(self, warmup_days: int | None = None) -> pd.DataFrame:
         """Mean, standard deviation and 95% half-width of each KPI over replications."""
-        from chansim.metrics import summarize
-
-        return summarize(self.kpis_by_replication(warmup_days))
+        return _kpi_function("summarize")(self.kpis_by_replication(warmup_days))
 
     @property
     def metadata(self) -> dict[str, object]:
@@ -473,3 +482,6 @@ def export_tables(
     meta_path.write_text(json.dumps(metadata, indent=2, ensure_ascii=False), encoding="utf-8")
     paths.append(meta_path)
     return paths
+
+
+install_result_types(Result, Replications)

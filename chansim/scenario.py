@@ -19,10 +19,36 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chansim.config.base import (  # re-exported: the primitives of every configuration
+    MAX_DAYS,
+    MAX_MONEY,
+    MAX_QUANTITY,
+    NAME_PATTERN,
+    Deterministic,
+    Distribution,
+    Empirical,
+    Money,
+    Name,
+    NegativeBinomial,
+    NodeKind,
+    Normal,
+    Poisson,
+    Quantity,
+    Uniform,
+)
+from chansim.config.business import Business, business_problems
+
 __all__ = [
+    "MAX_DAYS",
+    "MAX_MONEY",
+    "MAX_QUANTITY",
+    "NAME_PATTERN",
+    "RQ",
+    "SS",
     "BaseStock",
-    "Deterministic",
+    "Business",
     "DemandStream",
+    "Deterministic",
     "Disruption",
     "Distribution",
     "Empirical",
@@ -33,17 +59,19 @@ __all__ = [
     "Lane",
     "Manual",
     "Market",
+    "Money",
     "MovingAverage",
+    "Name",
     "NegativeBinomial",
     "Node",
+    "NodeKind",
     "Normal",
     "PeriodicReview",
     "Poisson",
     "Policy",
     "Promotion",
-    "RQ",
+    "Quantity",
     "Region",
-    "SS",
     "Scenario",
     "Shock",
     "Sku",
@@ -52,87 +80,9 @@ __all__ = [
     "YearlySeasonality",
 ]
 
-MAX_QUANTITY = 1e9
-MAX_MONEY = 1e9
-MAX_DAYS = 36_500
-NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}$"
-
-Name = Annotated[str, Field(pattern=NAME_PATTERN, description="identifier: letters, digits, _ . -")]
-Quantity = Annotated[float, Field(ge=0, le=MAX_QUANTITY)]
-Money = Annotated[float, Field(ge=0, le=MAX_MONEY)]
-
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# --------------------------------------------------------------------------- distributions
-
-
-class Poisson(_Frozen):
-    """Poisson counts with the given mean per period."""
-
-    type: Literal["poisson"] = "poisson"
-    mean: Quantity
-
-
-class NegativeBinomial(_Frozen):
-    """Overdispersed counts: mean and variance per period (variance > mean)."""
-
-    type: Literal["negative_binomial"] = "negative_binomial"
-    mean: Annotated[float, Field(gt=0, le=MAX_QUANTITY)]
-    variance: Annotated[float, Field(gt=0, le=MAX_QUANTITY**2)]
-
-    @model_validator(mode="after")
-    def _variance_exceeds_mean(self) -> NegativeBinomial:
-        if self.variance <= self.mean:
-            raise ValueError(
-                f"variance ({self.variance}) must exceed mean ({self.mean}); use poisson when they are equal"
-            )
-        return self
-
-
-class Normal(_Frozen):
-    """Normal with mean and standard deviation per period; negative draws count as 0."""
-
-    type: Literal["normal"] = "normal"
-    mean: Quantity
-    std: Quantity
-
-
-class Deterministic(_Frozen):
-    """The same value every period."""
-
-    type: Literal["deterministic"] = "deterministic"
-    value: Quantity
-
-
-class Uniform(_Frozen):
-    """Uniform between low and high (integers in discrete mode, inclusive)."""
-
-    type: Literal["uniform"] = "uniform"
-    low: Quantity
-    high: Quantity
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Uniform:
-        if self.high < self.low:
-            raise ValueError(f"high ({self.high}) must be >= low ({self.low})")
-        return self
-
-
-class Empirical(_Frozen):
-    """A recorded series: replayed in order (``cycle``) or sampled with replacement."""
-
-    type: Literal["empirical"] = "empirical"
-    values: Annotated[list[Quantity], Field(min_length=1, max_length=100_000)]
-    mode: Literal["cycle", "sample"] = "cycle"
-
-
-Distribution = Annotated[
-    Poisson | NegativeBinomial | Normal | Deterministic | Uniform | Empirical,
-    Field(discriminator="type"),
-]
 
 
 # --------------------------------------------------------------------------- demand
@@ -354,7 +304,6 @@ class Lane(_Frozen):
     disruptions: Annotated[list[Disruption], Field(max_length=1000)] = []
 
 
-NodeKind = Literal["vendor", "factory", "distributor", "wholesaler", "dealer", "retailer"]
 
 DEFAULT_PRICE_DISCOUNT: dict[str, float] = {
     "vendor": 0.40,
@@ -696,10 +645,3 @@ def _check_references(s: Scenario) -> Iterable[str]:
             has_policy = node.policy is not None or any(it.sku == sku and it.policy is not None for it in node.items)
             if not has_policy:
                 yield f"nodes[{i}].policy: required (node '{node.name}' sells sku '{sku}' and has no policy for it)"
-
-
-# The business layer's configuration uses the types above, so it is imported last and the
-# scenario model is completed with it (a forward reference resolved here).
-from chansim.business.config import Business, business_problems  # noqa: E402
-
-Scenario.model_rebuild()

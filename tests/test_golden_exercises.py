@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 # loaded by path: ``tests/exercises`` is a package of the same name
-_SPEC = importlib.util.spec_from_file_location("golden_exercises", Path(__file__).resolve().parent / "golden" / "exercises.py")
+_PATH = Path(__file__).resolve().parent / "golden" / "exercises.py"
+_SPEC = importlib.util.spec_from_file_location("golden_exercises", _PATH)
 assert _SPEC is not None and _SPEC.loader is not None
 golden = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(golden)

@@ -98,15 +98,51 @@ Payer and settlement
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from chansim.config.incentives import (  # the configuration (scenario layer), re-exported
+    ACCOUNT_OF_TYPE,
+    CENT,
+    HUNDRED,
+    INCENTIVE_ACCOUNTS,
+    MAX_DAYS,
+    MAX_MONEY,
+    MAX_PERCENT,
+    MONEY_ROW_COLUMNS,
+    NAME_PATTERN,
+    SALES_COLUMNS,
+    SETTLEMENT_COLUMNS,
+    TARGET_SCHEMES,
+    ZERO,
+    AchievementBand,
+    AchievementPlan,
+    GrowthRebate,
+    IncentivePlan,
+    IncentiveScheme,
+    Incentives,
+    LargePercent,
+    Measure,
+    Money,
+    Name,
+    Override,
+    PartnerKind,
+    PartnerSelector,
+    PayoutPoint,
+    RatePercent,
+    TargetCommission,
+    Targets,
+    VolumeRebate,
+    VolumeTier,
+    decimal_of,
+    parameter_decimal,
+    plan_problems,
+    window_target,
+)
 
 __all__ = [
     "ACCOUNT_OF_TYPE",
@@ -129,297 +165,35 @@ __all__ = [
     "compute_incentives",
     "incentive_money_rows",
     "sales_from_money",
+    "NAME_PATTERN",
+    "MAX_MONEY",
+    "MAX_DAYS",
+    "MAX_PERCENT",
+    "Name",
+    "Money",
+    "RatePercent",
+    "LargePercent",
+    "PartnerKind",
+    "Measure",
+    "MONEY_ROW_COLUMNS",
 ]
 
 # The same constraints as chansim.scenario; not imported from there because the scenario
 # schema embeds these models (``business.incentives``), which would make the import circular.
-NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}$"
-MAX_MONEY = 1e9
-MAX_DAYS = 36_500
-MAX_PERCENT = 10_000.0  # attainment and payout percentages (100x target, 100x payout)
-
-Name = Annotated[str, Field(pattern=NAME_PATTERN, description="identifier: letters, digits, _ . -")]
-Money = Annotated[float, Field(ge=0, le=MAX_MONEY)]
-RatePercent = Annotated[float, Field(ge=0, le=100)]
-LargePercent = Annotated[float, Field(ge=0, le=MAX_PERCENT)]
-PartnerKind = Literal["vendor", "factory", "distributor", "wholesaler", "dealer", "retailer"]
-Measure = Literal["purchases", "sell_out"]
-
-SALES_COLUMNS = ["day", "node", "sku", "purchases", "sell_out"]
-SETTLEMENT_COLUMNS = [
-    "settlement_day", "period_start_day", "node", "plan", "type", "basis", "target", "attainment",
-    "rate", "amount", "payer",
-]  # fmt: skip
-MONEY_ROW_COLUMNS = ["day", "node", "account", "amount"]
-ACCOUNT_OF_TYPE: dict[str, str] = {
-    "volume_rebate": "rebate",
-    "growth_rebate": "rebate",
-    "achievement_plan": "rebate",
-    "target_commission": "commission",
-    "override": "commission",
-}
-INCENTIVE_ACCOUNTS = ["rebate_income", "rebate_expense", "commission_income", "commission_expense"]
-
-CENT = Decimal("0.01")
-HUNDRED = Decimal(100)
-ZERO = Decimal(0)
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _Pair(_Frozen):
-    """A two-field point that may also be written as a list ``[first, second]`` in YAML."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_list(cls, value: Any) -> Any:
-        if isinstance(value, list | tuple):
-            names = list(cls.model_fields)
-            if len(value) != len(names):
-                raise ValueError(f"expected [{', '.join(names)}], got {list(value)!r}")
-            return dict(zip(names, value, strict=True))
-        return value
-
-
-def _increasing(items: Sequence[BaseModel], list_name: str, field: str, *, strict: bool = True) -> None:
-    """Raise naming ``list_name[k].field`` when the values do not increase."""
-    for k in range(1, len(items)):
-        before, value = getattr(items[k - 1], field), getattr(items[k], field)
-        if value < before or (strict and value == before):
-            need = "greater than" if strict else "at least"
-            raise ValueError(
-                f"{list_name}[{k}].{field}: {value} must be {need} {list_name}[{k - 1}].{field} ({before})"
-            )
-
-
-# --------------------------------------------------------------------------- schemes
-
-
-class VolumeTier(_Pair):
-    """From ``threshold`` (money per settlement period) on, ``rebate_pct`` percent."""
-
-    threshold: Money
-    rebate_pct: RatePercent
-
-
-class VolumeRebate(_Frozen):
-    """A rebate on the period's volume by tiers: retroactive (all units) or marginal."""
-
-    type: Literal["volume_rebate"] = "volume_rebate"
-    mode: Literal["retroactive", "marginal"] = "retroactive"
-    measure: Measure = "purchases"
-    tiers: Annotated[list[VolumeTier], Field(min_length=1, max_length=100)]
-
-    @model_validator(mode="after")
-    def _ordered(self) -> VolumeRebate:
-        _increasing(self.tiers, "tiers", "threshold")
-        _increasing(self.tiers, "tiers", "rebate_pct", strict=False)  # a higher tier never pays less
-        return self
-
-
-class GrowthRebate(_Frozen):
-    """``rebate_pct`` percent when growth over a reference period reaches ``min_growth_pct``."""
-
-    type: Literal["growth_rebate"] = "growth_rebate"
-    rebate_pct: RatePercent
-    min_growth_pct: Annotated[float, Field(ge=-100, le=MAX_PERCENT)]
-    compare_to: Literal["previous_cycle", "previous_period"] = "previous_cycle"
-    cycle_days: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 360
-    paid_on: Literal["period_sales", "increment"] = "period_sales"
-    cap_amount: Money | None = None
-    measure: Measure = "purchases"
-
-
-class PayoutPoint(_Pair):
-    """At ``attainment_pct`` percent of target, ``payout_pct`` percent of on-target earnings."""
-
-    attainment_pct: LargePercent
-    payout_pct: LargePercent
-
-
-class TargetCommission(_Frozen):
-    """A commission on target attainment along a payout curve, with a floor and a cap."""
-
-    type: Literal["target_commission"] = "target_commission"
-    on_target_earnings_pct: Annotated[float, Field(gt=0, le=100)] | None = None
-    on_target_earnings: Annotated[float, Field(gt=0, le=MAX_MONEY)] | None = None
-    curve: Annotated[list[PayoutPoint], Field(min_length=2, max_length=100)]
-    floor_attainment_pct: LargePercent | None = None
-    cap_payout_pct: Annotated[float, Field(gt=0, le=MAX_PERCENT)] | None = None
-    beyond_last_point: Literal["extend", "flat"] = "extend"
-    measure: Measure = "purchases"
-
-    @model_validator(mode="after")
-    def _consistent(self) -> TargetCommission:
-        if (self.on_target_earnings_pct is None) == (self.on_target_earnings is None):
-            raise ValueError(
-                "on_target_earnings_pct: give exactly one of on_target_earnings_pct (percent of the target) "
-                "or on_target_earnings (a fixed amount per partner and period)"
-            )
-        _increasing(self.curve, "curve", "attainment_pct")
-        return self
-
-
-class AchievementBand(_Pair):
-    """From ``min_attainment_pct`` percent of target on, ``rebate_pct`` percent of the basis."""
-
-    min_attainment_pct: LargePercent
-    rebate_pct: RatePercent
-
-
-class AchievementPlan(_Frozen):
-    """A percentage of the period's basis set by the attainment band reached."""
-
-    type: Literal["achievement_plan"] = "achievement_plan"
-    bands: Annotated[list[AchievementBand], Field(min_length=1, max_length=100)]
-    measure: Measure = "purchases"
-
-    @model_validator(mode="after")
-    def _ordered(self) -> AchievementPlan:
-        _increasing(self.bands, "bands", "min_attainment_pct")
-        return self
-
-
-class Override(_Frozen):
-    """A partner earns on the sales of the nodes it supplies (and optionally one level further)."""
-
-    type: Literal["override"] = "override"
-    rate_pct: RatePercent
-    second_level_rate_pct: RatePercent | None = None
-    measure: Measure = "sell_out"
-
-
-IncentiveScheme = Annotated[
-    VolumeRebate | GrowthRebate | TargetCommission | AchievementPlan | Override,
-    Field(discriminator="type"),
-]
-TARGET_SCHEMES = (TargetCommission, AchievementPlan)
-
-
-# --------------------------------------------------------------------------- plans
-
-
-class PartnerSelector(_Frozen):
-    """Which partners a plan covers: those passing every non-empty list (all empty: every partner)."""
-
-    kinds: Annotated[list[PartnerKind], Field(max_length=6)] = []
-    tiers: Annotated[list[Name], Field(max_length=1000)] = []
-    nodes: Annotated[list[Name], Field(max_length=20_000)] = []
-
-
-class IncentivePlan(_Frozen):
-    """A named incentive plan, settled every ``period_days`` days."""
-
-    name: Name
-    description: str = ""
-    period_days: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 30
-    applies_to: PartnerSelector = PartnerSelector()
-    skus: Annotated[list[Name], Field(min_length=1, max_length=1000)] | None = None
-    payer: Literal["top", "supplier"] = "top"
-    scheme: IncentiveScheme
-
-    @model_validator(mode="after")
-    def _cycle_fits(self) -> IncentivePlan:
-        scheme = self.scheme
-        if isinstance(scheme, GrowthRebate) and scheme.compare_to == "previous_cycle":
-            if scheme.cycle_days % self.period_days:
-                raise ValueError(
-                    f"scheme.cycle_days: {scheme.cycle_days} is not a multiple of period_days ({self.period_days})"
-                )
-        return self
-
-
-class Targets(_Frozen):
-    """Sales targets per partner and targets period (money per ``period_days`` days)."""
-
-    period_days: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 30
-    default_by_kind: dict[PartnerKind, Money] = {}
-    by_node: dict[Name, Money] = {}
-    growth_per_period_pct: Annotated[float, Field(gt=-100, le=100)] = 0.0
-
-    def base_target(self, node: str, kind: str | None) -> float | None:
-        """The partner's target for one targets period before growth; None when none is set."""
-        if node in self.by_node:
-            return self.by_node[node]
-        if kind is not None and kind in self.default_by_kind:
-            return self.default_by_kind[kind]  # type: ignore[index]
-        return None
-
-    def target(self, base: float, start_day: int, days: int) -> float:
-        """Target of the window ``start_day <= day < start_day + days`` (whole targets periods), in cents."""
-        return float(_window_target(_decimal(base), self, start_day, days))
-
-
-def _window_target(base: Decimal, targets: Targets, start_day: int, days: int) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = 34
-        ctx.rounding = ROUND_HALF_EVEN
-        growth = 1 + _param(targets.growth_per_period_pct) / HUNDRED
-        first = start_day // targets.period_days
-        count = days // targets.period_days
-        total = sum((base * growth**i for i in range(first, first + count)), ZERO)
-        return total.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-class Incentives(_Frozen):
-    """The ``business.incentives`` section of a scenario: plans and the targets they use."""
-
-    plans: Annotated[list[IncentivePlan], Field(max_length=1000)] = []
-    targets: Targets = Targets()
-
-    @model_validator(mode="after")
-    def _plans_fit(self) -> Incentives:
-        problems = _plan_problems(self.plans, self.targets)
-        if problems:
-            raise ValueError("\n".join(problems))
-        return self
-
-
-def _plan_problems(plans: Sequence[IncentivePlan], targets: Targets, sales_period_days: int | None = None) -> list[str]:
-    problems = []
-    seen: set[str] = set()
-    for i, plan in enumerate(plans):
-        if plan.name in seen:
-            problems.append(f"plans[{i}].name: '{plan.name}' is used twice; plan names must be unique")
-        seen.add(plan.name)
-        if isinstance(plan.scheme, TARGET_SCHEMES) and plan.period_days % targets.period_days:
-            problems.append(
-                f"plans[{i}].period_days: {plan.period_days} is not a multiple of targets.period_days "
-                f"({targets.period_days})"
-            )
-        if sales_period_days is not None and plan.period_days % sales_period_days:
-            problems.append(
-                f"plans[{i}].period_days: {plan.period_days} is not a multiple of the sales period "
-                f"({sales_period_days} days)"
-            )
-    return problems
 
 
 # --------------------------------------------------------------------------- arithmetic
 
 
-def _decimal(value: float) -> Decimal:
-    """The decimal a float prints as (3.3 -> Decimal('3.3'), not 3.29999...)."""
-    return Decimal(repr(float(value)))
-
-
-@functools.lru_cache(maxsize=4096)
-def _param(value: float) -> Decimal:
-    """``_decimal`` for configuration numbers: few distinct values, each converted once."""
-    return _decimal(value)
-
-
 def _cents(value: float | Decimal) -> Decimal:
-    exact = value if isinstance(value, Decimal) else _decimal(value)
+    exact = value if isinstance(value, Decimal) else decimal_of(value)
     return exact.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _curve_payout_pct(scheme: TargetCommission, attainment_pct: Decimal) -> Decimal:
     """``payout(a)`` in percent: floor, interpolation, extension, cap (see the module docstring)."""
-    points = [(_param(p.attainment_pct), _param(p.payout_pct)) for p in scheme.curve]
-    floor = _param(scheme.floor_attainment_pct) if scheme.floor_attainment_pct is not None else points[0][0]
+    points = [(parameter_decimal(p.attainment_pct), parameter_decimal(p.payout_pct)) for p in scheme.curve]
+    floor = parameter_decimal(scheme.floor_attainment_pct) if scheme.floor_attainment_pct is not None else points[0][0]
     if attainment_pct < floor:
         return ZERO
     if attainment_pct <= points[0][0]:
@@ -432,13 +206,13 @@ def _curve_payout_pct(scheme: TargetCommission, attainment_pct: Decimal) -> Deci
         payout = p0 + (attainment_pct - a0) * (p1 - p0) / (a1 - a0)
     payout = max(ZERO, payout)
     if scheme.cap_payout_pct is not None:
-        payout = min(payout, _param(scheme.cap_payout_pct))
+        payout = min(payout, parameter_decimal(scheme.cap_payout_pct))
     return payout
 
 
 def _volume_amount(scheme: VolumeRebate, basis: Decimal) -> Decimal:
-    thresholds = [_param(t.threshold) for t in scheme.tiers]
-    rates = [_param(t.rebate_pct) / HUNDRED for t in scheme.tiers]
+    thresholds = [parameter_decimal(t.threshold) for t in scheme.tiers]
+    rates = [parameter_decimal(t.rebate_pct) / HUNDRED for t in scheme.tiers]
     if scheme.mode == "retroactive":
         reached = [k for k, t in enumerate(thresholds) if basis >= t]
         return basis * rates[reached[-1]] if reached else ZERO
@@ -452,8 +226,8 @@ def _volume_amount(scheme: VolumeRebate, basis: Decimal) -> Decimal:
 
 
 def _band_rate(scheme: AchievementPlan, attainment_pct: Decimal) -> Decimal:
-    reached = [b for b in scheme.bands if attainment_pct >= _param(b.min_attainment_pct)]
-    return _param(reached[-1].rebate_pct) / HUNDRED if reached else ZERO
+    reached = [b for b in scheme.bands if attainment_pct >= parameter_decimal(b.min_attainment_pct)]
+    return parameter_decimal(reached[-1].rebate_pct) / HUNDRED if reached else ZERO
 
 
 # --------------------------------------------------------------------------- settlement
@@ -602,7 +376,7 @@ def compute_incentives(
     """
     if period_days < 1:
         raise ValueError(f"period_days: {period_days} must be >= 1")
-    problems = _plan_problems(plans, targets, period_days)
+    problems = plan_problems(plans, targets, period_days)
     if problems:
         raise ValueError("\n".join(problems))
     tops = _tops(hierarchy)
@@ -657,7 +431,7 @@ def _base_targets(
                 f"targets: no target for partner '{node}' (kind {kind!r}) of plans[{index}] ('{plan.name}'); "
                 f"set targets.by_node['{node}'] or targets.default_by_kind (which needs node_kinds)"
             )
-        bases[node] = _param(base)
+        bases[node] = parameter_decimal(base)
     return bases
 
 
@@ -685,24 +459,24 @@ def _settle(
             target = totals.get((node, period - lag), ZERO)
             if target > 0:
                 attainment = float(basis / target)
-                if basis * HUNDRED >= target * (HUNDRED + _param(scheme.min_growth_pct)):
+                if basis * HUNDRED >= target * (HUNDRED + parameter_decimal(scheme.min_growth_pct)):
                     paid_on = basis if scheme.paid_on == "period_sales" else max(ZERO, basis - target)
-                    exact = paid_on * _param(scheme.rebate_pct) / HUNDRED
+                    exact = paid_on * parameter_decimal(scheme.rebate_pct) / HUNDRED
                     if scheme.cap_amount is not None:
-                        exact = min(exact, _param(scheme.cap_amount))
+                        exact = min(exact, parameter_decimal(scheme.cap_amount))
         rate = _ratio(exact, basis)
     elif isinstance(scheme, TargetCommission | AchievementPlan):
         assert base_target is not None
-        target = _window_target(base_target, targets, period * plan.period_days, plan.period_days)
+        target = window_target(base_target, targets, period * plan.period_days, plan.period_days)
         exact, rate = ZERO, 0.0
         if target > 0:
             attainment_pct = basis * HUNDRED / target
             attainment = float(attainment_pct / HUNDRED)
             if isinstance(scheme, TargetCommission):
                 if scheme.on_target_earnings is not None:
-                    earnings = _param(scheme.on_target_earnings)
+                    earnings = parameter_decimal(scheme.on_target_earnings)
                 else:
-                    earnings = target * _param(scheme.on_target_earnings_pct or 0.0) / HUNDRED  # type: ignore[arg-type]
+                    earnings = target * parameter_decimal(scheme.on_target_earnings_pct or 0.0) / HUNDRED  # type: ignore[arg-type]
                 payout_pct = _curve_payout_pct(scheme, attainment_pct)
                 exact = earnings * payout_pct / HUNDRED
                 rate = float(payout_pct / HUNDRED)
@@ -711,12 +485,12 @@ def _settle(
                 rate = _ratio(exact, basis)
     else:
         level_1 = sum((totals.get((c, period), ZERO) for c in children[node]), ZERO)
-        exact = level_1 * _param(scheme.rate_pct) / HUNDRED
+        exact = level_1 * parameter_decimal(scheme.rate_pct) / HUNDRED
         basis = level_1
         if scheme.second_level_rate_pct is not None:
             grandchildren = [g for c in children[node] for g in children[c]]
             level_2 = sum((totals.get((g, period), ZERO) for g in grandchildren), ZERO)
-            exact += level_2 * _param(scheme.second_level_rate_pct) / HUNDRED
+            exact += level_2 * parameter_decimal(scheme.second_level_rate_pct) / HUNDRED
             basis += level_2
         rate = _ratio(exact, basis)
     amount = _cents(exact)

@@ -24,6 +24,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from chansim.business.funnel import registration_rates, stage_conversion, weighted_pipeline, win_rates
+from chansim.business.incentives import ACCOUNT_OF_TYPE
+from chansim.business.order_to_cash import average_receivables, dso
+from chansim.business.partners import ACCOUNTS, scorecard
+from chansim.config.business import partner_tiers
+from chansim.metrics import kpis, summarize
+from chansim.results import install_kpis
+
 if TYPE_CHECKING:
     from chansim.results import Replications, Result
 
@@ -82,7 +90,6 @@ def _partners(result: Result) -> list[str]:
 
 def _final_tiers(result: Result, partners: Iterable[str]) -> dict[str, Any]:
     """Each partner's tier at the end of the run: its last ``tier_change``, else its starting tier."""
-    from chansim.business.runtime import partner_tiers
 
     tiers: dict[str, Any] = {p: None for p in partners}
     tiers.update({p: t for p, t in partner_tiers(result.scenario).items() if p in tiers})
@@ -110,7 +117,6 @@ def _partner_money(result: Result, warm: int) -> pd.DataFrame:
     Taken from the money table when it holds these accounts, else from the business table
     ``partner_money`` (so they are never counted twice).
     """
-    from chansim.business.partners import ACCOUNTS
 
     money = result.money
     rows = money[money["account"].astype(str).isin(ACCOUNTS)]
@@ -218,7 +224,6 @@ def _target_attainment(result: Result, money: pd.DataFrame, warm: int, partners:
 
 def _order_to_cash(result: Result, frame: pd.DataFrame, warm: int, partners: list[str]) -> None:
     """DSO, credit utilisation, bad debt, approval wait and held share (in place)."""
-    from chansim.business.order_to_cash import average_receivables, dso
 
     business = result.scenario.business
     tables = result.business
@@ -322,7 +327,6 @@ def _funnel_tables(result: Result, warm: int) -> tuple[pd.DataFrame, pd.DataFram
 
 def _funnel(result: Result, frame: pd.DataFrame, warm: int, partners: list[str]) -> None:
     """Win rates, deal registration and the weighted pipeline (in place)."""
-    from chansim.business.funnel import registration_rates, weighted_pipeline, win_rates
 
     found = _funnel_tables(result, warm)
     if found is None:
@@ -361,7 +365,6 @@ def _funnel(result: Result, frame: pd.DataFrame, warm: int, partners: list[str])
 
 
 def _incentives(result: Result, frame: pd.DataFrame, warm: int, partners: list[str]) -> None:
-    from chansim.business.incentives import ACCOUNT_OF_TYPE
 
     incentives = _incentive_config(result)
     if incentives is None or not incentives.plans:
@@ -429,7 +432,6 @@ def _lifecycle(result: Result, frame: pd.DataFrame, partners: list[str]) -> None
 
 def _scorecard(result: Result, frame: pd.DataFrame, inventory: pd.DataFrame, partners: list[str]) -> None:
     """0-100 score of each partner with the scenario's scorecard (KPIs with no value anywhere left out)."""
-    from chansim.business.partners import scorecard
 
     business = result.scenario.business
     if business is None or not partners:
@@ -493,8 +495,6 @@ def business_kpis(result: Result, warmup_days: int | None = None) -> pd.DataFram
       weights over ``target_achievement`` (= target_attainment), ``fill_rate``, ``margin``
       (= gross_margin_pct) or any other KPI column (network: NaN).
     """
-    from chansim.metrics import kpis
-
     info = result.info
     warm = _warmup(result, warmup_days)
     partners = _partners(result)
@@ -569,7 +569,6 @@ def business_kpis_by_period(result: Result, period_days: int = 30) -> pd.DataFra
         ValueError: when ``period_days`` is not a positive multiple of the scenario's period.
 
     """
-    from chansim.business.order_to_cash import dso
 
     info = result.info
     if period_days < 1 or period_days % info.period_days:
@@ -640,7 +639,6 @@ def funnel_conversion_by_stage(result: Result) -> pd.DataFrame:
     ``open``, ``conversion`` (passed / entered), ``closed_conversion`` (passed / (passed + lost)).
     Empty without a funnel.
     """
-    from chansim.business.funnel import stage_conversion
 
     columns = ["partner", "stage_index", "stage", "entered", "passed", "lost", "open", "conversion",
                "closed_conversion"]  # fmt: skip
@@ -671,7 +669,9 @@ def summarize_business_kpis(
     :func:`business_kpis_by_replication` table; see :func:`chansim.metrics.summarize`.
     ``tier`` is left out (it may differ between replications).
     """
-    from chansim.metrics import summarize
-
     frame = data if isinstance(data, pd.DataFrame) else business_kpis_by_replication(data, warmup_days)
     return summarize(frame, names=list(names) if names is not None else BUSINESS_KPI_NAMES)
+
+
+install_kpis("business_kpis", business_kpis)
+install_kpis("summarize_business_kpis", summarize_business_kpis)

@@ -26,54 +26,30 @@ import functools
 import math
 from typing import TYPE_CHECKING, Any
 
-from chansim.business.partners import PartnerBook
+import pandas as pd
+
+from chansim.business.funnel import Funnel, PartnerInfo, funnel_tables
+from chansim.business.order_to_cash import Absence, OrderToCash
+from chansim.business.partners import (
+    LifecycleStreams,
+    PartnerBook,
+    PartnersConfig,
+    PartnerState,
+    draw_capability,
+    exit_money_rows,
+    observed_scores,
+    run_lifecycle,
+)
+from chansim.config.business import partner_tiers, purchase_discounts
+from chansim.engine import install_extension
+from chansim.model.policies import ManualPolicy
 from chansim.model.resumable import Resumable, finish
 from chansim.rng import stream
 
 if TYPE_CHECKING:
     from chansim.engine import Item, Order, Session
-    from chansim.scenario import Scenario
 
 __all__ = ["BusinessRuntime", "partner_tiers", "purchase_discounts"]
-
-
-def partner_tiers(scenario: Scenario) -> dict[str, str]:
-    """Starting tier of every distributor and dealer (empty without a business section)."""
-    business = scenario.business
-    if business is None:
-        return {}
-    ladder = business.partners.tiers
-    default = ladder.initial_tier or ladder.names[-1]
-    return {
-        node.name: business.tiers_by_node.get(node.name, default)
-        for node in scenario.nodes
-        if any(lane.supplier is not None for lane in node.lanes)
-    }
-
-
-def purchase_discounts(scenario: Scenario) -> dict[str, float]:
-    """Discount off list price at which each partner buys, from its starting tier.
-
-    Tiers are price lists. A dealer (or retailer) buys at its tier's discount off list. A
-    distributor (or wholesaler) buys on the distributor price list: its supplier's own
-    selling discount plus what its tier gives above the bottom tier, so that it keeps a
-    margin over the dealers it sells to.
-    """
-    business = scenario.business
-    if business is None:
-        return {}
-    tiers = business.partners.tiers.tiers
-    by_name = {tier.name: tier for tier in tiers}
-    floor = min(tier.discount for tier in tiers)
-    out = {}
-    for name, tier in partner_tiers(scenario).items():
-        node = scenario.node(name)
-        if node.kind in ("distributor", "wholesaler"):
-            supplier = next(lane.supplier for lane in node.lanes if lane.supplier is not None)
-            out[name] = min(0.95, scenario.node(supplier).sell_discount + by_name[tier].discount - floor)
-        else:
-            out[name] = by_name[tier].discount
-    return out
 
 
 def _funnel_stream(seed: int, replication: int, source: str) -> Any:
@@ -100,7 +76,6 @@ class BusinessRuntime:
             if item.node in self.tiers:
                 item.priority = ladder[self.tiers[item.node]].allocation_priority
         self.vendor = next(n.name for n in scenario.nodes if all(lane.supplier is None for lane in n.lanes))
-        from chansim.business.partners import PartnersConfig
 
         # the lifecycle runs when the scenario configures any part of it (so a saved and
         # reloaded scenario behaves the same: defaults are not written out)
@@ -114,7 +89,6 @@ class BusinessRuntime:
             self._draw_schedule()
         self.order_to_cash = None
         if self.config.order_to_cash is not None:
-            from chansim.business.order_to_cash import OrderToCash
 
             self.order_to_cash = OrderToCash(
                 self.env,
@@ -133,7 +107,6 @@ class BusinessRuntime:
         # ``won`` for a new list, so deals won after the first delivery stay in this one)
         self._won_inbox = self.won
         if self.config.funnel is not None:
-            from chansim.business.funnel import Funnel, PartnerInfo
 
             applicants = set(self.config.recruitment_round.candidates) if self.config.recruitment_round else set()
             partners = [  # applicants take leads only once recruited (see _run_recruitment)
@@ -222,8 +195,6 @@ class BusinessRuntime:
     # ------------------------------------------------------------------ recruitment
     def _open_recruitment(self) -> None:
         """Turn the candidate nodes into applicants: hidden capability, noisy observed scores, no trade."""
-        from chansim.business.partners import PartnerState, draw_capability, observed_scores
-        from chansim.model.policies import ManualPolicy
 
         rnd = self.config.recruitment_round
         assert rnd is not None
@@ -267,7 +238,6 @@ class BusinessRuntime:
                     taken[result.region] = taken.get(result.region, 0) + 1
         self.book.recruit(sorted(chosen), day, actor="trainee" if rnd.select is not None else "screening")
         if self.funnel is not None:
-            from chansim.business.funnel import PartnerInfo
 
             scenario = self.session.scenario
             for name in sorted(chosen):
@@ -282,7 +252,6 @@ class BusinessRuntime:
     # ------------------------------------------------------------------ partner lifecycle
     def _draw_schedule(self) -> None:
         """Random and scheduled events of the run (drawn once, from their own stream)."""
-        from chansim.business.partners import LifecycleStreams
 
         session = self.session
         scenario = session.scenario
@@ -301,7 +270,6 @@ class BusinessRuntime:
         away; one with the default target (``approver``) takes one approver of every pool.
         An absence that would leave a pool with fewer than zero approvers is skipped (audited).
         """
-        from chansim.business.order_to_cash import Absence
 
         config = self.config.order_to_cash
         assert config is not None
@@ -329,7 +297,6 @@ class BusinessRuntime:
         return config.model_copy(update={"approver_pools": pools})
 
     def _start_lifecycle(self) -> None:
-        from chansim.business.partners import run_lifecycle
 
         # regional demand events as plain tuples: looked up every period for every item
         self.region_events: dict[str, list[tuple[float, float, float]]] = {}
@@ -415,8 +382,6 @@ class BusinessRuntime:
 
     def _on_exit(self, exit: Any) -> None:
         """A partner leaves: it stops ordering, its stock goes back or is written off, its markets move or go."""
-        from chansim.business.partners import exit_money_rows
-        from chansim.model.policies import ManualPolicy
 
         session = self.session
         stock_value = 0.0
@@ -597,9 +562,6 @@ class BusinessRuntime:
     # ------------------------------------------------------------------ results
     def tables(self) -> dict[str, Any]:
         """Business tables of the run (tidy DataFrames)."""
-        import pandas as pd
-
-        from chansim.business.partners import AUDIT_COLUMNS as PARTNER_AUDIT
 
         frames: dict[str, Any] = {}
         audit_rows = [
@@ -610,7 +572,6 @@ class BusinessRuntime:
         frames["audit"] = pd.DataFrame(
             audit_rows, columns=["time", "source", "actor", "action", "subject", "value", "detail"]
         ).astype({"value": str, "detail": str})
-        del PARTNER_AUDIT
         if self.exit_money or self.book.money:
             rows = [tuple(r) for r in self.book.money] + [tuple(r) for r in self.exit_money]
             frames["partner_money"] = pd.DataFrame(rows, columns=["day", "node", "account", "amount"])
@@ -627,7 +588,6 @@ class BusinessRuntime:
             frames["approvals"] = self.order_to_cash.office.steps_frame()
             frames["receivables_money"] = ledger.money_frame(self.env.now)
         if self.funnel is not None:
-            from chansim.business.funnel import funnel_tables
 
             tables = funnel_tables(self.funnel_records, self.config.funnel.stage_names)  # type: ignore[union-attr]
             frames["leads"] = tables.leads
@@ -680,3 +640,6 @@ class _WaitForRelease(Resumable):
         runtime._bill(self.item, self.order)
         runtime._release(self.item, self.order, self.final.granted, self.price)
         finish()
+
+
+install_extension(BusinessRuntime)

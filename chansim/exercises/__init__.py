@@ -27,29 +27,43 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from chansim.exercises.contract import Exercise
 
-__all__ = ["EXERCISE_NAMES", "EXERCISES"]
+__all__ = ["EXERCISE_NAMES", "EXERCISES", "from_log"]
 
 #: The exercises' names in notebook order (the keys of :data:`EXERCISES`).
 EXERCISE_NAMES = ("planning", "recruitment", "training", "order-desk", "beer-game", "evaluation")
 
-_CLASSES = {
-    "planning": ("chansim.exercises.planning", "ChannelPlanning"),
-    "recruitment": ("chansim.exercises.recruitment", "Recruitment"),
-    "training": ("chansim.exercises.training", "TrainingGame"),
-    "order-desk": ("chansim.exercises.order_desk", "OrderDesk"),
-    "beer-game": ("chansim.exercises.beer_game", "BeerGame"),
-    "evaluation": ("chansim.exercises.evaluation", "Evaluation"),
-}
 _exercises: dict[str, type[Exercise]] | None = None
+
+
+def _load() -> dict[str, type[Exercise]]:
+    global _exercises
+    if _exercises is None:
+        from chansim.exercises.beer_game import BeerGame
+        from chansim.exercises.evaluation import Evaluation
+        from chansim.exercises.order_desk import OrderDesk
+        from chansim.exercises.planning import ChannelPlanning
+        from chansim.exercises.recruitment import Recruitment
+        from chansim.exercises.training import TrainingGame
+
+        classes = (ChannelPlanning, Recruitment, TrainingGame, OrderDesk, BeerGame, Evaluation)
+        _exercises = {cls.name: cls for cls in classes}
+        assert tuple(_exercises) == EXERCISE_NAMES
+    return _exercises
 
 
 def __getattr__(name: str) -> Any:
     """``EXERCISES``, imported on first use."""
-    global _exercises
     if name != "EXERCISES":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    if _exercises is None:
-        import importlib
+    return _load()
 
-        _exercises = {key: getattr(importlib.import_module(module), cls) for key, (module, cls) in _CLASSES.items()}
-    return _exercises
+
+def from_log(log: Any) -> Exercise:
+    """The game of a decision log of any of the six exercises (the log's ``exercise`` picks the class).
+
+    See :meth:`chansim.exercises.contract.Exercise.from_log`; raises its ``LogError``.
+    """
+    from chansim.exercises.contract import Exercise
+
+    _load()
+    return Exercise.from_log(log)

@@ -15,15 +15,23 @@ score compares the chain's cost with it.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from chansim import scenario as sc
-from chansim.exercises.contract import Exercise, check_keys, jsonable
-from chansim.exercises.game import DecisionError, Game, RoundAction, RoundRecord, Score, check_number, cost_by_node
+from chansim.exercises.contract import Exercise
+from chansim.exercises.game import (
+    DecisionError,
+    Game,
+    RoundAction,
+    RoundRecord,
+    Score,
+    check_keys,
+    check_number,
+    cost_by_node,
+)
 
 if TYPE_CHECKING:
     from chansim.exercises.feedback import Advice

@@ -41,6 +41,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from chansim.version import __version__
+
 if TYPE_CHECKING:
     from chansim.exercises.feedback import Advice
     from chansim.exercises.game import Score
@@ -66,8 +68,6 @@ class LogError(ValueError):
 
 def package_version() -> str:
     """The version of chansim written into every log."""
-    from chansim import __version__
-
     return str(__version__)
 
 
@@ -111,6 +111,15 @@ class Exercise(ABC):
 
     seed: int
     options: dict[str, Any]
+
+    #: The exercises defined so far, by name (filled as their classes are created).
+    registry: ClassVar[dict[str, type[Exercise]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("name")
+        if isinstance(name, str):
+            Exercise.registry[name] = cls
 
     # ------------------------------------------------------------------ where the game is
     @property
@@ -186,7 +195,8 @@ class Exercise(ABC):
     def from_log(cls, log: Mapping[str, Any]) -> Self:
         """The game of ``log`` (:meth:`to_log`) rebuilt: the same options and seed, every decision played again.
 
-        Called on :class:`Exercise` itself, the log's ``exercise`` picks the class.
+        Called on :class:`Exercise` itself, the log's ``exercise`` picks the class among those
+        imported (:func:`chansim.exercises.from_log` imports all six first).
 
         Raises:
             LogError: not a mapping, another format or exercise, a malformed version, seed,
@@ -194,20 +204,20 @@ class Exercise(ABC):
                 (then ``decision_error`` is its DecisionError).
 
         """
-        from chansim.exercises import EXERCISES
-
         if not isinstance(log, Mapping):
             raise LogError(f"a decision log is a mapping, not {type(log).__name__}")
         missing = [k for k in ("format", "exercise", "version", "seed", "options", "decisions") if k not in log]
         if missing:
             raise LogError(f"the decision log has no {', '.join(missing)}")
         if log["format"] != LOG_FORMAT:
-            raise LogError(f"format: {str(log['format'])[:40]!r} is not a decision log of this version ({LOG_FORMAT!r})")
+            shown = str(log["format"])[:40]
+            raise LogError(f"format: {shown!r} is not a decision log of this version ({LOG_FORMAT!r})")
         exercise = log["exercise"]
         if cls is Exercise:
-            if exercise not in EXERCISES:
-                raise LogError(f"exercise: {str(exercise)[:40]!r} is not one of {', '.join(EXERCISES)}")
-            return EXERCISES[exercise].from_log(log)  # type: ignore[return-value]
+            known = Exercise.registry
+            if not isinstance(exercise, str) or exercise not in known:
+                raise LogError(f"exercise: {str(exercise)[:40]!r} is not one of {', '.join(sorted(known))}")
+            return known[exercise].from_log(log)  # type: ignore[return-value]
         if exercise != cls.name:
             raise LogError(f"exercise: this is a log of {str(exercise)[:40]!r}, not of {cls.name!r}")
         version = log["version"]
@@ -239,26 +249,3 @@ class Exercise(ABC):
         """The JSON schema of one round's decision (of :attr:`Decision`)."""
         return cls.Decision.model_json_schema()
 
-
-def check_keys(decision: object, allowed: Sequence[str], required: Sequence[str] = ()) -> Mapping[str, Any]:
-    """``decision`` as a mapping with only ``allowed`` keys and every ``required`` one, else DecisionError.
-
-    Keys: ``validation.unknown_choice`` (``field`` "decision", the key, the allowed keys) and
-    ``validation.missing_decision`` (the first missing key).
-    """
-    from chansim.exercises.game import DecisionError, _shown
-
-    if not isinstance(decision, Mapping):
-        raise DecisionError(
-            "validation.unknown_choice",
-            {"field": "decision", "value": _shown(type(decision).__name__), "allowed": "a mapping of " + ", ".join(allowed)},
-        )
-    for key in decision:
-        if key not in allowed:
-            raise DecisionError(
-                "validation.unknown_choice", {"field": "decision", "value": _shown(key), "allowed": ", ".join(allowed)}
-            )
-    for key in required:
-        if key not in decision:
-            raise DecisionError("validation.missing_decision", {"field": key, "allowed": ", ".join(required)})
-    return decision

@@ -80,9 +80,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from chansim import scenario as sc
-from chansim.exercises.contract import Exercise, check_keys, jsonable
+from chansim.exercises.contract import Exercise, jsonable
 from chansim.exercises.feedback import Advice
-from chansim.exercises.game import DecisionError, Score
+from chansim.exercises.game import DecisionError, Score, check_keys
 from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, Catalogue
 
 if TYPE_CHECKING:
@@ -748,7 +748,8 @@ class EvaluationDecision(BaseModel):
         default_factory=dict, description="Per partner: keep, promote, demote or replace (partners not given: keep)."
     )
     moves: dict[str, str] = Field(
-        default_factory=dict, description="Territories handed to another live dealer of the region: territory -> dealer."
+        default_factory=dict,
+        description="Territories handed to another live dealer of the region: territory -> dealer.",
     )
 
 
@@ -1028,7 +1029,7 @@ class Evaluation(Exercise):
         })  # fmt: skip
 
     def kpis(self) -> pd.DataFrame:
-        """The KPI cards as a table: one row (``round``, ``year`` and :meth:`kpi_cards`); columns :data:`KPI_COLUMNS`."""
+        """The KPI cards as a table: one row, ``round``, ``year`` and :meth:`kpi_cards` (:data:`KPI_COLUMNS`)."""
         return pd.DataFrame([{"round": self.round, "year": self.year, **self.kpi_cards()}], columns=KPI_COLUMNS)
 
     def _did_nothing(self, review: Review) -> bool:

@@ -55,6 +55,7 @@ import pandas as pd
 
 from chansim import scenario as sc
 from chansim.engine import Session
+from chansim.exercises.contract import jsonable
 from chansim.metrics import KPI_NAMES
 from chansim.results import COST_ACCOUNTS
 
@@ -71,6 +72,7 @@ __all__ = [
     "RoundAction",
     "RoundRecord",
     "Score",
+    "check_keys",
     "check_number",
     "cost_by_node",
     "expected_daily_demand",
@@ -78,7 +80,6 @@ __all__ = [
 ]
 
 DecisionPoint = Literal["round_start", "round_end"]
-_CAN_FORK = hasattr(Session, "fork")
 #: A policy for :meth:`Game.auto_play`: a name of :data:`AUTO_POLICIES` or ``f(game, node, sku) -> quantity``.
 AutoPolicy = str | Callable[["Game", str, str], float]
 
@@ -173,6 +174,29 @@ def check_number(value: object, field: str, *, maximum: float, whole: bool = Fal
     if whole and number != math.floor(number):
         raise DecisionError("validation.not_whole", params)
     return number
+
+
+def check_keys(decision: object, allowed: Sequence[str], required: Sequence[str] = ()) -> Mapping[str, Any]:
+    """``decision`` as a mapping with only ``allowed`` keys and every ``required`` one, else DecisionError.
+
+    Keys: ``validation.unknown_choice`` (``field`` "decision", the key, the allowed keys) and
+    ``validation.missing_decision`` (the first missing key).
+    """
+    if not isinstance(decision, Mapping):
+        raise DecisionError(
+            "validation.unknown_choice",
+            {"field": "decision", "value": _shown(type(decision).__name__),
+             "allowed": "a mapping of " + ", ".join(allowed)},  # fmt: skip
+        )
+    for key in decision:
+        if key not in allowed:
+            raise DecisionError(
+                "validation.unknown_choice", {"field": "decision", "value": _shown(key), "allowed": ", ".join(allowed)}
+            )
+    for key in required:
+        if key not in decision:
+            raise DecisionError("validation.missing_decision", {"field": key, "allowed": ", ".join(required)})
+    return decision
 
 
 @dataclass(frozen=True)
@@ -482,18 +506,11 @@ class Game:
             orders=tuple((n, s, *self._pending_orders[n, s]) for n, s in self.controlled),
             actions=tuple(self._pending_actions.values()),
         )
-        if _CAN_FORK:
-            before = self._session
-            session = before.fork()  # type: ignore[attr-defined]
-            self._step(session, record)  # on failure the game keeps ``before``, untouched
-            self._session = session
-            self._before.append(before)
-        else:  # pragma: no cover - until Session.fork exists: play in place, rebuild on failure
-            try:
-                self._step(self._session, record)
-            except Exception:
-                self._session = self._replay(self._records)
-                raise
+        before = self._session
+        session = before.fork()
+        self._step(session, record)  # on failure the game keeps ``before``, untouched
+        self._session = session
+        self._before.append(before)
         self._records.append(record)
         self._pending_orders.clear()
         self._pending_actions.clear()
@@ -532,7 +549,7 @@ class Game:
         if not self._records:
             raise DecisionError("control.nothing_to_undo")
         record = self._records.pop()
-        self._session = self._before.pop() if self._before else self._replay(self._records)
+        self._session = self._before.pop()
         self._pending_orders.clear()
         self._pending_actions.clear()
         self._cache.clear()
@@ -541,7 +558,8 @@ class Game:
 
     def reset(self) -> None:
         """Back to round 0 with no decisions (the same seed: the same demand)."""
-        self._session = self._before[0] if self._before else Session(self.scenario, seed=self.seed)
+        if self._before:
+            self._session = self._before[0]
         self._before.clear()
         self._records.clear()
         self._pending_orders.clear()
@@ -556,8 +574,6 @@ class Game:
         The generic shape: ``{"orders": {"node/sku": qty, ...}, "source": "trainee"}`` with an
         order for every controlled pair; exercises override it with their own shape.
         """
-        from chansim.exercises.contract import check_keys
-
         checked = check_keys(decision, ("orders", "source"), ("orders",))
         source = self._check_source(checked.get("source", "trainee"))
         wanted = checked["orders"]
@@ -674,8 +690,6 @@ class Game:
         ``round``, ``rounds``, ``day``, ``finished`` and ``stock``: the rows of :meth:`stock_table`
         without ``pending_order`` (pending input is not part of the game's state).
         """
-        from chansim.exercises.contract import jsonable
-
         stock = self._stock_frame().drop(columns=["pending_order"])
         return jsonable({
             "round": self.round, "rounds": self.rounds, "day": self.day, "finished": self.finished, "stock": stock,
@@ -837,21 +851,11 @@ class Game:
             for action in record.actions:
                 action.apply(session)
 
-    def _replay(self, records: Sequence[RoundRecord]) -> Session:
-        session = Session(self.scenario, seed=self.seed)
-        for record in records:
-            self._step(session, record)
-        return session
-
-    def _fork(self, session: Session, records: Sequence[RoundRecord]) -> Session:
-        """An independent copy of ``session`` (which has played ``records``) that continues as it would."""
-        return session.fork() if _CAN_FORK else self._replay(records)  # type: ignore[attr-defined]
-
     def _make_preview(self) -> Session | None:
-        """Under ``round_end``: the played rounds and the current one with no order of the trainee yet."""
+        """Under ``round_end``: the played rounds and the current one with no order of the trainee yet (a fork)."""
         if self.decision_point != "round_end" or self.finished:
             return None
-        session = self._fork(self._session, self._records)
+        session = self._session.fork()
         session.advance(periods=self.periods_per_round)
         return session
 

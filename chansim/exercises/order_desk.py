@@ -43,9 +43,18 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from chansim import scenario as sc
-from chansim.exercises.contract import Exercise, check_keys, jsonable
+from chansim.exercises.contract import Exercise, jsonable
 from chansim.exercises.feedback import Advice, NodeFacts, Thresholds, advise_facts, find_demand_step
-from chansim.exercises.game import DecisionError, Game, RoundAction, RoundRecord, Score, check_number, cost_by_node
+from chansim.exercises.game import (
+    DecisionError,
+    Game,
+    RoundAction,
+    RoundRecord,
+    Score,
+    check_keys,
+    check_number,
+    cost_by_node,
+)
 from chansim.metrics import KPI_NAMES, bullwhip_ratio
 
 if TYPE_CHECKING:

@@ -80,9 +80,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chansim import scenario as sc
 from chansim.engine import run
-from chansim.exercises.contract import Exercise, check_keys, jsonable
+from chansim.exercises.contract import Exercise, jsonable
 from chansim.exercises.feedback import Advice
-from chansim.exercises.game import DecisionError, Score, check_number
+from chansim.exercises.game import DecisionError, Score, check_keys, check_number
 from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, Catalogue
 from chansim.metrics import fill_rates
 from chansim.results import COST_ACCOUNTS

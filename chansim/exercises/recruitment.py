@@ -52,9 +52,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from chansim import scenario as sc
 from chansim.business.partners import Criterion, EvaluationIndex
 from chansim.engine import Session
-from chansim.exercises.contract import Exercise, check_keys, jsonable
+from chansim.exercises.contract import Exercise, jsonable
 from chansim.exercises.feedback import Advice
-from chansim.exercises.game import DecisionError, Score, _shown, check_number, expected_daily_demand
+from chansim.exercises.game import DecisionError, Score, _shown, check_keys, check_number, expected_daily_demand
 from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, Catalogue
 from chansim.generate import GeneratorOptions, generate_scenario
 
@@ -166,7 +166,9 @@ class RecruitmentDecision(BaseModel):
     weights: dict[Literal[CRITERIA], float] = Field(  # type: ignore[valid-type]
         description="Weight of every criterion of the evaluation index (0-1000, not all 0; divided by their sum)."
     )
-    picks: list[str] = Field(min_length=1, description="The applicants signed this round (at most picks_per_region a region).")
+    picks: list[str] = Field(
+        min_length=1, description="The applicants signed this round (at most picks_per_region a region)."
+    )
 
 
 class Recruitment(Exercise):
@@ -331,7 +333,7 @@ class Recruitment(Exercise):
         })  # fmt: skip
 
     def kpis(self) -> pd.DataFrame:
-        """One row per revealed round: its score and KPI cards (:meth:`RoundOutcome.kpis`); columns :data:`KPI_COLUMNS`."""
+        """One row per revealed round: its score and KPI cards (:meth:`RoundOutcome.kpis`), :data:`KPI_COLUMNS`."""
         rows = [{"round": h.round, "score": h.score, **h.kpis()} for h in self.history]
         return pd.DataFrame(rows, columns=KPI_COLUMNS)
 

@@ -109,9 +109,9 @@ from chansim.business.funnel import (
 from chansim.business.partners import TrainingEvent, training_uplift
 from chansim.business.runtime import partner_tiers
 from chansim.engine import Session
-from chansim.exercises.contract import Exercise, check_keys, jsonable
+from chansim.exercises.contract import Exercise, jsonable
 from chansim.exercises.feedback import Advice
-from chansim.exercises.game import DecisionError, Score, _shown, check_number
+from chansim.exercises.game import DecisionError, Score, _shown, check_keys, check_number
 from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, Catalogue
 
 __all__ = [
@@ -142,7 +142,6 @@ MAX_SEATS_PER_PARTNER = 3
 #: The three runs stepped together (see the module docstring).
 RUNS = ("trained", "untrained", "benchmark")
 NETWORK = "network"
-_CAN_FORK = hasattr(Session, "fork")
 
 
 @dataclass(frozen=True)
@@ -699,7 +698,7 @@ class TrainingGame(Exercise):
         self._pending_format: str | None = None
         self._pending_routing: str | None = None
         self._pending_weights: tuple[float, ...] | None = None
-        self._rebuild()
+        self._start()
 
     name = "training"
     Decision = TrainingDecision
@@ -889,17 +888,9 @@ class TrainingGame(Exercise):
         return plan
 
     def _play(self, plan: RoundPlan) -> None:
-        """Step the runs through ``plan``: on forks of them when the engine forks (undo takes them back)."""
-        if not _CAN_FORK:  # pragma: no cover - until Session.fork exists: play in place, rebuild on failure
-            try:
-                self._step(plan)
-            except Exception:
-                self._rebuild()
-                raise
-            self._records.append(plan)
-            return
+        """Step the runs through ``plan`` on forks of them; the runs before it are kept (undo takes them back)."""
         kept = (self._sessions, self._ledgers, (len(self._round_rows), len(self._partner_rows), len(self._stage_rows)))
-        self._sessions = {run: session.fork() for run, session in kept[0].items()}  # type: ignore[attr-defined]
+        self._sessions = {run: session.fork() for run, session in kept[0].items()}
         self._ledgers = {
             run: ledger.fork(self._sessions[run].business.funnel_records)  # type: ignore[union-attr]
             for run, ledger in kept[1].items()
@@ -995,10 +986,7 @@ class TrainingGame(Exercise):
             raise DecisionError("control.nothing_to_undo")
         plan = self._records.pop()
         self._clear_pending()
-        if self._before:
-            self._restore(self._before.pop())
-        else:  # pragma: no cover - until Session.fork exists
-            self._rebuild()
+        self._restore(self._before.pop())
         return plan
 
     def reset(self) -> None:
@@ -1007,9 +995,7 @@ class TrainingGame(Exercise):
         self._clear_pending()
         if self._before:
             self._restore(self._before[0])
-            self._before.clear()
-        else:
-            self._rebuild()
+        self._before.clear()
 
     def _clear_pending(self) -> None:
         self._pending_seats = {}
@@ -1022,12 +1008,17 @@ class TrainingGame(Exercise):
             raise DecisionError("control.game_over")
 
     # ------------------------------------------------------------------ simulation
-    def _rebuild(self) -> None:
-        """New sessions, the lead-in, then every recorded round replayed (exact: the runs are deterministic)."""
-        self._sessions = {run: Session(self.scenario, seed=self.seed, record_events=False) for run in RUNS}
+    def _start(self) -> None:
+        """The lead-in (the game before its first round), run once: the other runs are forks of it.
+
+        The three runs have the same seed and no decision before the first round, so a fork
+        of the trained run after the lead-in is exactly the other runs at that point.
+        """
+        lead_in = Session(self.scenario, seed=self.seed, record_events=False)
+        lead_in.advance(days=self.lead_in_days)
+        self._sessions = {run: lead_in if run == RUNS[0] else lead_in.fork() for run in RUNS}
         self._ledgers = {}
         for run, session in self._sessions.items():
-            session.advance(days=self.lead_in_days)
             business = session.business
             assert business is not None and business.funnel is not None
             self._ledgers[run] = FunnelLedger(business.funnel_records, self.margins)
@@ -1036,8 +1027,6 @@ class TrainingGame(Exercise):
         self._partner_rows: list[dict[str, Any]] = []
         self._stage_rows: list[tuple[Any, ...]] = []
         self._stage_cache: pd.DataFrame | None = None  # stage_table() of every played round
-        for plan in self._records:
-            self._step(plan)
 
     def ledger(self, run: str = "trained") -> FunnelLedger:
         """The lead-level bookkeeping of ``run`` (one of :data:`RUNS`)."""
@@ -1405,7 +1394,8 @@ class TrainingGame(Exercise):
         seats_total = int(dealers["seats"].sum())
         c = self.score().components
         if seats_total == 0:
-            found.append(("no_training", "warning", {"rounds": len(rows), "win_rate": self.kpi_cards()["funnel_win_rate"]}))
+            win_rate = self.kpi_cards()["funnel_win_rate"]
+            found.append(("no_training", "warning", {"rounds": len(rows), "win_rate": win_rate}))
         else:
             leads_total = dealers.groupby("round")["leads"].transform("sum")
             share = dealers["leads"] / leads_total.where(leads_total > 0)

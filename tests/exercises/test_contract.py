@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chansim.exercises import EXERCISE_NAMES, EXERCISES
+from chansim.exercises import EXERCISE_NAMES, EXERCISES, from_log
 from chansim.exercises.contract import LOG_FORMAT, Exercise, LogError, jsonable
 from chansim.exercises.game import DecisionError
 from chansim.exercises.messages import CATALOGUE
@@ -143,6 +143,7 @@ def test_from_log_of_random_valid_decisions_rebuilds_the_same_game(name: str) ->
         assert log["exercise"] == name and log["seed"] == seed and len(log["decisions"]) == game.round
         assert_same_game(type(game).from_log(log), game)
         assert_same_game(Exercise.from_log(log), game)  # the base class picks the exercise from the log
+        assert_same_game(from_log(log), game)
 
     check()
 
@@ -342,8 +343,10 @@ def test_a_bad_decision_in_a_log_carries_its_catalogue_error(beer_log: dict[str,
 
 
 def test_a_log_of_an_unknown_exercise_is_refused_by_the_base_class(beer_log: dict[str, Any]) -> None:
-    with pytest.raises(LogError, match="not one of planning, recruitment"):
-        Exercise.from_log({**beer_log, "exercise": "chess"})
+    for read in (Exercise.from_log, from_log):
+        with pytest.raises(LogError, match="'chess' is not one of") as info:
+            read({**beer_log, "exercise": "chess"})
+        assert all(name in str(info.value) for name in EXERCISE_NAMES)
 
 
 def test_the_old_methods_and_the_contract_log_the_same(beer_log: dict[str, Any]) -> None:
@@ -353,3 +356,40 @@ def test_the_old_methods_and_the_contract_log_the_same(beer_log: dict[str, Any])
     game.order(9)
     game.play_round()
     assert strict_json(game.to_log()) == beer_log
+
+
+# --------------------------------------------------------------------------- no replay from day 0
+
+
+@pytest.mark.parametrize("name", ["beer-game", "order-desk", "training"])
+def test_undo_reset_and_preview_never_replay_from_day_zero(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Undo, reset and the beer game's preview take kept forks back: no new session, at most one round simulated."""
+    from chansim import engine
+
+    game = small(name)
+    for _ in range(game.rounds - 1):
+        game.play_round(game.default_decision())
+    created: list[object] = []
+    advanced: list[tuple[object, object]] = []
+    original_init, original_advance = engine.Session.__init__, engine.Session.advance
+
+    def counting_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        created.append(self)
+        original_init(self, *args, **kwargs)
+
+    def counting_advance(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        advanced.append((args, kwargs))
+        return original_advance(self, *args, **kwargs)
+
+    monkeypatch.setattr(engine.Session, "__init__", counting_init)
+    monkeypatch.setattr(engine.Session, "advance", counting_advance)
+    runs = 3 if name == "training" else 1
+    preview = 1 if name == "beer-game" else 0  # the beer game shows the week before the order: one more week
+    game.undo()
+    assert not created and len(advanced) == preview
+    advanced.clear()
+    game.play_round(game.default_decision())  # one round: each run advances once (and the preview, if any)
+    assert not created and len(advanced) == runs + (preview if not game.finished else 0)
+    advanced.clear()
+    game.reset()
+    assert not created and len(advanced) == preview

@@ -135,7 +135,8 @@ def play_order_desk() -> dict[str, str]:
         game.play_round()
     return {
         "report": digest(game.report()), "score": score_digest(game.score()), "kpis": kpi_digest(game.kpis()),
-        "state": digest(game.stock_table()), "desk_kpis": digest(game.desk_kpis()), "credit": digest(game.credit_table()),
+        "state": digest(game.stock_table()), "desk_kpis": digest(game.desk_kpis()),
+        "credit": digest(game.credit_table()),
     }  # fmt: skip
 
 
@@ -262,7 +263,8 @@ def contract_order_desk() -> dict[str, str]:
         game.play_round(decision)
     return {
         "report": digest(game.report()), "score": score_digest(game.score()), "kpis": kpi_digest(game.kpis()),
-        "state": digest(game.stock_table()), "desk_kpis": digest(game.desk_kpis()), "credit": digest(game.credit_table()),
+        "state": digest(game.stock_table()), "desk_kpis": digest(game.desk_kpis()),
+        "credit": digest(game.credit_table()),
     }  # fmt: skip
 
 
@@ -286,8 +288,8 @@ def contract_recruitment() -> dict[str, str]:
     game = _exercise("recruitment", **RECRUITMENT_OPTIONS)
     for weights in RECRUITMENT_WEIGHTS:
         ranking = game.ranking(weights)
-        game.play_round({"weights": weights,
-                         "picks": list(ranking[ranking["region_rank"] <= game.picks_per_region]["applicant"])})  # fmt: skip
+        picks = list(ranking[ranking["region_rank"] <= game.picks_per_region]["applicant"])
+        game.play_round({"weights": weights, "picks": picks})
     return {
         "report": digest(game.report()), "scores": digest([repr(s) for s in game.scores()]),
         "kpis": kpi_digest(game.last.kpis()), "advice": digest([a.code for a in game.advice()]),
