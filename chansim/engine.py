@@ -28,14 +28,15 @@ from __future__ import annotations
 
 import copy
 import gc
+import typing
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import simpy
-from simpy.events import PENDING, URGENT, Event
+from simpy.events import NORMAL, PENDING, URGENT, Event, EventPriority, Timeout
 
 from chansim import scenario as sc
 from chansim.config.business import purchase_discounts
@@ -44,8 +45,12 @@ from chansim.model.policies import BaseStockPolicy, ManualPolicy, OrderingPolicy
 from chansim.model.resumable import Resumable
 from chansim.rng import stream
 
-__all__ = ["Session", "SimulationError", "install_extension", "install_result_types", "replicate", "run"]
+__all__ = [
+    "Extension", "Session", "SessionControl", "SimulationError", "install_extension", "install_result_types",
+    "replicate", "run",
+]  # fmt: skip
 
+ALLOCATION_RULES = typing.get_args(sc.Node.model_fields["allocation"].annotation)  # first_come, proportional, priority
 CUSTOMER = "customer"
 REPLENISHMENT = "replenishment"
 INITIAL = "initial"
@@ -55,7 +60,7 @@ class _Installed:
     """What the layers above plug into the engine (see :func:`install_extension`)."""
 
     def __init__(self) -> None:
-        self.extension: Callable[[Session], Any] | None = None
+        self.extension: Callable[[Session], Extension] | None = None
         self.result_type: Callable[..., Any] | None = None
         self.replications_type: Callable[[list[Any]], Any] | None = None
 
@@ -68,7 +73,7 @@ class _Installed:
 _installed = _Installed()
 
 
-def install_extension(factory: Callable[[Session], Any]) -> None:
+def install_extension(factory: Callable[[Session], Extension]) -> None:
     """Plug in the extension a session with a ``business`` section runs with.
 
     The business layer sits above the engine and installs its runtime when imported
@@ -120,19 +125,25 @@ class Order:
         self.immediate = 0.0
 
 
-class _Due(Event):
-    """An event already triggered with ``payload``, due ``delay`` days from now.
+class _Due(Timeout):
+    """A timeout with ``payload`` as its value, due ``delay`` days from now, then ``callback``.
 
-    Scheduled with urgent priority: at equal times it is processed before the
-    period clock (normal priority), so receipts precede the period's work.
+    Scheduled with urgent priority (see :class:`_Environment`): at equal times it is
+    processed before every normal event, the period clock's included, so receipts precede
+    the period's work and any business event of the same day.
     """
 
     def __init__(self, env: simpy.Environment, delay: float, callback: Callable[[Event], None], payload: tuple) -> None:
-        self.env = env
-        self.callbacks = [callback]
-        self._value = payload
-        self._ok = True
-        env.schedule(self, URGENT, delay)
+        super().__init__(env, delay, payload)
+        self.callbacks.append(callback)  # type: ignore[union-attr]
+
+
+class _Environment(simpy.Environment):
+    """SimPy's environment with one addition through its public ``schedule``: a :class:`_Due`
+    goes in with urgent priority (SimPy's own Timeout schedules with normal priority)."""
+
+    def schedule(self, event: Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
+        super().schedule(event, URGENT if type(event) is _Due else priority, delay)
 
 
 class _PeriodClock(Resumable):
@@ -227,6 +238,169 @@ class Item:
         self.customer_sales = 0.0  # end-customer part of shipped
 
 
+class Extension(Protocol):
+    """What an engine extension provides (the business layer is one): the hooks the engine calls.
+
+    In the spirit of SimPy's small environment contract. An extension is built with the
+    session (``install_extension(factory)``; ``factory(session)``) and changes the channel
+    only through ``session.control`` (:class:`SessionControl`).
+    """
+
+    def before_period(self, period: int, now: float) -> None:
+        """At the start of every period, before its demand, fills and orders."""
+
+    def intercept_order(self, item: Item, order: Order) -> bool:
+        """A new replenishment order to another node: True if the extension takes it (and will
+        release, shrink or cancel it through the control API), False to let it go on at once."""
+
+    def on_allocation(self, now: float, item: Item, available: float) -> None:
+        """``item`` shares ``available`` units among more orders than it can fill."""
+
+    def on_order_decision(self, now: float, item: Item, qty: float) -> None:
+        """The caller decided what ``item`` orders this period (a manual node)."""
+
+    def tables(self) -> dict[str, Any]:
+        """The extension's tables at the end (tidy DataFrames by name)."""
+
+    def fork_records(self) -> tuple[list[Any], list[list[Any]]]:
+        """For :meth:`Session.fork`: containers of immutable rows, and archives of objects that are
+        final once nothing live refers to them."""
+
+
+class SessionControl:
+    """The control API of a running session: what extensions and exercises may change.
+
+    Reads of :class:`Item` fields are free; every write goes through here, so the engine
+    keeps its own invariants (logged price and supplier changes, re-ranked books, ...).
+    Items are the engine's stock records (``session.sequence``, :meth:`item`).
+    """
+
+    __slots__ = ("_session",)
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    # ---- lookups
+    def item(self, node: str, sku: str) -> Item:
+        """The stock of ``sku`` at ``node``."""
+        return self._session._item(node, sku)
+
+    def items_of(self, node: str) -> list[Item]:
+        """Every SKU's stock at ``node``, in scenario order."""
+        return [item for item in self._session.sequence if item.node == node]
+
+    def recent_flows(self, periods: int) -> list[tuple[str, str, float, float]]:
+        """``(node, sku, demand, shipped)`` of every node x SKU over the last ``periods`` recorded periods."""
+        session = self._session
+        sequence = session.sequence
+        rows = session.levels[-periods * len(sequence) :]
+        out = []
+        for row in rows:
+            item = sequence[row[1]]
+            out.append((item.node, item.sku, row[6], row[7]))
+        return out
+
+    # ---- demand and customers
+    def set_demand_factor(self, item: Item, factor: float) -> None:
+        """Scale ``item``'s end-customer demand from this period on (partner activity, shocks, ...)."""
+        item.demand_factor = float(factor)
+
+    def divert(self, item: Item, target: Item, share: float) -> None:
+        """Channel conflict: ``share`` of ``item``'s market demand buys from ``target`` instead."""
+        session = self._session
+        if session._divert_rng is None:
+            session._divert_rng = stream(session.seed, session.replication, "business/diversion")
+        item.divert_to = target
+        item.divert_share = float(share)
+
+    def add_customer_order(self, item: Item, customer: str, qty: float) -> None:
+        """An end-customer order from outside the markets (a won deal) joins ``item``'s book now."""
+        session = self._session
+        session._add_customer_order(item, customer, qty, session.env.now)
+
+    # ---- ordering, prices, allocation
+    def set_policy(self, item: Item, policy: OrderingPolicy, manual: bool) -> None:
+        """How ``item`` orders from now on (``manual``: by the caller's decisions)."""
+        item.policy = policy
+        item.manual = bool(manual)
+
+    def stop_ordering(self, item: Item) -> None:
+        """``item`` orders nothing from now on (an applicant, a partner that left)."""
+        self.set_policy(item, ManualPolicy(0.0), manual=False)
+
+    def set_priority(self, item: Item, priority: int) -> None:
+        """The allocation priority of the orders ``item`` places from now on (its tier's)."""
+        item.priority = int(priority)
+
+    def set_unit_price(self, item: Item, price: float) -> None:
+        """What ``item`` pays its supplier a unit from the next recorded period on (logged)."""
+        item.unit_price = float(price)
+        self._session._note_item_change(item)
+
+    def set_allocation(self, node: str, rule: str) -> None:
+        """``node``'s allocation rule for every SKU (waiting orders are re-ranked under it)."""
+        if rule not in ALLOCATION_RULES:
+            raise SimulationError(f"allocation rule must be one of {', '.join(ALLOCATION_RULES)}, got {rule!r}")
+        items = self.items_of(node)
+        if not items:
+            raise SimulationError(f"no stock at node '{node}' to allocate")
+        for item in items:
+            item.allocation = rule
+            item.book_dirty = True
+
+    # ---- lanes and network
+    def disrupt_lane(
+        self, item: Item, start_day: int, end_day: int, capacity: float | None, extra_lead_periods: int
+    ) -> None:
+        """From ``start_day`` to ``end_day`` the lane into ``item`` carries at most ``capacity`` a
+        period (None: unchanged) and takes ``extra_lead_periods`` longer."""
+        lane = item.lane
+        lane.disruptions.append((start_day, end_day, capacity, extra_lead_periods))
+        if lane not in self._session.disrupted_lanes:
+            self._session.disrupted_lanes.append(lane)
+
+    def rehome(self, item: Item, supplier: Item) -> None:
+        """``item`` buys from ``supplier`` from now on (its lane, lead time and price stay)."""
+        item.supplier = supplier
+        item.supplier_index = supplier.index
+        self._session._note_item_change(item)
+
+    def retire(self, item: Item, stock: str, successor: Item | None) -> None:
+        """A partner leaves: ``item`` stops ordering; its stock and later arrivals go back to its
+        supplier (``stock='return'``) or are written off; what it owed is lost; its markets move
+        to ``successor`` (or go unserved)."""
+        session = self._session
+        self.stop_ordering(item)
+        item.exit_stock = stock
+        if item.on_hand > 0:
+            qty = item.on_hand
+            item.on_hand = 0.0
+            session._dispose_stock(item, qty)
+        now = session.env.now
+        for order in list(item.book):
+            if order.remaining > 0:
+                session._cancel(item, order, now)
+        item.book = []
+        if item.markets:
+            if successor is not None:
+                successor.markets.extend(item.markets)
+                successor.markets.sort(key=lambda pair: pair[0])
+            item.markets = []
+
+    # ---- orders an extension intercepted (see Extension.intercept_order)
+    def release_order(self, item: Item, order: Order) -> None:
+        """Send an order that passed credit and approvals on to its supplier (after the order delay)."""
+        self._session._release_order(item, order)
+
+    def cancel_order(self, item: Item, order: Order, reason: str) -> None:
+        """Cancel an order that was never released (event ``rejected_<reason>``)."""
+        self._session._cancel_unreleased(item, order, reason)
+
+    def shrink_order(self, item: Item, order: Order, qty: float) -> None:
+        """Reduce an unreleased order to ``qty`` (a partial credit release)."""
+        self._session._shrink_order(item, order, qty)
+
+
 @dataclass(frozen=True)
 class RunInfo:
     """What identifies a run: the scenario, the replication and its seed."""
@@ -270,11 +444,14 @@ class Session:
         # end-customer orders served in full on arrival: (id, market, node, sku, qty, day)
         self.served: list[tuple[int, str, str, str, float, float]] = []
         self._next_id = 1
-        self.env = simpy.Environment()
+        self.env = _Environment()
         self._stop_period = 0
         self._stop_event: Event | None = None
+        self._divert_rng: np.random.Generator | None = None
         self._build()
-        self.business = None
+        # the extension API: every change an extension (the business layer) or an exercise makes
+        self.control = SessionControl(self)
+        self.business: Extension | None = None
         if scenario.business is not None:
             if _installed.extension is None:
                 raise SimulationError("the scenario has a business section but no business layer is installed")
@@ -412,7 +589,7 @@ class Session:
 
     # ------------------------------------------------------------------ events
     def _on_arrival(self, event: Event) -> None:
-        item, order, qty = event._value
+        item, order, qty = event.value
         if item.exit_stock is not None:  # the partner has left: what still arrives goes back or is written off
             self._dispose(item, order, qty)
             return
@@ -428,7 +605,7 @@ class Session:
             self.events.append((now, "received", item.node, order.supplier, item.sku, qty, order.id))
 
     def _on_order_seen(self, event: Event) -> None:
-        item, order = event._value
+        item, order = event.value
         self._deliver_order(item, order)
 
     def _deliver_order(self, item: Item, order: Order) -> None:
@@ -534,9 +711,7 @@ class Session:
         available = item.on_hand
         if available > 0:
             if item.backlog > available and self.business is not None and len(book) > 1:
-                self.business.audit.append(
-                    (now, item.node, "allocation", item.sku, available, f"{item.allocation}: {item.backlog:g} wanted")
-                )
+                self.business.on_allocation(now, item, available)
             if item.allocation == "proportional" and item.backlog > available:
                 self._fill_proportional(item, book, available, k, now)
             else:
@@ -664,7 +839,7 @@ class Session:
         elif item.manual:
             qty = self.decisions.get((k, item.node, item.sku), policy.default)  # type: ignore[attr-defined]
             if self.business is not None and (k, item.node, item.sku) in self.decisions:
-                self.business.audit.append((now, "trainee", "order_decision", item.node, qty, item.sku))
+                self.business.on_order_decision(now, item, qty)
         else:
             qty = policy.decide(on_hand + item.on_order - backlog, on_hand - backlog, item.on_order, item.demand_in, k)
         if self.discrete:
@@ -683,8 +858,8 @@ class Session:
             item.orders_placed += 1
             if self.record_events:
                 self.events.append((now, "ordered", item.node, order.supplier, item.sku, qty, order.id))
-            if supplier is not None and self.business is not None and self.business.takes(item):
-                self.business.place(item, order)  # credit and approvals first, then release_order
+            if supplier is not None and self.business is not None and self.business.intercept_order(item, order):
+                pass  # the extension releases it later (credit and approvals first), see SessionControl
             elif item.delay_periods:
                 _Due(self.env, item.delay_periods * self.period_days, self._on_order_seen, (item, order))
             elif supplier is None:
@@ -729,8 +904,8 @@ class Session:
             item.customer_demand = item.customer_sales = 0.0
             item.orders_placed = 0
 
-    # ------------------------------------------------------------------ business layer hooks
-    def note_item_change(self, item: Item) -> None:
+    # ------------------------------------------------------------------ internals behind SessionControl
+    def _note_item_change(self, item: Item) -> None:
         """Log a new unit price or supplier of ``item``; it holds from the next period recorded."""
         self.item_log.append((self.period, item.index, item.unit_price, item.supplier_index))
 
@@ -745,13 +920,13 @@ class Session:
             moved = qty * share
             if self.discrete:  # each unit of demand diverts with probability `share` (binomial thinning)
                 qty = math.floor(qty + 0.5)
-                moved = float(self.divert_rng.binomial(int(qty), share)) if qty > 0 else 0.0
+                moved = float(self._divert_rng.binomial(int(qty), share)) if qty > 0 else 0.0
             if moved > 0:
-                self.add_customer_order(target, f"diverted:{market}", moved, now)
+                self._add_customer_order(target, f"diverted:{market}", moved, now)
             kept.append((market, qty - moved))
         for market, qty in kept:
             if qty > 0:
-                self.add_customer_order(item, market, qty, now)
+                self._add_customer_order(item, market, qty, now)
 
     def _dispose(self, item: Item, order: Order, qty: float) -> None:
         item.in_transit -= qty
@@ -761,9 +936,9 @@ class Session:
         now = self.env.now
         if order.received >= order.qty - order.cancelled - 1e-9:
             order.last_receipt_day = now
-        self.dispose_stock(item, qty)
+        self._dispose_stock(item, qty)
 
-    def dispose_stock(self, item: Item, qty: float) -> None:
+    def _dispose_stock(self, item: Item, qty: float) -> None:
         """A leaver's units: back to its supplier's stock (``return``) or written off."""
         if item.exit_stock == "return" and item.supplier is not None:
             item.supplier.on_hand += qty
@@ -774,14 +949,14 @@ class Session:
             counterpart = item.supplier.node if item.supplier is not None else ""
             self.events.append((self.env.now, event, item.node, counterpart, item.sku, qty, 0))
 
-    def release_order(self, item: Item, order: Order) -> None:
+    def _release_order(self, item: Item, order: Order) -> None:
         """Send an order that passed credit and approvals on to its supplier (after the order delay)."""
         if item.delay_periods:
             _Due(self.env, item.delay_periods * self.period_days, self._on_order_seen, (item, order))
         else:
             self._deliver_order(item, order)
 
-    def cancel_order(self, item: Item, order: Order, reason: str) -> None:
+    def _cancel_unreleased(self, item: Item, order: Order, reason: str) -> None:
         """Cancel an order that was never released (e.g. rejected on credit)."""
         qty = order.remaining
         order.remaining = 0.0
@@ -790,7 +965,7 @@ class Session:
         if self.record_events:
             self.events.append((self.env.now, f"rejected_{reason}", item.node, order.supplier, item.sku, qty, order.id))
 
-    def shrink_order(self, item: Item, order: Order, qty: float) -> None:
+    def _shrink_order(self, item: Item, order: Order, qty: float) -> None:
         """Reduce an unreleased order to ``qty`` (a partial credit release)."""
         cut = order.remaining - qty
         order.remaining = qty
@@ -799,7 +974,7 @@ class Session:
         if self.record_events:
             self.events.append((self.env.now, "reduced_credit", item.node, order.supplier, item.sku, cut, order.id))
 
-    def add_customer_order(self, item: Item, customer: str, qty: float, now: float) -> None:
+    def _add_customer_order(self, item: Item, customer: str, qty: float, now: float) -> None:
         """An end-customer order from outside the markets (a won deal) joins the node's book."""
         order = Order(self._next_id, CUSTOMER, customer, item.node, item.sku, qty, now, now, 0, None)
         order.seen_day = now
@@ -814,11 +989,15 @@ class Session:
             self.events.append((now, "demand", item.node, customer, item.sku, qty, order.id))
 
     # ------------------------------------------------------------------ public API
-    def _check_manual(self, node: str, sku: str) -> Item:
+    def _item(self, node: str, sku: str) -> Item:
         item = self.items.get((node, sku))
         if item is None:
             known = sorted({f"{n}/{s}" for n, s in self.items})
             raise SimulationError(f"no stock of sku '{sku}' at node '{node}' (known: {', '.join(known[:10])})")
+        return item
+
+    def _check_manual(self, node: str, sku: str) -> Item:
+        item = self._item(node, sku)
         if not item.manual:
             raise SimulationError(
                 f"node '{node}' orders '{sku}' by its own policy; only nodes with policy `manual` take decisions"

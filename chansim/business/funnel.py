@@ -348,6 +348,14 @@ class Funnel:
         for name in names:
             self._active_in.setdefault(self._partners[name].region, []).append(name)
 
+    def set_routing(self, changes: Mapping[str, Any]) -> None:
+        """Change routing fields (``rule``, ``tie_break``, ...) for the leads routed from now on.
+
+        The changed configuration is validated like a new one (a bad rule raises ``ValueError``).
+        """
+        routing = Routing.model_validate({**self.config.routing.model_dump(), **dict(changes)})
+        self.config = FunnelConfig.model_validate({**self.config.model_dump(), "routing": routing.model_dump()})
+
     def set_win_multiplier(self, name: str, value: float) -> None:
         """Set a partner's ``win_rate_multiplier`` (applies to stage decisions from now on)."""
         self._partners[name] = replace(self.partner(name), win_rate_multiplier=float(value))

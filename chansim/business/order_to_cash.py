@@ -235,7 +235,7 @@ class ApprovalOffice:
     ABSENCE_PRIORITY = 0
     RESUMED_PRIORITY = 1
     ORDER_PRIORITY = 2
-    _EPSILON_DAYS = 1e-9
+    EPSILON_DAYS = 1e-9
 
     def __init__(
         self,
@@ -361,7 +361,7 @@ class _ApprovalPath(Resumable):
         env = self.office.env
         # an approver went away: keep the work still to do
         self.remaining -= env.now - self.began
-        if self.remaining > self.office._EPSILON_DAYS:
+        if self.remaining > self.office.EPSILON_DAYS:
             self.interruptions += 1
             self.office.records.append(
                 (env.now, self.actor, "interrupted", self.subject, self.remaining, str(self.index))

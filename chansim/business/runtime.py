@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -35,14 +36,14 @@ from chansim.business.partners import (
     PartnerBook,
     PartnersConfig,
     PartnerState,
+    TrainingEvent,
     draw_capability,
     exit_money_rows,
     observed_scores,
     run_lifecycle,
 )
 from chansim.config.business import partner_tiers, purchase_discounts
-from chansim.engine import install_extension
-from chansim.model.policies import ManualPolicy
+from chansim.engine import SimulationError, install_extension
 from chansim.model.resumable import Resumable, finish
 from chansim.rng import stream
 
@@ -72,9 +73,10 @@ class BusinessRuntime:
         for name, tier in self.tiers.items():
             if self.book.tier_of(name) is None or self.book.tier_of(name).name != tier:  # type: ignore[union-attr]
                 self.book.set_tier(name, tier, day=0, actor="setup")
+        self.control = session.control
         for item in session.sequence:
             if item.node in self.tiers:
-                item.priority = ladder[self.tiers[item.node]].allocation_priority
+                self.control.set_priority(item, ladder[self.tiers[item.node]].allocation_priority)
         self.vendor = next(n.name for n in scenario.nodes if all(lane.supplier is None for lane in n.lanes))
 
         # the lifecycle runs when the scenario configures any part of it (so a saved and
@@ -161,10 +163,9 @@ class BusinessRuntime:
         for item in self.session.sequence:
             if item.node == partner and item.supplier is not None:
                 price = scenario.topology.sku_by_name[item.sku].list_price * (1 - discount)
-                item.unit_price = price
+                self.control.set_unit_price(item, price)
                 self.unit_price[item.node, item.sku] = price
                 self.base_price[item.node, item.sku] = price
-                self.session.note_item_change(item)
         self.current_tier[partner] = tier
 
     # ------------------------------------------------------------------ channel conflict
@@ -172,7 +173,6 @@ class BusinessRuntime:
         """Point each market-serving item at the cheapest other-region dealer beyond the freight gap."""
         conflict = self.config.conflict
         assert conflict is not None
-        self.session.divert_rng = stream(self.session.seed, self.session.replication, "business/diversion")
         serving = [item for item in self.session.sequence if item.markets]
         for item in serving:
             region = self.regions.get(item.node)
@@ -186,8 +186,7 @@ class BusinessRuntime:
                 continue
             cheapest_price, name, cheapest = min(rivals, key=lambda r: (r[0], r[1]))
             if price - cheapest_price > conflict.freight_cost_per_unit and conflict.diversion_share > 0:
-                item.divert_to = cheapest
-                item.divert_share = conflict.diversion_share
+                self.control.divert(item, cheapest, conflict.diversion_share)
                 self.audit.append(
                     (0.0, "market", "diversion", item.node, conflict.diversion_share, f"{item.sku}->{name}")
                 )
@@ -219,9 +218,8 @@ class BusinessRuntime:
             for item in self.session.sequence:
                 if item.node == name:
                     self.saved_policies[name, item.sku] = (item.policy, item.manual)
-                    item.policy = ManualPolicy(0.0)
-                    item.manual = False
-                    item.demand_factor = 0.0
+                    self.control.stop_ordering(item)
+                    self.control.set_demand_factor(item, 0.0)
         self.round_done = False
 
     def _run_recruitment(self, day: int) -> None:
@@ -246,7 +244,7 @@ class BusinessRuntime:
         for name in chosen:
             for item in self.session.sequence:
                 if item.node == name and (name, item.sku) in self.saved_policies:
-                    item.policy, item.manual = self.saved_policies[name, item.sku]
+                    self.control.set_policy(item, *self.saved_policies[name, item.sku])
         self.round_done = True
 
     # ------------------------------------------------------------------ partner lifecycle
@@ -317,45 +315,33 @@ class BusinessRuntime:
         assert self.schedule is not None
         session = self.session
         P = session.period_days
-        lanes_into = {}
+        into = {}  # "supplier->node": the item whose lane it is (one lane a pair)
         for item in session.sequence:
             if item.supplier is not None:
-                lanes_into[f"{item.supplier.node}->{item.node}"] = item.lane
+                into[f"{item.supplier.node}->{item.node}"] = item
         for row in self.schedule.itertuples(index=False):
             start, end = int(row.start_day), int(row.end_day)
-            if row.kind == "shipment_delay" and row.target in lanes_into:
+            if row.kind == "shipment_delay" and row.target in into:
                 extra = round(float(row.magnitude) / P)  # days of delay, in whole periods
                 if extra > 0:
-                    lanes_into[row.target].disruptions.append((start, end, None, extra))
+                    self.control.disrupt_lane(into[row.target], start, end, None, extra)
             elif row.kind == "warehouse_outage":
-                for key, lane in lanes_into.items():
+                for key, item in into.items():
                     if key.split("->")[0] == row.target:
                         left = float(row.magnitude)
-                        cap = 0.0 if lane.base_capacity is None and left <= 0 else None
-                        if lane.base_capacity is not None:
-                            cap = lane.base_capacity * left
+                        base = item.lane.base_capacity
+                        cap = 0.0 if base is None and left <= 0 else None
+                        if base is not None:
+                            cap = base * left
                         if cap is not None:
-                            lane.disruptions.append((start, end, cap, 0))
-        session.disrupted_lanes = sorted(
-            {id(lane): lane for lane in lanes_into.values() if lane.disruptions}.values(), key=lambda lane: id(lane)
-        )
-        # deterministic order: the order of the session's items
-        order = []
-        for item in session.sequence:
-            if item.lane.disruptions and item.lane not in order:
-                order.append(item.lane)
-        session.disrupted_lanes = order
+                            self.control.disrupt_lane(item, start, end, cap, 0)
 
     def _metrics(self, day: int, window_days: int) -> dict[str, dict[str, float]]:
         """Each live partner's fill rate, margin and target achievement over the last window."""
         session = self.session
         periods = max(1, window_days // session.period_days)
-        rows = session.levels[-periods * len(session.sequence) :]
         acc: dict[str, list[float]] = {}
-        keys = [(item.node, item.sku) for item in session.sequence]
-        for row in rows:
-            node, sku = keys[row[1]]
-            demand, shipped = row[6], row[7]
+        for node, sku, demand, shipped in self.control.recent_flows(periods):
             a = acc.setdefault(node, [0.0, 0.0, 0.0, 0.0])
             price = self.sell_price.get((node, sku), 0.0)
             cost = self.unit_price.get((node, sku), 0.0)
@@ -382,38 +368,18 @@ class BusinessRuntime:
 
     def _on_exit(self, exit: Any) -> None:
         """A partner leaves: it stops ordering, its stock goes back or is written off, its markets move or go."""
-
         session = self.session
         stock_value = 0.0
-        for item in session.sequence:
-            if item.node != exit.partner:
-                continue
-            item.policy = ManualPolicy(0.0)
-            item.manual = False
-            item.exit_stock = exit.stock
+        for item in self.control.items_of(exit.partner):
             stock_value += item.on_hand * self.unit_price.get((item.node, item.sku), 0.0)
-            if item.on_hand > 0:
-                qty = item.on_hand
-                item.on_hand = 0.0
-                session.dispose_stock(item, qty)
-            for order in list(item.book):  # what it still owed its customers is lost
-                if order.remaining > 0:
-                    session._cancel(item, order, self.env.now)
-            item.book = []
-            if item.markets:
-                successor = session.items.get((exit.customers_to, item.sku)) if exit.customers_to else None
-                if successor is not None:
-                    successor.markets.extend(item.markets)
-                    successor.markets.sort(key=lambda pair: pair[0])
-                item.markets = []
+            successor = session.items.get((exit.customers_to, item.sku)) if exit.customers_to else None
+            self.control.retire(item, exit.stock, successor)  # what it still owed its customers is lost
         # its customers now buy from its own supplier (the lanes, lead times and prices stay theirs)
         for item in session.sequence:
             if item.supplier is not None and item.supplier.node == exit.partner:
                 upstream = item.supplier.supplier
                 if upstream is not None:
-                    item.supplier = upstream
-                    item.supplier_index = session.sequence.index(upstream)
-                    session.note_item_change(item)
+                    self.control.rehome(item, upstream)
                     self.audit.append(
                         (self.env.now, "partners", "rehomed", item.node, 0, f"{item.sku}->{upstream.node}")
                     )
@@ -435,9 +401,45 @@ class BusinessRuntime:
         self._won_inbox.append(deal)
 
     # ------------------------------------------------------------------ order-to-cash
-    def takes(self, item: Item) -> bool:
-        """Whether ``item``'s replenishment orders go through order-to-cash."""
-        return self.order_to_cash is not None and item.supplier is not None
+    # ------------------------------------------------------------------ business controls (exercises use these)
+    def set_credit_limit(self, partner: str, limit: float | None) -> None:
+        """A partner's credit limit from now (``None``: unlimited); held orders that now fit are released."""
+        if self.order_to_cash is None:
+            raise SimulationError("the scenario has no credit desk (business.order_to_cash)")
+        self.order_to_cash.desk.set_credit_limit(partner, limit)
+
+    def set_payment_health(self, partner: str, health: float) -> None:
+        """A partner's payment health (0-1) from now: its payment delays and insolvency hazard."""
+        if self.order_to_cash is None:
+            raise SimulationError("the scenario has no receivables ledger (business.order_to_cash)")
+        self.order_to_cash.ledger.set_health(partner, health)
+
+    def set_lead_routing(self, changes: Mapping[str, Any]) -> None:
+        """Routing of the leads routed from now on (fields of ``business.funnel.routing``), validated."""
+        if self.funnel is None:
+            raise SimulationError("the scenario has no sales funnel (business.funnel)")
+        self.funnel.set_routing(changes)
+
+    def apply_training(self, event: TrainingEvent, day: int | None = None) -> list[str]:
+        """Hold a training (see :class:`~chansim.config.partners.TrainingEvent`); returns who was trained."""
+        return self.book.apply_training(event, day)
+
+    # ------------------------------------------------------------------ engine hooks (chansim.engine.Extension)
+    def on_allocation(self, now: float, item: Item, available: float) -> None:
+        """Audit a shortage allocation: the engine shares ``item``'s stock among its waiting orders."""
+        detail = f"{item.sku} {item.allocation}: {item.backlog:g} wanted"
+        self.audit.append((now, "engine", "allocation", item.node, available, detail))
+
+    def on_order_decision(self, now: float, item: Item, qty: float) -> None:
+        """Audit the trainee's order for a manual node."""
+        self.audit.append((now, "trainee", "order_decision", item.node, qty, item.sku))
+
+    def intercept_order(self, item: Item, order: Order) -> bool:
+        """With order-to-cash, a partner's order to another node passes credit and approvals first."""
+        if self.order_to_cash is None or item.supplier is None:
+            return False
+        self.place(item, order)
+        return True
 
     def place(self, item: Item, order: Order) -> None:
         """Credit check and approval path for a new order; release it to the supplier afterwards.
@@ -453,7 +455,7 @@ class BusinessRuntime:
         discount = 1 - price / list_price if list_price else 0.0
         decision = desk.check(order.id, item.node, order.qty * price)
         if decision.status == "rejected":
-            self.session.cancel_order(item, order, reason="credit")
+            self.control.cancel_order(item, order, reason="credit")
         elif decision.status != "held" and not office.route(decision.granted, discount):
             self._bill(item, order)
             self._release(item, order, decision.granted, price)
@@ -478,10 +480,10 @@ class BusinessRuntime:
             if session.discrete:
                 granted = math.floor(granted + 1e-9)
             if granted <= 0:
-                session.cancel_order(item, order, reason="credit")
+                self.control.cancel_order(item, order, reason="credit")
                 return
-            session.shrink_order(item, order, granted)
-        session.release_order(item, order)
+            self.control.shrink_order(item, order, granted)
+        self.control.release_order(item, order)
 
     # ------------------------------------------------------------------ funnel
     def _apply_price_promotions(self, now: float) -> None:
@@ -501,9 +503,8 @@ class BusinessRuntime:
                     discount = max(discount, promo.extra_discount)
             price = self.base_price[key] * (1 - discount)
             if price != item.unit_price:
-                item.unit_price = price
+                self.control.set_unit_price(item, price)
                 self.unit_price[key] = price
-                self.session.note_item_change(item)
 
     def before_period(self, period: int, now: float) -> None:
         """Update demand factors and win rates; turn deals won since the last period into orders."""
@@ -520,7 +521,7 @@ class BusinessRuntime:
             for item in self.session.sequence:
                 tier = book.tier_of(item.node) if item.node in book.partners else None
                 if tier is not None:
-                    item.priority = priority[tier.name]  # orders placed from now on carry the new tier's priority
+                    self.control.set_priority(item, priority[tier.name])  # orders from now on carry the new tier's
                     if self.current_tier.get(item.node, tier.name) != tier.name:
                         self._reprice(item.node, tier.name)
                 if item.node in book.partners and item.markets:
@@ -530,7 +531,7 @@ class BusinessRuntime:
                         for start, end, magnitude in self.region_events[region]:
                             if start <= now < end:
                                 factor *= magnitude
-                    item.demand_factor = factor
+                    self.control.set_demand_factor(item, factor)
             if self.funnel is not None:
                 for name in self.funnel.active_partners:
                     self.funnel.set_win_multiplier(name, book.win_rate_multiplier(name, now))
@@ -545,7 +546,7 @@ class BusinessRuntime:
                 if item is None or units <= 0:
                     self.audit.append((now, deal.partner, "unserved", f"deal:{deal.deal_id}", units, sku))
                     continue
-                self.session.add_customer_order(item, f"deal:{deal.deal_id}", float(units), now)
+                self.control.add_customer_order(item, f"deal:{deal.deal_id}", float(units))
 
     # ------------------------------------------------------------------ fork
     def fork_records(self) -> tuple[list[Any], list[list[Any]]]:
@@ -631,7 +632,7 @@ class _WaitForRelease(Resumable):
         if self.state == "credit":
             final = self.final = value
             if final.status == "rejected":  # type: ignore[attr-defined]
-                runtime.session.cancel_order(self.item, self.order, reason="credit")
+                runtime.control.cancel_order(self.item, self.order, reason="credit")
                 finish()
             office = runtime.order_to_cash.office
             if office.route(final.granted, self.discount):  # type: ignore[attr-defined]

@@ -140,9 +140,12 @@ class DecisionError(ValueError):
             return f"{self.key} {self.params}"
 
 
-def _shown(value: object) -> str:
+def shown_value(value: object) -> str:
     text = str(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+_shown = shown_value  # the name this module uses
 
 
 def check_number(value: object, field: str, *, maximum: float, whole: bool = False, minimum: float = 0.0) -> float:

@@ -277,7 +277,7 @@ class CreditLimitChange(RoundAction):
         business = session.business
         if business is None or business.order_to_cash is None:
             raise RuntimeError("the scenario has no credit desk (business.order_to_cash)")
-        business.order_to_cash.desk.set_credit_limit(self.subject, self.value)
+        business.set_credit_limit(self.subject, self.value)
 
 
 @dataclass(frozen=True)
@@ -298,15 +298,9 @@ class AllocationRuleChange(RoundAction):
 
     def apply(self, session: Session) -> None:
         """Set the rule on every item (product) the supplier stocks."""
-        rule = self.rule
-        found = False
-        for item in session.sequence:
-            if item.node == self.subject:
-                item.allocation = rule
-                item.book_dirty = True  # re-rank the waiting orders under the new rule
-                found = True
-        if not found:
+        if not session.control.items_of(self.subject):
             raise RuntimeError(f"no stock at {self.subject!r} to allocate")
+        session.control.set_allocation(self.subject, self.rule)  # waiting orders are re-ranked under it
 
 
 @dataclass(frozen=True)

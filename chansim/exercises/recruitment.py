@@ -54,7 +54,8 @@ from chansim.business.partners import Criterion, EvaluationIndex
 from chansim.engine import Session
 from chansim.exercises.contract import Exercise, jsonable
 from chansim.exercises.feedback import Advice
-from chansim.exercises.game import DecisionError, Score, _shown, check_keys, check_number, expected_daily_demand
+from chansim.exercises.game import DecisionError, Score, check_keys, check_number, expected_daily_demand
+from chansim.exercises.game import shown_value as _shown
 from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, Catalogue
 from chansim.generate import GeneratorOptions, generate_scenario
 
@@ -674,7 +675,7 @@ class Recruitment(Exercise):
         runtime = session.business
         assert runtime is not None and runtime.order_to_cash is not None
         for name in sorted(picks):
-            runtime.order_to_cash.ledger.set_health(name, runtime.book[name].capability)
+            runtime.set_payment_health(name, runtime.book[name].capability)
         session.advance(self.reveal_days)
         return session.result()
 

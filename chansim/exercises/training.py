@@ -1034,9 +1034,7 @@ class TrainingGame(Exercise):
 
     def _set_routing(self, session: Session, rule: str) -> None:
         """Change the funnel's routing rule of a running session (applies to leads routed from now on)."""
-        funnel = session.business.funnel  # type: ignore[union-attr]
-        routing = funnel.config.routing.model_copy(update=ROUTING_RULES[rule])
-        funnel.config = funnel.config.model_copy(update={"routing": routing})
+        session.business.set_lead_routing(ROUTING_RULES[rule])  # type: ignore[union-attr]
 
     def _uncapped_uplift(self, session: Session, partner: str, day: float) -> float:
         book = session.business.book  # type: ignore[union-attr]
@@ -1050,7 +1048,6 @@ class TrainingGame(Exercise):
         A dealer's seats ``n`` add ``n * u`` to its uncapped uplift ``U``; the seats wasted
         are ``n - (min(cap, U + n u) - min(cap, U)) / u``.
         """
-        book = session.business.book  # type: ignore[union-attr]
         wasted = {}
         for partner in self.partners:
             n = seats.get(partner, 0)
@@ -1065,7 +1062,7 @@ class TrainingGame(Exercise):
                     day=day, partners=names, seats=len(names), cost_per_seat=fmt.cost_per_seat,
                     uplift=fmt.uplift, name=f"{label} ({fmt.name}, seat {level})",
                 )  # fmt: skip
-                book.apply_training(event, day)
+                session.business.apply_training(event, day)  # type: ignore[union-attr]
         return wasted
 
     def benchmark_plan(self, run: str = "benchmark", day: int | None = None) -> dict[str, int]:
