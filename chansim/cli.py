@@ -1,4 +1,4 @@
-"""The ``chansim`` command line: run, validate, generate, schema, serve.
+"""The ``chansim`` command line: run, validate, scenarios, generate, schema, serve.
 
 Bad input of any kind exits with code 2 and a one-line-per-problem message on stderr,
 never a traceback.
@@ -43,11 +43,12 @@ def _default_scenario_path() -> Path:
     return Path(__file__).parent / "data" / "default.yaml"
 
 
-def _load(path: str | None):  # type: ignore[no-untyped-def]
-    from chansim.io import load_scenario
+def _load(name_or_path: str | None):  # type: ignore[no-untyped-def]
+    """The scenario of a file path or a bundled scenario's name (default: the built-in channel)."""
+    from chansim.io import find_scenario, load_scenario
 
     try:
-        return load_scenario(path or _default_scenario_path())
+        return load_scenario(find_scenario(name_or_path) if name_or_path else _default_scenario_path())
     except ScenarioError as exc:
         raise BadInput(str(exc)) from None
 
@@ -157,7 +158,11 @@ def run_command(
     scenario: str | None, seed: int, days: int | None, replications: int, warmup: int | None,
     out: Path | None, export_format: str, fmt: str, quiet: bool,
 ) -> None:  # fmt: skip
-    """Simulate SCENARIO (a YAML file; default: the built-in channel) and print its KPIs."""
+    """Simulate SCENARIO and print its KPIs.
+
+    SCENARIO is a YAML file or the name of a bundled scenario (chansim scenarios lists them);
+    default: the built-in channel.
+    """
     from chansim.engine import SimulationError, replicate
 
     sc = _load(scenario)
@@ -185,14 +190,13 @@ def run_command(
         else:
             business = business_kpis(reps.results[0], warmup_days=warm)
     if out is not None:
+        from chansim.results import ExportError
+
         try:
             source = reps if replications > 1 else reps.results[0]
-            source.export(out, export_format)
-            kpi_path = out / f"kpis.{export_format}"
-            if export_format == "csv":
-                table.to_csv(kpi_path, index=False)
-            else:
-                table.to_parquet(kpi_path, index=False)
+            source.export(out, export_format, extra={"kpis": table})
+        except ExportError as exc:
+            raise BadInput(f"--out {out}: {exc}") from None
         except OSError as exc:
             raise BadInput(f"--out {out}: cannot write ({exc.strerror or exc})") from None
     if fmt == "json":
@@ -226,13 +230,13 @@ def run_command(
 @cli.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
 def validate_command(files: tuple[str, ...]) -> None:
-    """Check scenario FILES; print what is wrong, exit 2 if any is invalid."""
-    from chansim.io import load_scenario
+    """Check scenario FILES (paths or bundled names); print what is wrong, exit 2 if any is invalid."""
+    from chansim.io import find_scenario, load_scenario
 
     bad = 0
     for path in files:
         try:
-            sc = load_scenario(path)
+            sc = load_scenario(find_scenario(path))
         except ScenarioError as exc:
             bad += 1
             click.echo(f"chansim: error: {exc}", err=True)
@@ -240,6 +244,20 @@ def validate_command(files: tuple[str, ...]) -> None:
         click.echo(f"{path}: ok ({sc.name}: {len(sc.nodes)} nodes, {len(sc.skus)} skus, {len(sc.markets)} markets)")
     if bad:
         sys.exit(EXIT_BAD_INPUT)
+
+
+@cli.command("scenarios")
+@click.option("--paths", is_flag=True, help="Print the file of each scenario instead of its description.")
+def scenarios_command(paths: bool) -> None:
+    """List the bundled scenarios (run one by name: chansim run NAME)."""
+    from chansim.io import bundled_scenarios, scenario_summary
+
+    bundled = bundled_scenarios()
+    if not bundled:
+        raise BadInput("no bundled scenarios found: the chansim installation is incomplete")
+    width = max(len(name) for name in bundled)
+    for name, path in bundled.items():
+        click.echo(f"{name.ljust(width)}  {path if paths else scenario_summary(path)}")
 
 
 @cli.command("schema")
@@ -261,8 +279,10 @@ def schema_command() -> None:
     help="Random seed (same seed and options, same file).",
 )
 @click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Scenario file to write (YAML)."
-)
+    "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+    help="Scenario file to write (YAML); an existing file is replaced only with --force.",
+)  # fmt: skip
+@click.option("--force", is_flag=True, help="Replace an existing --out file (never a link, device or folder).")
 @click.option(
     "--locale",
     type=click.Choice(["en_US", "zh_CN"]),
@@ -306,12 +326,12 @@ def schema_command() -> None:
     help="With --business: Faker-made applicant dealers per region and a recruitment round that picks among them.",
 )
 def generate_command(
-    seed: int, out: Path, locale: str, regions: int, distributors: int | None,
+    seed: int, out: Path, force: bool, locale: str, regions: int, distributors: int | None,
     dealers_per_distributor: int, skus: int, days: int, name: str | None, business: bool, applicants: int,
 ) -> None:  # fmt: skip
     """Write a realistic channel scenario made up by Faker."""
     from chansim.generate import GeneratorOptions, generate_scenario
-    from chansim.io import dump_scenario
+    from chansim.io import MAX_FILE_BYTES, scenario_to_yaml
 
     try:
         options = GeneratorOptions(
@@ -319,19 +339,66 @@ def generate_command(
             dealers_per_distributor=dealers_per_distributor, skus=skus, days=days, name=name,
             business=business, applicants=applicants,
         )  # fmt: skip
+        _check_output_file(out, force)  # before the generation, which may take a while
         scenario = generate_scenario(options)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
-    if out.exists() and out.is_dir():
-        raise BadInput(f"--out {out}: is a directory")
+    data = scenario_to_yaml(scenario).encode("utf-8")
+    if len(data) > MAX_FILE_BYTES:
+        raise BadInput(
+            f"the scenario would be {len(data):,} bytes, more than chansim reads ({MAX_FILE_BYTES:,}); "
+            "choose fewer regions, dealers or skus"
+        )
+    _check_output_file(out, force)  # again: the path may have changed meanwhile
+    _write_atomically(out, data)
+    click.echo(f"wrote {out}: {len(scenario.nodes)} nodes, {len(scenario.skus)} skus, {len(scenario.markets)} markets")
+
+
+def _check_output_file(out: Path, force: bool) -> None:
+    """Refuse an --out that exists (without ``force``) or is anything but a regular file."""
+    import stat
+
+    try:
+        info = os.lstat(out)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise BadInput(f"--out {out}: cannot use this path ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise BadInput(f"--out {out}: is a directory; give a file name")
+    if not stat.S_ISREG(info.st_mode):
+        raise BadInput(
+            f"--out {out}: exists and is not a regular file (a link, device, FIFO or socket); it is never replaced"
+        )
+    if not force:
+        raise BadInput(f"--out {out}: exists; add --force to replace it")
+
+
+def _write_atomically(out: Path, data: bytes) -> None:
+    """Write ``data`` to a new file beside ``out`` and rename it over ``out``: never half a file."""
+    import tempfile
+
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".tmp")
-        dump_scenario(scenario, tmp)
-        tmp.replace(out)
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     except OSError as exc:
         raise BadInput(f"--out {out}: cannot write ({exc.strerror or exc})") from None
-    click.echo(f"wrote {out}: {len(scenario.nodes)} nodes, {len(scenario.skus)} skus, {len(scenario.markets)} markets")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, out)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise BadInput(f"--out {out}: cannot write ({exc.strerror or exc})") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @cli.command("serve")

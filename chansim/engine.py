@@ -3,9 +3,12 @@
 Within each period (of ``period_days`` days, starting at day ``t``) events happen in
 this fixed order:
 
-1. **Receipts.** Shipments due at ``t`` are put on hand, and orders whose information
-   delay ends at ``t`` reach their supplier. These are SimPy events scheduled with
-   urgent priority, so they precede the period's work at the same time.
+1. **Receipts.** Shipments due at ``t`` are put on hand (in the order they were shipped),
+   and orders whose information delay ends at ``t`` reach their supplier. These are SimPy
+   events scheduled with urgent priority, so they precede the period's work at the same
+   time; without a business layer the shipments due are kept in the session's own receipt
+   calendar instead and put on hand first thing in the period (the same result, without a
+   SimPy event per shipment).
 2. **Nodes, downstream first** (deepest node first, ties by name; SKUs in scenario order).
    For each node and SKU:
 
@@ -43,6 +46,7 @@ from chansim.config.business import purchase_discounts
 from chansim.model.demand import DemandSeries, draw
 from chansim.model.policies import BaseStockPolicy, ManualPolicy, OrderingPolicy, build_policy
 from chansim.model.resumable import Resumable
+from chansim.records import LEVEL_STRUCT, EventRow, LevelRow
 from chansim.rng import stream
 
 __all__ = [
@@ -134,8 +138,11 @@ class _Due(Timeout):
     """
 
     def __init__(self, env: simpy.Environment, delay: float, callback: Callable[[Event], None], payload: tuple) -> None:
-        super().__init__(env, delay, payload)
+        Timeout.__init__(self, env, delay, payload)
         self.callbacks.append(callback)  # type: ignore[union-attr]
+
+
+_schedule = simpy.Environment.schedule
 
 
 class _Environment(simpy.Environment):
@@ -143,7 +150,7 @@ class _Environment(simpy.Environment):
     goes in with urgent priority (SimPy's own Timeout schedules with normal priority)."""
 
     def schedule(self, event: Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
-        super().schedule(event, URGENT if type(event) is _Due else priority, delay)
+        _schedule(self, event, URGENT if event.__class__ is _Due else priority, delay)
 
 
 class _PeriodClock(Resumable):
@@ -171,7 +178,7 @@ class LaneState:
 
     __slots__ = (
         "capacity", "base_capacity", "used", "period", "lead_periods", "lead_distribution", "rng",
-        "shipping_cost", "transit_cost", "disruptions", "extra_lead_periods", "draws",
+        "disruptions", "extra_lead_periods", "draws",
     )  # fmt: skip
 
     def __init__(self, capacity: float | None, lead_periods: int) -> None:
@@ -185,8 +192,6 @@ class LaneState:
         self.lead_periods = lead_periods
         self.lead_distribution: object | None = None
         self.rng: np.random.Generator | None = None
-        self.shipping_cost = 0.0
-        self.transit_cost = 0.0
 
 
 class Item:
@@ -291,14 +296,7 @@ class SessionControl:
 
     def recent_flows(self, periods: int) -> list[tuple[str, str, float, float]]:
         """``(node, sku, demand, shipped)`` of every node x SKU over the last ``periods`` recorded periods."""
-        session = self._session
-        sequence = session.sequence
-        rows = session.levels[-periods * len(sequence) :]
-        out = []
-        for row in rows:
-            item = sequence[row[1]]
-            out.append((item.node, item.sku, row[6], row[7]))
-        return out
+        return [(row.node, row.sku, row.demand, row.shipped) for row in self._session.level_rows(periods)]
 
     # ---- demand and customers
     def set_demand_factor(self, item: Item, factor: float) -> None:
@@ -437,9 +435,11 @@ class Session:
         self.discrete = scenario.units == "discrete"
         self.record_events = record_events
         self.decisions: dict[tuple[int, str, str], float] = {}
-        self.events: list[tuple] = []
-        # end-of-period rows (day, item index, on_hand, ...): all numbers, so the table builds fast
-        self.levels: list[tuple] = []
+        self.events: list[tuple] = []  # plain tuples in EventRow field order (see chansim.records)
+        # end-of-period rows, StoredLevelRow field order, packed as float64 (see chansim.records):
+        # the first _level_bytes bytes of a buffer that grows by doubling
+        self._level_log = bytearray()
+        self._level_bytes = 0
         self.orders: list[Order] = []
         # end-customer orders served in full on arrival: (id, market, node, sku, qty, day)
         self.served: list[tuple[int, str, str, str, float, float]] = []
@@ -448,6 +448,9 @@ class Session:
         self._stop_period = 0
         self._stop_event: Event | None = None
         self._divert_rng: np.random.Generator | None = None
+        # receipts due, by day: (buyer, order, qty) in shipping order; None with a business layer
+        # (each shipment is then a SimPy event, see _ship)
+        self._receipts: dict[float, list[tuple[Item, Order, float]]] | None = {} if scenario.business is None else None
         self._build()
         # the extension API: every change an extension (the business layer) or an exercise makes
         self.control = SessionControl(self)
@@ -474,7 +477,6 @@ class Session:
                 if lane.lead_time_distribution is not None:
                     state.lead_distribution = lane.lead_time_distribution
                     state.rng = stream(self.seed, self.replication, f"lead_time/{node.name}/{j}")
-                state.shipping_cost = lane.shipping_cost_per_unit
                 state.disruptions = [
                     (d.start_day, d.end_day, d.capacity_units_per_day * P, d.extra_lead_time_days // P)
                     for d in lane.disruptions
@@ -604,6 +606,29 @@ class Session:
         if self.record_events:
             self.events.append((now, "received", item.node, order.supplier, item.sku, qty, order.id))
 
+    def _receive_due(self, now: float) -> None:
+        """Put on hand the shipments due at ``now`` from the receipt calendar (no business layer).
+
+        The same as :meth:`_on_arrival` for each, in shipping order; without a business layer
+        nothing else happens at a period start before the period's work (an order reaching its
+        supplier touches other fields), so a calendar gives exactly what one SimPy event per
+        shipment gives, at the cost of a dict lookup.
+        """
+        due = self._receipts.pop(now, None)  # type: ignore[union-attr]
+        if due is None:
+            return
+        events = self.events if self.record_events else None
+        for item, order, qty in due:
+            item.on_hand += qty
+            item.in_transit -= qty
+            item.on_order -= qty
+            item.received += qty
+            received = order.received = order.received + qty
+            if received >= order.qty - order.cancelled - 1e-9:
+                order.last_receipt_day = now
+            if events is not None:
+                events.append((now, "received", item.node, order.supplier, item.sku, qty, order.id))
+
     def _on_order_seen(self, event: Event) -> None:
         item, order = event.value
         self._deliver_order(item, order)
@@ -630,6 +655,8 @@ class Session:
         env = self.env
         k = self.period
         now = env.now
+        if self._receipts:
+            self._receive_due(now)
         if self.business is not None:
             self.business.before_period(k, now)
         for lane in self.disrupted_lanes:
@@ -654,7 +681,8 @@ class Session:
             return
         if len(markets) == 1 and item.demand_factor == 1.0:
             market, series = markets[0]
-            total = series.at(k)
+            drawn = series.values  # drawn ahead a chunk at a time
+            total = drawn[k] if k < len(drawn) else series.at(k)
             if total <= 0:
                 return
             wanted = [(market, total)]
@@ -707,22 +735,29 @@ class Session:
         return book
 
     def _fill(self, item: Item, k: int, now: float) -> None:
-        book = self._sorted_book(item) if item.book_dirty else item.book
+        book = item.book
+        if item.book_dirty:
+            if len(book) > 1:
+                book = self._sorted_book(item)
+            else:
+                item.book_dirty = False
         available = item.on_hand
         if available > 0:
-            if item.backlog > available and self.business is not None and len(book) > 1:
+            short = item.backlog > available
+            if short and self.business is not None and len(book) > 1:
                 self.business.on_allocation(now, item, available)
-            if item.allocation == "proportional" and item.backlog > available:
+            if short and item.allocation == "proportional":
                 self._fill_proportional(item, book, available, k, now)
             else:
-                ship = self._ship
                 for order in book:
-                    qty = order.remaining if order.remaining < available else available
+                    qty = order.remaining
+                    if qty > available:
+                        qty = available
                     buyer = order.buyer
                     if buyer is not None and buyer.lane.capacity is not None:
                         qty = self._capacity_limit(order, qty, k)
                     if qty > 0:
-                        ship(item, order, qty, now)
+                        self._ship(item, order, qty, now)
                         available -= qty
                         if available <= 0:
                             break
@@ -794,10 +829,15 @@ class Session:
             lane.used += qty
         buyer.in_transit += qty
         buyer.sell_in += qty
-        lead = lane.lead_periods
-        if lane.lead_distribution is not None:
-            lead = _draw_lead(lane, self.period_days)
-        _Due(self.env, (lead + lane.extra_lead_periods) * self.period_days, self._on_arrival, (buyer, order, qty))
+        lead = lane.lead_periods if lane.lead_distribution is None else _draw_lead(lane, self.period_days)
+        delay = (lead + lane.extra_lead_periods) * self.period_days
+        receipts = self._receipts
+        if receipts is None:
+            _Due(self.env, delay, self._on_arrival, (buyer, order, qty))
+        elif (due := receipts.get(now + delay)) is None:
+            receipts[now + delay] = [(buyer, order, qty)]
+        else:
+            due.append((buyer, order, qty))
 
     def _send(self, buyer: Item, order: Order, qty: float, now: float) -> None:
         """Put shipped units on the buyer's lane; they arrive after the (drawn) lead time."""
@@ -809,10 +849,15 @@ class Session:
             lane.used += qty
         buyer.in_transit += qty
         buyer.sell_in += qty
-        lead = lane.lead_periods
-        if lane.lead_distribution is not None:
-            lead = _draw_lead(lane, self.period_days)
-        _Due(self.env, (lead + lane.extra_lead_periods) * self.period_days, self._on_arrival, (buyer, order, qty))
+        lead = lane.lead_periods if lane.lead_distribution is None else _draw_lead(lane, self.period_days)
+        delay = (lead + lane.extra_lead_periods) * self.period_days
+        receipts = self._receipts
+        if receipts is None:  # with a business layer: a SimPy event (urgent: before the period's work)
+            _Due(self.env, delay, self._on_arrival, (buyer, order, qty))
+        elif (due := receipts.get(now + delay)) is None:  # else the receipt calendar (see _receive_due)
+            receipts[now + delay] = [(buyer, order, qty)]
+        else:
+            due.append((buyer, order, qty))
 
     def _cancel(self, item: Item, order: Order, now: float) -> None:
         qty = order.remaining
@@ -876,8 +921,12 @@ class Session:
 
     def _ship_external(self, item: Item, k: int, now: float) -> None:
         """The outside source has unlimited stock: it ships what lane capacity allows."""
-        for order in item.external_book:
-            qty = self._capacity_limit(order, order.remaining, k)
+        book = item.external_book
+        for order in book:
+            qty = order.remaining
+            buyer = order.buyer
+            if buyer is not None and buyer.lane.capacity is not None:
+                qty = self._capacity_limit(order, qty, k)
             if qty <= 0:
                 break
             order.remaining -= qty
@@ -889,20 +938,46 @@ class Session:
             if self.record_events:
                 self.events.append((now, "shipped", "external", item.node, item.sku, qty, order.id))
             self._send(item, order, qty, now)
-        item.external_book = [o for o in item.external_book if o.remaining > 0]
+        if len(book) == 1:
+            if book[0].remaining <= 0:
+                item.external_book = []
+        else:
+            item.external_book = [o for o in book if o.remaining > 0]
 
     def _record_levels(self, now: float) -> None:
-        """Append one all-numeric row per item (the item's index in ``sequence`` stands for node and SKU)."""
-        levels = self.levels
+        """Append one StoredLevelRow per item (its index in ``sequence`` stands for node and SKU)."""
+        log = self._level_log
+        offset = self._level_bytes
+        size = LEVEL_STRUCT.size
+        if offset + size * len(self.sequence) > len(log):
+            log.extend(bytes(max(len(log), 64 * size * len(self.sequence))))
+        pack = LEVEL_STRUCT.pack_into
         for index, item in enumerate(self.sequence):
-            levels.append((
-                now, index, item.on_hand, item.backlog, item.on_order, item.in_transit,
+            pack(
+                log, offset, now, index, item.on_hand, item.backlog, item.on_order, item.in_transit,
                 item.demand_in, item.shipped, item.sell_in, item.received, item.ordered, item.lost,
                 item.orders_placed, item.customer_demand, item.customer_sales,
-            ))  # fmt: skip
+            )  # fmt: skip
+            offset += size
             item.demand_in = item.shipped = item.sell_in = item.received = item.ordered = item.lost = 0.0
             item.customer_demand = item.customer_sales = 0.0
             item.orders_placed = 0
+        self._level_bytes = offset
+
+    def level_rows(self, periods: int | None = None) -> list[LevelRow]:
+        """The levels rows recorded so far (of the last ``periods`` periods), oldest first, by name."""
+        end = self._level_bytes
+        start = 0 if periods is None else max(0, end - periods * len(self.sequence) * LEVEL_STRUCT.size)
+        keys = [(item.node, item.sku) for item in self.sequence]
+        rows = []
+        for day, index, *values in LEVEL_STRUCT.iter_unpack(self._level_log[start:end]):
+            values[-3] = int(values[-3])  # orders_placed
+            rows.append(LevelRow(day, *keys[int(index)], *values))
+        return rows
+
+    def event_rows(self) -> list[EventRow]:
+        """The events recorded so far (none unless ``record_events``), as named records."""
+        return [EventRow._make(row) for row in self.events]
 
     # ------------------------------------------------------------------ internals behind SessionControl
     def _note_item_change(self, item: Item) -> None:
@@ -1070,7 +1145,7 @@ class Session:
         """
         memo: dict[int, object] = {id(PENDING): PENDING, id(self.scenario): self.scenario}
         # records of the past hold immutable rows: the copy gets its own container of the same rows
-        rows: list[list | dict | set] = [self.events, self.levels, self.served, self.item_log]
+        rows: list[list | dict | set] = [self.events, self.served, self.item_log]  # the level buffer (bytes) is copied
         # archives hold objects that are final once no live part of the run (a book, a pending
         # event, a process) refers to them: the copy shares those and copies the others
         archives: list[list] = [self.orders]
@@ -1118,7 +1193,7 @@ class Session:
             self.scenario,
             info,
             self.events,
-            self.levels,
+            memoryview(self._level_log)[: self._level_bytes],
             self.orders,
             dict(self.decisions),
             self.served,
@@ -1126,6 +1201,20 @@ class Session:
             [(item.node, item.sku) for item in self.sequence],
             list(self.item_log),
         )
+
+    def _release_records(self) -> None:
+        """Let go of the records a :class:`Result` now holds (``run`` discards its session).
+
+        A session is a reference cycle (its SimPy environment holds its processes and events,
+        which hold it) that only the cyclic garbage collector frees; holding the run's orders,
+        it would keep them alive until a full collection and have every collection before
+        that scan them. Without it they go with the result.
+        """
+        self.orders = []
+        self.served = []
+        self.events = []
+        self._level_log = bytearray()
+        self._level_bytes = 0
 
 
 def _check_quantity(node: str, sku: str, qty: object) -> None:
@@ -1175,7 +1264,9 @@ def run(
     if decisions:
         session.set_decisions(decisions)
     session.advance(days if days is not None else scenario.horizon_days)
-    return session.result()
+    result = session.result()
+    session._release_records()
+    return result
 
 
 def replicate(

@@ -37,15 +37,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from chansim import scenario as sc
 from chansim.business.config import RecruitmentRound
+from chansim.io import load_package_document
 from chansim.rng import stream
 
 __all__ = ["GeneratorOptions", "generate_scenario", "CATALOGUE_SIZE", "MAX_DEMAND_STREAMS"]
 
 Locale = Literal["en_US", "zh_CN"]
 
-#: Most demand streams (dealers x SKUs) a generated scenario may have: at about 0.5 kB a
-#: stream in YAML this keeps files well under the 50 MB limit of ``chansim.io.load_scenario``.
-MAX_DEMAND_STREAMS = 50_000
+#: Most demand streams (dealers x SKUs) a generated scenario may have: at about 0.45 kB a
+#: stream in YAML (20,000 streams: 8.7 MB) this keeps files under the 10 MiB that
+#: ``chansim.io.load_scenario`` reads (``chansim generate`` also checks the written size).
+MAX_DEMAND_STREAMS = 20_000
 #: Promotions are planned for at most this many years of the horizon.
 MAX_PROMOTION_YEARS = 5
 #: Day 0 of a generated scenario: the schema's default ``start_date``. The engine counts
@@ -160,200 +162,20 @@ class RegionSpec:
     cities: tuple[str, ...]
 
 
-def _regions(rows: str) -> tuple[RegionSpec, ...]:
-    """Parse ``name;display;city|city|...`` lines (a line ending in ``|`` continues)."""
-    out = []
-    for line in rows.strip().replace("|\n", "|").splitlines():
-        name, display, cities = line.strip().split(";")
-        out.append(RegionSpec(name, display, tuple(c.strip() for c in cities.split("|"))))
-    return tuple(out)
+def _data(name: str) -> Any:
+    """The generator's table ``chansim/data/generator/<name>.yaml`` (package data)."""
+    return load_package_document(f"generator/{name}.yaml")
 
 
-# Each locale has levels of finer territories; the coarsest level with enough regions is
-# used. Regions are listed by economic weight, so the first n are the usual choice.
-US_REGIONS = _regions("""
-northeast;Northeast;New York, NY|Boston, MA|Philadelphia, PA|Pittsburgh, PA|Newark, NJ|
-    Hartford, CT|Buffalo, NY|Providence, RI
-southeast;Southeast;Atlanta, GA|Miami, FL|Charlotte, NC|Nashville, TN|Orlando, FL|Tampa, FL|
-    Raleigh, NC|Jacksonville, FL
-midwest;Midwest;Chicago, IL|Detroit, MI|Minneapolis, MN|Columbus, OH|St. Louis, MO|
-    Indianapolis, IN|Milwaukee, WI|Kansas City, MO
-southwest;Southwest;Dallas, TX|Houston, TX|Phoenix, AZ|San Antonio, TX|Austin, TX|
-    Albuquerque, NM|Oklahoma City, OK|Tucson, AZ
-west;West;Los Angeles, CA|San Francisco, CA|Seattle, WA|Denver, CO|Portland, OR|San Diego, CA|
-    Las Vegas, NV|Salt Lake City, UT
-""")
-US_DIVISIONS = _regions("""
-south_atlantic;South Atlantic;Atlanta, GA|Miami, FL|Charlotte, NC|Washington, DC|Baltimore, MD|
-    Orlando, FL|Tampa, FL|Raleigh, NC
-pacific;Pacific;Los Angeles, CA|San Francisco, CA|Seattle, WA|San Diego, CA|Portland, OR|
-    San Jose, CA|Sacramento, CA|Honolulu, HI
-east_north_central;East North Central;Chicago, IL|Detroit, MI|Columbus, OH|Indianapolis, IN|
-    Milwaukee, WI|Cleveland, OH|Cincinnati, OH
-west_south_central;West South Central;Houston, TX|Dallas, TX|San Antonio, TX|Austin, TX|
-    Oklahoma City, OK|New Orleans, LA|Little Rock, AR
-middle_atlantic;Middle Atlantic;New York, NY|Philadelphia, PA|Pittsburgh, PA|Newark, NJ|
-    Buffalo, NY|Jersey City, NJ|Rochester, NY
-mountain;Mountain;Phoenix, AZ|Denver, CO|Las Vegas, NV|Salt Lake City, UT|Albuquerque, NM|
-    Tucson, AZ|Boise, ID
-west_north_central;West North Central;Minneapolis, MN|Kansas City, MO|St. Louis, MO|Omaha, NE|
-    Wichita, KS|Des Moines, IA|Sioux Falls, SD
-east_south_central;East South Central;Nashville, TN|Memphis, TN|Louisville, KY|Birmingham, AL|
-    Jackson, MS|Lexington, KY|Knoxville, TN
-new_england;New England;Boston, MA|Providence, RI|Hartford, CT|Worcester, MA|Springfield, MA|
-    Manchester, NH|Bridgeport, CT
-""")
-US_STATES = _regions("""
-california;California;Los Angeles, CA|San Diego, CA|San Jose, CA|San Francisco, CA|Sacramento, CA
-texas;Texas;Houston, TX|San Antonio, TX|Dallas, TX|Austin, TX|Fort Worth, TX
-florida;Florida;Jacksonville, FL|Miami, FL|Tampa, FL|Orlando, FL
-new_york;New York;New York, NY|Buffalo, NY|Rochester, NY|Syracuse, NY
-pennsylvania;Pennsylvania;Philadelphia, PA|Pittsburgh, PA|Allentown, PA
-illinois;Illinois;Chicago, IL|Aurora, IL|Naperville, IL|Rockford, IL
-ohio;Ohio;Columbus, OH|Cleveland, OH|Cincinnati, OH|Toledo, OH
-georgia;Georgia;Atlanta, GA|Savannah, GA|Augusta, GA|Macon, GA
-north_carolina;North Carolina;Charlotte, NC|Raleigh, NC|Greensboro, NC|Durham, NC
-michigan;Michigan;Detroit, MI|Grand Rapids, MI|Lansing, MI|Ann Arbor, MI
-new_jersey;New Jersey;Newark, NJ|Jersey City, NJ|Paterson, NJ|Trenton, NJ
-virginia;Virginia;Virginia Beach, VA|Richmond, VA|Norfolk, VA|Arlington, VA
-washington;Washington;Seattle, WA|Spokane, WA|Tacoma, WA|Bellevue, WA
-arizona;Arizona;Phoenix, AZ|Tucson, AZ|Mesa, AZ|Scottsdale, AZ
-massachusetts;Massachusetts;Boston, MA|Worcester, MA|Springfield, MA|Cambridge, MA
-tennessee;Tennessee;Nashville, TN|Memphis, TN|Knoxville, TN|Chattanooga, TN
-indiana;Indiana;Indianapolis, IN|Fort Wayne, IN|Evansville, IN|South Bend, IN
-maryland;Maryland;Baltimore, MD|Frederick, MD|Rockville, MD|Annapolis, MD
-missouri;Missouri;Kansas City, MO|St. Louis, MO|Springfield, MO|Columbia, MO
-wisconsin;Wisconsin;Milwaukee, WI|Madison, WI|Green Bay, WI
-colorado;Colorado;Denver, CO|Colorado Springs, CO|Aurora, CO|Boulder, CO
-minnesota;Minnesota;Minneapolis, MN|Saint Paul, MN|Rochester, MN|Duluth, MN
-south_carolina;South Carolina;Charleston, SC|Columbia, SC|Greenville, SC
-alabama;Alabama;Birmingham, AL|Huntsville, AL|Montgomery, AL|Mobile, AL
-louisiana;Louisiana;New Orleans, LA|Baton Rouge, LA|Shreveport, LA|Lafayette, LA
-kentucky;Kentucky;Louisville, KY|Lexington, KY|Bowling Green, KY
-oregon;Oregon;Portland, OR|Salem, OR|Eugene, OR|Bend, OR
-oklahoma;Oklahoma;Oklahoma City, OK|Tulsa, OK|Norman, OK
-connecticut;Connecticut;Bridgeport, CT|New Haven, CT|Hartford, CT|Stamford, CT
-utah;Utah;Salt Lake City, UT|Provo, UT|West Valley City, UT|Ogden, UT
-iowa;Iowa;Des Moines, IA|Cedar Rapids, IA|Davenport, IA
-nevada;Nevada;Las Vegas, NV|Henderson, NV|Reno, NV
-arkansas;Arkansas;Little Rock, AR|Fayetteville, AR|Fort Smith, AR
-mississippi;Mississippi;Jackson, MS|Gulfport, MS|Hattiesburg, MS
-kansas;Kansas;Wichita, KS|Overland Park, KS|Kansas City, KS|Topeka, KS
-new_mexico;New Mexico;Albuquerque, NM|Las Cruces, NM|Santa Fe, NM
-nebraska;Nebraska;Omaha, NE|Lincoln, NE|Bellevue, NE
-idaho;Idaho;Boise, ID|Meridian, ID|Idaho Falls, ID
-west_virginia;West Virginia;Charleston, WV|Huntington, WV|Morgantown, WV
-hawaii;Hawaii;Honolulu, HI|Hilo, HI|Kailua, HI
-new_hampshire;New Hampshire;Manchester, NH|Nashua, NH|Concord, NH
-maine;Maine;Portland, ME|Lewiston, ME|Bangor, ME
-rhode_island;Rhode Island;Providence, RI|Warwick, RI|Cranston, RI
-montana;Montana;Billings, MT|Missoula, MT|Bozeman, MT
-delaware;Delaware;Wilmington, DE|Dover, DE|Newark, DE
-south_dakota;South Dakota;Sioux Falls, SD|Rapid City, SD|Aberdeen, SD
-north_dakota;North Dakota;Fargo, ND|Bismarck, ND|Grand Forks, ND
-alaska;Alaska;Anchorage, AK|Fairbanks, AK|Juneau, AK
-vermont;Vermont;Burlington, VT|Montpelier, VT|Rutland, VT
-wyoming;Wyoming;Cheyenne, WY|Casper, WY|Laramie, WY
-""")
-
-CN_REGIONS = _regions("""
-east_china;华东;上海|杭州|南京|苏州|宁波|合肥|济南|青岛|福州|厦门
-south_china;华南;广州|深圳|东莞|佛山|南宁|海口|珠海
-north_china;华北;北京|天津|石家庄|太原|呼和浩特|唐山|保定
-central_china;华中;武汉|郑州|长沙|南昌|洛阳|宜昌
-southwest_china;西南;成都|重庆|昆明|贵阳|绵阳|南充
-northeast_china;东北;沈阳|大连|哈尔滨|长春|吉林|大庆
-northwest_china;西北;西安|兰州|乌鲁木齐|银川|西宁|宝鸡
-""")
-CN_PROVINCES = _regions("""
-guangdong;广东;广州|深圳|东莞|佛山|珠海|汕头
-jiangsu;江苏;南京|苏州|无锡|常州|南通|徐州
-shandong;山东;济南|青岛|烟台|潍坊|临沂
-zhejiang;浙江;杭州|宁波|温州|绍兴|金华
-sichuan;四川;成都|绵阳|宜宾|德阳|南充
-henan;河南;郑州|洛阳|南阳|新乡|开封
-hubei;湖北;武汉|宜昌|襄阳|荆州
-fujian;福建;福州|厦门|泉州|漳州
-hunan;湖南;长沙|株洲|衡阳|岳阳
-shanghai;上海;上海·浦东新区|上海·闵行区|上海·徐汇区|上海·静安区|上海·宝山区
-anhui;安徽;合肥|芜湖|蚌埠|安庆
-beijing;北京;北京·朝阳区|北京·海淀区|北京·丰台区|北京·通州区
-hebei;河北;石家庄|唐山|保定|邯郸|廊坊
-shaanxi;陕西;西安|宝鸡|咸阳|榆林
-jiangxi;江西;南昌|赣州|九江|上饶
-chongqing;重庆;重庆·渝中区|重庆·江北区|重庆·渝北区|重庆·万州区
-liaoning;辽宁;沈阳|大连|鞍山|锦州
-yunnan;云南;昆明|曲靖|大理|玉溪
-guangxi;广西;南宁|柳州|桂林|北海
-shanxi;山西;太原|大同|长治|运城
-inner_mongolia;内蒙古;呼和浩特|包头|鄂尔多斯|赤峰
-guizhou;贵州;贵阳|遵义|六盘水|安顺
-xinjiang;新疆;乌鲁木齐|克拉玛依|喀什|伊宁
-tianjin;天津;天津·和平区|天津·河西区|天津·南开区|天津·滨海新区
-heilongjiang;黑龙江;哈尔滨|大庆|齐齐哈尔|牡丹江
-jilin;吉林;长春|吉林|四平|延吉
-gansu;甘肃;兰州|天水|酒泉|张掖
-hainan;海南;海口|三亚|儋州|琼海
-ningxia;宁夏;银川|石嘴山|吴忠|固原
-qinghai;青海;西宁|格尔木|海东
-tibet;西藏;拉萨|日喀则|林芝
-""")
-CN_CITIES = _regions("""
-shanghai;上海;上海
-beijing;北京;北京
-shenzhen;深圳;深圳
-guangzhou;广州;广州
-chongqing;重庆;重庆
-suzhou;苏州;苏州
-chengdu;成都;成都
-hangzhou;杭州;杭州
-wuhan;武汉;武汉
-nanjing;南京;南京
-tianjin;天津;天津
-ningbo;宁波;宁波
-qingdao;青岛;青岛
-wuxi;无锡;无锡
-changsha;长沙;长沙
-zhengzhou;郑州;郑州
-fuzhou;福州;福州
-jinan;济南;济南
-hefei;合肥;合肥
-xian;西安;西安
-quanzhou;泉州;泉州
-nantong;南通;南通
-dongguan;东莞;东莞
-changzhou;常州;常州
-yantai;烟台;烟台
-tangshan;唐山;唐山
-xuzhou;徐州;徐州
-dalian;大连;大连
-wenzhou;温州;温州
-kunming;昆明;昆明
-shenyang;沈阳;沈阳
-xiamen;厦门;厦门
-weifang;潍坊;潍坊
-shaoxing;绍兴;绍兴
-yangzhou;扬州;扬州
-yancheng;盐城;盐城
-nanchang;南昌;南昌
-shijiazhuang;石家庄;石家庄
-jiaxing;嘉兴;嘉兴
-taizhou;台州;台州
-taizhou_js;泰州;泰州
-linyi;临沂;临沂
-luoyang;洛阳;洛阳
-yulin;榆林;榆林
-ordos;鄂尔多斯;鄂尔多斯
-zhangzhou;漳州;漳州
-xiangyang;襄阳;襄阳
-yichang;宜昌;宜昌
-guiyang;贵阳;贵阳
-harbin;哈尔滨;哈尔滨
-""")
-
+#: Sales regions per locale: levels of finer territories (census regions, divisions, states;
+#: macro-regions, provinces, cities), each listed by economic weight; the coarsest level with
+#: enough regions is used (``chansim/data/generator/geography.yaml``).
 GEOGRAPHY: dict[str, tuple[tuple[RegionSpec, ...], ...]] = {
-    "en_US": (US_REGIONS, US_DIVISIONS, US_STATES),
-    "zh_CN": (CN_REGIONS, CN_PROVINCES, CN_CITIES),
+    locale: tuple(
+        tuple(RegionSpec(r["name"], r["display_name"], tuple(r["cities"])) for r in level["regions"])
+        for level in levels
+    )
+    for locale, levels in _data("geography").items()
 }
 
 
@@ -397,93 +219,19 @@ class Family:
     variants: tuple[Variant, ...]
 
 
-def _family(
-    name: str, usd: float, cny: float, popularity: float, amplitude: float,
-    peak_en: int, peak_zh: int, *variants: tuple[str, str, str, float, float],
-) -> Family:  # fmt: skip
-    return Family(
-        name, usd, cny, popularity, amplitude, {"en_US": peak_en, "zh_CN": peak_zh},
-        tuple(Variant(*v) for v in variants),
+_PRODUCTS = _data("products")
+#: The product families with their models (``chansim/data/generator/products.yaml``).
+FAMILIES: tuple[Family, ...] = tuple(
+    Family(
+        f["name"], f["price_usd"], f["price_cny"], f["popularity"], f["amplitude"], dict(f["peak_day_of_year"]),
+        tuple(Variant(**v) for v in f["variants"]),
     )  # fmt: skip
-
-
-# Peak days are 0-based days of the year: 329 = late November (Black Friday),
-# 313 = Double 11 (November 11), 190 = mid July, 10 = mid January.
-FAMILIES: tuple[Family, ...] = (
-    _family("tv", 499.99, 2999, 1.0, 0.2, 329, 313,
-            ("55", '55" 4K Smart TV', "55英寸4K智能电视", 1.0, 1.0),
-            ("65", '65" 4K Smart TV', "65英寸4K智能电视", 1.6, 0.8),
-            ("43", '43" 4K Smart TV', "43英寸4K智能电视", 0.6, 0.7),
-            ("50", '50" 4K Smart TV', "50英寸4K智能电视", 0.8, 0.6),
-            ("75", '75" QLED TV', "75英寸QLED电视", 2.6, 0.35),
-            ("85", '85" Mini-LED TV', "85英寸Mini LED电视", 4.0, 0.15)),
-    _family("phone", 699.99, 3999, 1.4, 0.15, 355, 313,
-            ("128gb", "5G Smartphone 128 GB", "5G智能手机 128GB", 1.0, 1.0),
-            ("256gb", "5G Smartphone 256 GB", "5G智能手机 256GB", 1.15, 0.8),
-            ("512gb", "5G Smartphone 512 GB", "5G智能手机 512GB", 1.45, 0.35),
-            ("1tb", "5G Smartphone 1 TB", "5G智能手机 1TB", 1.8, 0.1)),
-    _family("earbuds", 129.99, 699, 1.6, 0.3, 355, 313,
-            ("tws", "True Wireless Earbuds", "真无线蓝牙耳机", 1.0, 1.0),
-            ("anc", "Noise-Cancelling Headphones", "头戴式主动降噪耳机", 2.3, 0.45),
-            ("sport", "Sport Earbuds", "运动蓝牙耳机", 0.7, 0.8)),
-    _family("airfryer", 99.99, 399, 1.0, 0.15, 329, 313,
-            ("4qt", "Air Fryer 4 qt", "空气炸锅 4.5升", 1.0, 1.0),
-            ("6qt", "Air Fryer 6 qt with Window", "可视空气炸锅 6升", 1.3, 0.8),
-            ("dual", "Dual-Basket Air Fryer 8 qt", "双篮空气炸锅 8升", 1.8, 0.4)),
-    _family("cooker", 129.99, 499, 0.9, 0.1, 355, 30,
-            ("std", "12-Cup Programmable Coffee Maker", "4升智能电饭煲", 1.0, 1.0),
-            ("mini", "Single-Serve Coffee Maker", "3升迷你电饭煲", 0.7, 0.9),
-            ("ih", "Thermal Carafe Coffee Maker", "4升IH电磁加热电饭煲", 1.8, 0.5)),
-    _family("microwave", 149.99, 599, 0.8, 0.1, 329, 313,
-            ("counter", "Countertop Microwave 1.1 cu ft", "23升变频微波炉", 1.0, 1.0),
-            ("otr", "Over-the-Range Microwave 1.9 cu ft", "25升微蒸烤一体机", 2.3, 0.5)),
-    _family("watch", 249.99, 1299, 0.8, 0.25, 355, 313,
-            ("41mm", "Smartwatch 41 mm", "智能手表 41mm", 1.0, 1.0),
-            ("45mm", "Smartwatch 45 mm", "智能手表 45mm", 1.12, 0.8),
-            ("lte", "Smartwatch 45 mm LTE", "智能手表 45mm eSIM版", 1.4, 0.35)),
-    _family("tablet", 449.99, 2499, 0.7, 0.25, 355, 313,
-            ("11_128", '11" Tablet 128 GB', "11英寸平板电脑 128GB", 1.0, 1.0),
-            ("11_256", '11" Tablet 256 GB', "11英寸平板电脑 256GB", 1.25, 0.6),
-            ("13_256", '13" Tablet 256 GB', "13英寸平板电脑 256GB", 1.7, 0.3)),
-    _family("aircon", 399.99, 2799, 0.7, 0.6, 195, 190,
-            ("small", "Window Air Conditioner 8,000 BTU", "大1匹变频壁挂式空调", 1.0, 1.0),
-            ("medium", "Portable Air Conditioner 12,000 BTU", "1.5匹变频壁挂式空调", 1.3, 0.9),
-            ("large", "Ductless Mini-Split 18,000 BTU", "3匹变频立柜式空调", 3.0, 0.3)),
-    _family("laptop", 899.99, 5499, 0.6, 0.2, 224, 245,
-            ("14", '14" Laptop 16 GB / 512 GB', "14英寸轻薄笔记本 16G+512G", 1.0, 1.0),
-            ("13", '13" Ultrabook 8 GB / 256 GB', "13英寸超极本 8G+256G", 0.75, 0.8),
-            ("16", '16" Laptop 16 GB / 1 TB', "16英寸高性能笔记本 16G+1T", 1.45, 0.6)),
-    _family("vacuum", 299.99, 2499, 0.6, 0.2, 329, 313,
-            ("robot", "Robot Vacuum", "扫地机器人", 1.0, 1.0),
-            ("stick", "Cordless Stick Vacuum", "无线手持吸尘器", 0.8, 0.9),
-            ("dock", "Robot Vacuum & Mop with Auto-Empty Dock", "全自动扫拖一体机器人", 2.2, 0.4)),
-    _family("heater", 89.99, 399, 0.5, 0.6, 10, 10,
-            ("oil", "Oil-Filled Radiator Heater", "13片油汀电暖器", 1.0, 1.0),
-            ("ceramic", "Ceramic Space Heater", "陶瓷暖风机", 0.6, 1.2),
-            ("panel", "Convector Panel Heater", "欧式快热炉", 1.3, 0.6)),
-    _family("washer", 749.99, 2699, 0.5, 0.05, 100, 100,
-            ("front", "Front-Load Washer 4.5 cu ft", "10公斤滚筒洗衣机", 1.0, 1.0),
-            ("top", "Top-Load Washer 4.8 cu ft", "10公斤波轮洗衣机", 0.8, 0.9),
-            ("combo", "Washer-Dryer Combo", "10公斤洗烘一体机", 1.6, 0.4)),
-    _family("fridge", 1299.99, 3999, 0.45, 0.15, 180, 180,
-            ("french", "French-Door Refrigerator 27 cu ft", "510升法式多门冰箱", 1.0, 1.0),
-            ("side", "Side-by-Side Refrigerator 25 cu ft", "600升对开门冰箱", 0.9, 0.8),
-            ("top", "Top-Freezer Refrigerator 18 cu ft", "218升三门冰箱", 0.5, 0.9),
-            ("mini", "Compact Refrigerator 3.1 cu ft", "93升单门小冰箱", 0.2, 0.6)),
-    _family("waterheater", 549.99, 1699, 0.3, 0.3, 10, 10,
-            ("tank", "50-Gallon Electric Water Heater", "60升电热水器", 1.0, 1.0),
-            ("tankless", "Tankless Water Heater", "16升燃气热水器", 1.1, 0.7)),
-    _family("dishwasher", 649.99, 3999, 0.3, 0.1, 329, 313,
-            ("builtin", 'Built-In Dishwasher 24"', "13套嵌入式洗碗机", 1.0, 1.0),
-            ("compact", "Compact Countertop Dishwasher", "台式免安装洗碗机", 0.55, 0.7)),
-)  # fmt: skip
-
-# A model line: the standard model, then Lite, Pro and Max editions of every model.
-SERIES: tuple[tuple[str, str, str, float, float], ...] = (
-    ("", "", "", 1.0, 1.0),
-    ("lite", "Lite", "青春版", 0.8, 0.7),
-    ("pro", "Pro", "Pro版", 1.3, 0.5),
-    ("max", "Max", "Max版", 1.6, 0.3),
+    for f in _PRODUCTS["families"]
+)
+#: A model line (name, English and Chinese label, price and popularity factors): the standard
+#: model, then Lite, Pro and Max editions of every model.
+SERIES: tuple[tuple[str, str, str, float, float], ...] = tuple(
+    (s["name"], s["en"], s["zh"], s["price_factor"], s["popularity"]) for s in _PRODUCTS["series"]
 )
 
 CATALOGUE_SIZE = sum(len(f.variants) for f in FAMILIES) * len(SERIES)
@@ -498,29 +246,14 @@ class Festival:
     length_days: int
 
 
+_CALENDAR = _data("calendar")
+#: Yearly shopping events per locale (``chansim/data/generator/calendar.yaml``).
 FESTIVALS: dict[str, tuple[Festival, ...]] = {
-    "en_US": (
-        Festival("Presidents' Day sale", 43, 5),
-        Festival("Memorial Day sale", 141, 5),
-        Festival("Fourth of July sale", 182, 5),
-        Festival("Back-to-school", 212, 14),
-        Festival("Labor Day sale", 246, 5),
-        Festival("Black Friday", 329, 5),
-    ),
-    "zh_CN": (
-        Festival("年货节", 25, 10),
-        Festival("五一大促", 120, 5),
-        Festival("618年中大促", 151, 18),
-        Festival("国庆黄金周", 273, 7),
-        Festival("双11", 304, 11),
-        Festival("双12", 344, 3),
-    ),
+    locale: tuple(Festival(**f) for f in events) for locale, events in _CALENDAR["festivals"].items()
 }
-
-# Share of weekly sales by weekday, Monday first (each averages 1).
+#: Share of weekly sales by weekday, Monday first (each averages 1).
 WEEKDAY_PATTERN: dict[str, tuple[float, ...]] = {
-    "en_US": (0.85, 0.85, 0.9, 0.95, 1.1, 1.3, 1.05),
-    "zh_CN": (0.85, 0.85, 0.85, 0.9, 1.05, 1.3, 1.2),
+    locale: tuple(pattern) for locale, pattern in _CALENDAR["weekday_pattern"].items()
 }
 
 CURRENCY = {"en_US": "USD", "zh_CN": "CNY"}
@@ -538,19 +271,10 @@ SIZE_DEMAND = {"small": 2.5, "medium": 6.0, "large": 13.0}
 SIZE_SAFETY = {"small": (0.5, 0.9), "medium": (0.7, 1.1), "large": (0.9, 1.3)}
 MIN_MEAN, MAX_MEAN = 0.5, 20.0
 
-DEALER_WORDS = {
-    "en_US": ("Electronics", "Appliance Center", "TV & Appliance", "Home Electronics",
-              "Appliance Outlet", "Sound & Vision"),
-    "zh_CN": ("电器商行", "家电城", "数码专营店", "电器有限公司", "家电卖场", "电器连锁"),
-}  # fmt: skip
-DISTRIBUTOR_WORDS = {
-    "en_US": ("Distribution", "Supply", "Wholesale", "Distributors", "Trading"),
-    "zh_CN": ("商贸有限公司", "电器销售有限公司", "供应链管理有限公司", "贸易有限公司"),
-}
-VENDOR_WORDS = {
-    "en_US": ("Electronics, Inc.", "Appliances Corp.", "Home Technologies, Inc.", "Consumer Electronics Co."),
-    "zh_CN": ("电器股份有限公司", "电子科技股份有限公司", "家电集团有限公司", "智能家居股份有限公司"),
-}
+_NAME_WORDS = _data("names")  # words of company names (chansim/data/generator/names.yaml)
+DEALER_WORDS: dict[str, tuple[str, ...]] = {locale: tuple(w) for locale, w in _NAME_WORDS["dealer"].items()}
+DISTRIBUTOR_WORDS: dict[str, tuple[str, ...]] = {locale: tuple(w) for locale, w in _NAME_WORDS["distributor"].items()}
+VENDOR_WORDS: dict[str, tuple[str, ...]] = {locale: tuple(w) for locale, w in _NAME_WORDS["vendor"].items()}
 
 
 @dataclass

@@ -1,14 +1,15 @@
 """Tidy result tables: events, periodic levels, orders and money.
 
 Every row carries ``scenario``, ``replication`` and ``seed``. Tables are built once,
-on first access, from the tuples the engine appended while it ran.
+on first access, from the records the engine kept while it ran (their types are in
+:mod:`chansim.records`), each by one builder: :func:`levels_frame`, :func:`events_frame`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from functools import cached_property
+from collections.abc import Callable, Sequence
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,20 +20,20 @@ from chansim import scenario as sc
 from chansim.business.incentives import SETTLEMENT_COLUMNS, compute_incentives, incentive_money_rows, sales_from_money
 from chansim.config.business import partner_tiers, purchase_discounts
 from chansim.engine import install_result_types
+from chansim.records import LEVEL_WIDTH, EventRow, StoredLevelRow
 from chansim.version import __version__
 
 if TYPE_CHECKING:
     from chansim.engine import Order, RunInfo
 
-__all__ = ["LEVEL_COLUMNS", "MONEY_ACCOUNTS", "Replications", "Result", "node_parameters"]
+__all__ = [
+    "LEVEL_COLUMNS", "MONEY_ACCOUNTS", "Replications", "Result", "events_frame", "levels_frame", "node_parameters",
+]  # fmt: skip
 
 ID_COLUMNS = ["scenario", "replication", "seed"]
-EVENT_COLUMNS = ["day", "event", "node", "counterpart", "sku", "qty", "order_id"]
-LEVEL_COLUMNS = [
-    "day", "node", "sku", "on_hand", "backorder", "on_order", "in_transit", "demand",
-    "shipped", "sell_in", "received", "ordered", "lost", "orders_placed", "customer_demand", "customer_sales",
-    "unit_price", "supplier_index",
-]  # fmt: skip
+EVENT_COLUMNS = list(EventRow._fields)
+_LEVEL_NUMBERS = list(StoredLevelRow._fields[2:])  # on_hand ... customer_sales
+LEVEL_COLUMNS = ["day", "node", "sku", *_LEVEL_NUMBERS, "unit_price", "supplier_index"]
 ORDER_COLUMNS = [
     "order_id", "kind", "customer", "supplier", "sku", "qty", "placed_day", "due_day",
     "seen_day", "shipped", "shipped_on_arrival", "received", "cancelled", "first_ship_day",
@@ -115,12 +116,97 @@ def node_parameters(scenario: sc.Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@lru_cache(maxsize=256)
+def _categories(names: tuple[str, ...]) -> pd.CategoricalDtype:
+    """The (immutable) dtype of a categorical column; building it checks the categories, ~80 us a column."""
+    return pd.CategoricalDtype(list(names))
+
+
+def _categorical(codes: np.ndarray, names: Sequence[str]) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes, dtype=_categories(tuple(names)))
+
+
+def _id_columns(n: int, info: RunInfo) -> dict[str, object]:
+    """``scenario`` (categorical: one value, cheap to copy), ``replication`` and ``seed`` for ``n`` rows."""
+    return {
+        "scenario": _categorical(np.zeros(n, dtype=np.int64), [info.scenario]),
+        "replication": np.full(n, info.replication, dtype=np.int64),
+        "seed": np.full(n, info.seed, dtype=np.int64),
+    }
+
+
+def events_frame(rows: Sequence[tuple], info: RunInfo) -> pd.DataFrame:
+    """The ``events`` table from rows in :class:`~chansim.records.EventRow` field order."""
+    frame = pd.DataFrame.from_records(rows, columns=EVENT_COLUMNS)
+    return _with_ids(frame, info)
+
+
+def levels_frame(
+    log: bytes | bytearray | memoryview,
+    level_items: Sequence[tuple[str, str]],
+    item_log: Sequence[tuple[int, int, float, int]],
+    info: RunInfo,
+) -> pd.DataFrame:
+    """The ``levels`` table from the engine's level log.
+
+    ``log``: a buffer of float64, :class:`~chansim.records.StoredLevelRow` after row;
+    ``level_items``: (node, SKU) of each item index; ``item_log``: (period, item index,
+    unit price, supplier index) entries, each in force from its period on.
+    """
+    values = np.frombuffer(log, dtype=np.float64).reshape(-1, LEVEL_WIDTH)
+    n = len(values)
+    index = values[:, 1].astype(np.int64)
+    day = values[:, 0].astype(np.int64)
+    columns: dict[str, object] = _id_columns(n, info)
+    columns["day"] = day
+    periods = day // info.period_days
+    columns["period"] = periods
+    for pos, name in ((0, "node"), (1, "sku")):  # few distinct values, many rows: categorical
+        names = [key[pos] for key in level_items]
+        categories = sorted(set(names))
+        code_of = {c: i for i, c in enumerate(categories)}
+        codes = np.array([code_of[c] for c in names], dtype=np.int64)
+        columns[name] = _categorical(codes[index] if n else np.zeros(0, dtype=np.int64), categories)
+    for j, name in enumerate(_LEVEL_NUMBERS, start=2):
+        columns[name] = values[:, j].astype(np.int64) if name == "orders_placed" else values[:, j]
+    # unit price and supplier index in force: the last log entry at or before the row's period
+    price = np.zeros(n)
+    supplier = np.full(n, -1, dtype=np.int64)
+    log_entries = sorted(item_log)
+    if n and log_entries:
+        changed = len(log_entries) > len(level_items) or any(period for period, *_ in log_entries)
+        if not changed:  # one entry per item from period 0: a lookup by item index
+            by_index = {item: (unit_price, supplier_index) for _, item, unit_price, supplier_index in log_entries}
+            price = np.array([by_index.get(i, (0.0, -1))[0] for i in range(len(level_items))])[index]
+            supplier = np.array([by_index.get(i, (0.0, -1))[1] for i in range(len(level_items))], dtype=np.int64)[
+                index
+            ]
+        else:
+            order = np.lexsort((periods, index))  # rows by item, then period
+            by_item: dict[int, list[tuple[int, float, int]]] = {}
+            for period, item, unit_price, supplier_index in log_entries:
+                by_item.setdefault(item, []).append((period, unit_price, supplier_index))
+            sorted_items, sorted_periods = index[order], periods[order]
+            bounds = np.searchsorted(sorted_items, np.arange(len(level_items) + 1))
+            for item, entries in by_item.items():
+                lo, hi = bounds[item], bounds[item + 1]
+                starts = np.array([e[0] for e in entries])
+                which = np.searchsorted(starts, sorted_periods[lo:hi], side="right") - 1
+                which = np.clip(which, 0, len(entries) - 1)
+                rows = order[lo:hi]
+                price[rows] = np.array([e[1] for e in entries])[which]
+                supplier[rows] = np.array([e[2] for e in entries], dtype=np.int64)[which]
+    columns["unit_price"] = price
+    columns["supplier_index"] = supplier
+    return pd.DataFrame(columns)
+
+
 def _with_ids(frame: pd.DataFrame, info: RunInfo) -> pd.DataFrame:
     """Prefix the columns ``scenario`` (categorical: one value, cheap to copy), ``replication``, ``seed``."""
     n = len(frame)
     frame.insert(0, "seed", np.full(n, info.seed, dtype=np.int64))
     frame.insert(0, "replication", np.full(n, info.replication, dtype=np.int64))
-    frame.insert(0, "scenario", pd.Categorical.from_codes(np.zeros(n, dtype=np.int64), categories=[info.scenario]))
+    frame.insert(0, "scenario", _categorical(np.zeros(n, dtype=np.int64), [info.scenario]))
     return frame
 
 
@@ -131,8 +217,8 @@ class Result:
         self,
         scenario: sc.Scenario,
         info: RunInfo,
-        events: list[tuple],
-        levels: list[tuple],
+        events: Sequence[tuple],
+        levels: bytes | bytearray | memoryview,
         orders: list[Order],
         decisions: dict[tuple[int, str, str], float],
         served: list[tuple[int, str, str, str, float, float]] | None = None,
@@ -142,8 +228,8 @@ class Result:
     ) -> None:
         self.scenario = scenario
         self.info = info
-        self._events = list(events)
-        self._levels = list(levels)
+        self._events = list(events)  # EventRow field order
+        self._levels = bytes(levels)  # float64 StoredLevelRows (a snapshot)
         self._orders = list(orders)
         self._served = list(served or [])
         self._level_items = list(level_items or [])
@@ -167,52 +253,12 @@ class Result:
     @cached_property
     def events(self) -> pd.DataFrame:
         """One row per event: demand, ordered, shipped, received, lost."""
-        frame = pd.DataFrame.from_records(self._events, columns=EVENT_COLUMNS)
-        return _with_ids(frame, self.info)
+        return events_frame(self._events, self.info)
 
     @cached_property
     def levels(self) -> pd.DataFrame:
         """End-of-period stock and the period's flows, one row per node x SKU x period."""
-        logged = ("unit_price", "supplier_index")  # from the change log, not recorded every period
-        numeric = [c for c in LEVEL_COLUMNS if c not in ("day", "node", "sku", *logged)]
-        width = 2 + len(numeric)
-        values = np.array(self._levels, dtype=float).reshape(-1, width)
-        index = values[:, 1].astype(np.int64)
-        columns: dict[str, object] = {"day": values[:, 0].astype(np.int64)}
-        for pos, name in ((0, "node"), (1, "sku")):  # few distinct values, many rows: categorical
-            names = [key[pos] for key in self._level_items]
-            categories = sorted(set(names))
-            code_of = {c: i for i, c in enumerate(categories)}
-            codes = np.array([code_of[n] for n in names], dtype=np.int64)
-            columns[name] = pd.Categorical.from_codes(codes[index] if len(index) else [], categories=categories)
-        for j, name in enumerate(numeric):
-            columns[name] = values[:, 2 + j]
-        # unit price and supplier index in force: the last log entry at or before the row's period
-        periods = (values[:, 0] // self.info.period_days).astype(np.int64)
-        price = np.zeros(len(values))
-        supplier = np.full(len(values), -1, dtype=np.int64)
-        log = sorted(self._item_log)
-        if len(values) and log:
-            order = np.lexsort((periods, index))  # rows by item, then period
-            by_item: dict[int, list[tuple[int, float, int]]] = {}
-            for period, item, unit_price, supplier_index in log:
-                by_item.setdefault(item, []).append((period, unit_price, supplier_index))
-            sorted_items, sorted_periods = index[order], periods[order]
-            bounds = np.searchsorted(sorted_items, np.arange(len(self._level_items) + 1))
-            for item, entries in by_item.items():
-                lo, hi = bounds[item], bounds[item + 1]
-                starts = np.array([e[0] for e in entries])
-                which = np.searchsorted(starts, sorted_periods[lo:hi], side="right") - 1
-                which = np.clip(which, 0, len(entries) - 1)
-                rows = order[lo:hi]
-                price[rows] = np.array([e[1] for e in entries])[which]
-                supplier[rows] = np.array([e[2] for e in entries], dtype=np.int64)[which]
-        columns["unit_price"] = price
-        columns["supplier_index"] = supplier
-        frame = pd.DataFrame(columns)[LEVEL_COLUMNS]
-        frame["orders_placed"] = frame["orders_placed"].astype(np.int64)
-        frame.insert(1, "period", (frame["day"] // self.info.period_days).astype("int64"))
-        return _with_ids(frame, self.info)
+        return levels_frame(self._levels, self._level_items, self._item_log, self.info)
 
     @cached_property
     def orders(self) -> pd.DataFrame:
@@ -387,9 +433,14 @@ class Result:
         """KPIs per node and for the network (see :mod:`chansim.metrics`)."""
         return _kpi_function("kpis")(self, warmup_days=warmup_days)
 
-    def export(self, directory: str | Path, fmt: str = "csv") -> list[Path]:
-        """Write every table to ``directory`` as CSV or Parquet; return the paths."""
-        return export_tables(self.tables(), directory, fmt, self.metadata)
+    def export(
+        self, directory: str | Path, fmt: str = "csv", extra: dict[str, pd.DataFrame] | None = None
+    ) -> list[Path]:
+        """Write every table (and the ``extra`` ones, e.g. KPIs) to ``directory`` as CSV or Parquet.
+
+        See :func:`export_tables`.
+        """
+        return export_tables({**self.tables(), **(extra or {})}, directory, fmt, self.metadata)
 
 
 class Replications:
@@ -451,21 +502,72 @@ class Replications:
         meta["replications"] = len(self.results)
         return meta
 
-    def export(self, directory: str | Path, fmt: str = "csv") -> list[Path]:
-        """Write every table to ``directory`` as CSV or Parquet; return the paths."""
-        return export_tables(self.tables(), directory, fmt, self.metadata)
+    def export(
+        self, directory: str | Path, fmt: str = "csv", extra: dict[str, pd.DataFrame] | None = None
+    ) -> list[Path]:
+        """Write every table of all replications, the business layer's too, as CSV or Parquet (:func:`export_tables`).
+
+        Each table is the replications' tables one after the other (each row carries its
+        ``replication``); ``extra`` tables (e.g. the KPI summary) are written as given.
+        """
+        per_replication = [result.tables() for result in self.results]
+        tables = self.tables()
+        for name in dict.fromkeys(name for run in per_replication for name in run):
+            if name not in tables:
+                tables[name] = pd.concat([run[name] for run in per_replication if name in run], ignore_index=True)
+        return export_tables({**tables, **(extra or {})}, directory, fmt, self.metadata)
+
+
+class ExportError(ValueError):
+    """An export folder that cannot be used; the message says why."""
+
+
+def _is_table_file(name: str) -> bool:
+    """Whether ``name`` is a table file name an export writes (``events.csv``): no path, no other suffix."""
+    stem, _, suffix = name.rpartition(".")
+    return bool(stem) and suffix in ("csv", "parquet") and all(c.isalnum() or c in "_-" for c in stem)
+
+
+def _previous_export_files(out: Path) -> set[str]:
+    """The table files the previous chansim export into ``out`` wrote (from its ``metadata.json``)."""
+    import json
+
+    meta_path = out / "metadata.json"
+    try:
+        if not meta_path.is_file() or meta_path.is_symlink() or meta_path.stat().st_size > 1_000_000:
+            return set()
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(meta, dict) or "chansim_version" not in meta or not isinstance(meta.get("files"), list):
+        return set()
+    return {name for name in meta["files"] if isinstance(name, str) and _is_table_file(name)}
 
 
 def export_tables(
     tables: dict[str, pd.DataFrame], directory: str | Path, fmt: str, metadata: dict[str, object]
 ) -> list[Path]:
-    """Write tables and a ``metadata.json``; CSV or Parquet (with the metadata embedded)."""
+    """Write tables and a ``metadata.json`` into ``directory``; CSV or Parquet (with the metadata embedded).
+
+    The folder then holds this export's tables only: table files that the previous export
+    into it wrote (listed under ``files`` in its ``metadata.json``) and this one does not
+    are removed. Files chansim did not write are never touched. Each file is written
+    beside its final name and renamed, so no half-written table is left behind.
+
+    Raises:
+        ValueError: for a format other than ``csv`` or ``parquet``.
+        ExportError: when ``directory`` exists and is not a folder.
+
+    """
     import json
 
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"format must be 'csv' or 'parquet', got {fmt!r}")
     out = Path(directory)
+    if out.exists() and not out.is_dir():
+        raise ExportError("exists and is not a folder; give a folder for the tables")
     out.mkdir(parents=True, exist_ok=True)
+    previous = _previous_export_files(out)
     paths = []
     for name, frame in tables.items():
         path = out / f"{name}.{fmt}"
@@ -478,8 +580,15 @@ def export_tables(
             frame.to_parquet(tmp, index=False)
         tmp.replace(path)  # never leave a half-written table behind
         paths.append(path)
+    written = {path.name for path in paths}
+    for stale in sorted(previous - written):
+        path = out / stale
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
     meta_path = out / "metadata.json"
-    meta_path.write_text(json.dumps(metadata, indent=2, ensure_ascii=False), encoding="utf-8")
+    tmp = out / "metadata.json.tmp"
+    tmp.write_text(json.dumps({**metadata, "files": sorted(written)}, indent=2, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(meta_path)
     paths.append(meta_path)
     return paths
 

@@ -410,12 +410,6 @@ class Scenario(_Frozen):
         """The node called ``name``."""
         return self.topology.node_by_name[name]
 
-    def with_updates(self, **changes: object) -> Scenario:
-        """A validated copy with top-level fields replaced (variants of a scenario)."""
-        data = self.model_dump()
-        data.update({k: (v.model_dump() if isinstance(v, BaseModel) else v) for k, v in changes.items()})
-        return Scenario.model_validate(data)
-
 
 # derived structure per scenario object, kept outside the model so equality ignores it
 _TOPOLOGIES: dict[int, tuple[weakref.ReferenceType[Scenario], Topology]] = {}
@@ -426,7 +420,6 @@ class Topology:
 
     def __init__(self, scenario: Scenario) -> None:
         self.node_by_name: dict[str, Node] = {n.name: n for n in scenario.nodes}
-        self.node_index: dict[str, int] = {n.name: i for i, n in enumerate(scenario.nodes)}
         self.sku_by_name: dict[str, Sku] = {s.name: s for s in scenario.skus}
         self.skus_of_node: dict[str, list[str]] = _skus_handled(scenario)
         self.lane_for: dict[tuple[str, str], Lane] = {}
@@ -497,27 +490,23 @@ def _suppliers(node: Node) -> list[str]:
 def _find_cycle(scenario: Scenario) -> list[str] | None:
     graph = {n.name: _suppliers(n) for n in scenario.nodes}
     state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(name: str) -> list[str] | None:
-        state[name] = 1
-        stack.append(name)
-        for nxt in graph.get(name, []):
-            if state.get(nxt) == 1:
+    for root in sorted(graph):
+        if state.get(root) is not None:
+            continue
+        # depth-first with an explicit stack: a chain of thousands of nodes needs no recursion
+        state[root] = 1
+        stack, pending = [root], [iter(graph[root])]
+        while pending:
+            nxt = next(pending[-1], None)
+            if nxt is None:
+                state[stack.pop()] = 2
+                pending.pop()
+            elif state.get(nxt) == 1:
                 return stack[stack.index(nxt) :] + [nxt]
-            if nxt in graph and state.get(nxt) is None:
-                found = visit(nxt)
-                if found:
-                    return found
-        stack.pop()
-        state[name] = 2
-        return None
-
-    for name in sorted(graph):
-        if state.get(name) is None:
-            found = visit(name)
-            if found:
-                return found
+            elif nxt in graph and state.get(nxt) is None:
+                state[nxt] = 1
+                stack.append(nxt)
+                pending.append(iter(graph[nxt]))
     return None
 
 
@@ -525,14 +514,26 @@ def _depths(scenario: Scenario) -> dict[str, int]:
     """Distance from the outside source: 0 for a node supplied only from outside."""
     nodes = {n.name: n for n in scenario.nodes}
     memo: dict[str, int] = {}
-
-    def depth(name: str) -> int:
-        if name not in memo:
-            sups = _suppliers(nodes[name])
-            memo[name] = 0 if not sups else 1 + max(depth(s) for s in sups)
-        return memo[name]
-
-    return {name: depth(name) for name in sorted(nodes)}
+    expanded: set[str] = set()  # the current path: a supplier on it closes a cycle
+    for name in sorted(nodes):
+        stack = [name]  # suppliers first, without recursion (chains of thousands of nodes)
+        while stack:
+            top = stack[-1]
+            if top in memo:
+                stack.pop()
+                continue
+            sups = _suppliers(nodes[top])
+            todo = [s for s in sups if s not in memo]
+            if any(s in expanded for s in todo):
+                raise ValueError(f"the supply network has a cycle through {top!r}")
+            if todo:
+                expanded.add(top)
+                stack.extend(todo)
+            else:
+                memo[top] = 0 if not sups else 1 + max(memo[s] for s in sups)
+                expanded.discard(top)
+                stack.pop()
+    return {name: memo[name] for name in sorted(nodes)}
 
 
 def _downstream_first(scenario: Scenario) -> list[str]:

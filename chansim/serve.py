@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 import socket
 import sys
 from dataclasses import dataclass, field
@@ -51,17 +50,18 @@ class ServeOptions:
 
 
 def find_notebooks(given: str | os.PathLike[str] | None = None) -> Path:
-    """The folder of exercise notebooks: ``given``, else ``./notebooks``, else the one next to the package.
+    """The folder of exercise notebooks: ``given``, else ``./notebooks``, else the ones shipped with chansim.
+
+    The shipped notebooks are package data of the installed wheel (``chansim/notebooks``),
+    or the ``notebooks/`` folder of a source checkout (:func:`chansim.io.bundled_folder`).
 
     Raises:
         ServeError: when the folder does not exist or has no home notebook.
 
     """
-    candidates = (
-        [Path(given)]
-        if given is not None
-        else [Path.cwd() / "notebooks", Path(__file__).resolve().parents[1] / "notebooks"]
-    )
+    from chansim.io import bundled_folder
+
+    candidates = [Path(given)] if given is not None else [Path.cwd() / "notebooks", bundled_folder("notebooks")]
     for path in candidates:
         if (path / HOME_NOTEBOOK).is_file():
             return path.resolve()
@@ -70,8 +70,8 @@ def find_notebooks(given: str | os.PathLike[str] | None = None) -> Path:
             f"--notebooks {given}: no {HOME_NOTEBOOK} there; give the folder with the chansim exercise notebooks"
         )
     raise ServeError(
-        f"cannot find the exercise notebooks (a notebooks/ folder with {HOME_NOTEBOOK}); run from the chansim "
-        "checkout or give --notebooks DIR"
+        f"cannot find the exercise notebooks (a notebooks/ folder with {HOME_NOTEBOOK}): the chansim installation "
+        "is incomplete; reinstall it or give --notebooks DIR"
     )
 
 
@@ -93,11 +93,16 @@ def voila_command(options: ServeOptions) -> list[str]:
 
     """
     if importlib.util.find_spec("voila") is None:
-        raise ServeError("Voila is not installed: install the app with  python3 -m pip install -e '.[ui]'")
-    exe = shutil.which("voila", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-    base = [exe] if exe else [sys.executable, "-m", "voila"]
+        raise ServeError(
+            "Voila is not installed: install the app with  python3 -m pip install 'chansim[ui]'"
+            "  (in a checkout: -e '.[ui]')"
+        )
+    # this interpreter's Voila: its kernels then run this Python and import this chansim (a
+    # ``voila`` found on PATH may belong to another environment)
     cmd = [
-        *base,
+        sys.executable,
+        "-m",
+        "voila",
         str(options.notebooks),
         "--no-browser",
         f"--port={options.port}",

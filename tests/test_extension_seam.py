@@ -114,7 +114,7 @@ def test_the_business_runtime_provides_every_extension_hook() -> None:
 def test_session_keeps_its_user_api_apart_from_the_control_api() -> None:
     public = {n for n in dir(chansim.Session) if not n.startswith("_")}
     assert public == {
-        "advance", "day", "fork", "manual_items", "result", "set_decisions", "set_order", "state",
+        "advance", "day", "event_rows", "fork", "level_rows", "manual_items", "result", "set_decisions", "set_order", "state",
     }  # fmt: skip
     control = {n for n in dir(SessionControl) if not n.startswith("_")}
     assert {"set_demand_factor", "set_allocation", "retire", "divert", "set_unit_price", "add_customer_order"} <= control

@@ -169,6 +169,7 @@ def test_export_csv_reads_back_equal(result, tmp_path: Path) -> None:  # type: i
     meta = json.loads((tmp_path / "csv" / "metadata.json").read_text(encoding="utf-8"))
     assert meta["chansim_version"] == chansim.__version__
     assert meta["seed"] == 7
+    assert meta.pop("files") == ["events.csv", "levels.csv", "money.csv", "orders.csv"]  # what the export wrote
     assert meta == json.loads(json.dumps(result.metadata))
     assert not list((tmp_path / "csv").glob("*.tmp"))
 

@@ -1,8 +1,7 @@
 """The beer game: the trainee plays one role of Sterman's four-stage chain, week by week.
 
-The scenario is the one of ``scenarios/beer-game.yaml`` (built here in Python, so it ships
-with the package; a test checks that both are equal): retailer, wholesaler, distributor
-and factory, 12 cases on hand each, 2-week order and shipping delays, holding 0.50 and
+The scenario is the bundled ``scenarios/beer-game.yaml`` (package data of the wheel):
+retailer, wholesaler, distributor and factory, 12 cases on hand each, 2-week order and shipping delays, holding 0.50 and
 backlog 1.00 per case-week, customer demand 4 cases a week stepping to 8 in week 5.
 The three other roles follow Sterman's (1989) anchoring-and-adjustment rule.
 
@@ -50,19 +49,14 @@ MAX_WEEKS = 520
 #: Columns of :meth:`BeerGame.bullwhip_table`.
 BULLWHIP_COLUMNS = ["run", "week", "level", "series", "qty", "trainee"]
 
-_DESCRIPTION = (
-    "Sterman's beer game: four stages each following the anchoring-and-adjustment rule. "
-    "Customer demand doubles from 4 to 8 cases in week 5 and the orders amplify upstream."
-)
 _RANDOM_DESCRIPTION = (
     "Sterman's beer game with random customer demand: Poisson, mean 4 cases a week, 8 from week 5; "
     "four stages each following the anchoring-and-adjustment rule."
 )
-_SOURCE = "Sterman, J. D. (1989). Management Science 35(3), 321-339."
 
 
 def beer_game_scenario(demand: Literal["classic", "random"] = "classic", horizon_weeks: int = 36) -> sc.Scenario:
-    """The beer game of ``scenarios/beer-game.yaml`` (``classic``, 36 weeks: equal to the file).
+    """The beer game of the bundled ``scenarios/beer-game.yaml`` (``classic``, 36 weeks: the file as it is).
 
     ``random`` keeps everything but draws the weekly customer demand from a Poisson
     distribution with the classic means (4, then 8 from week 5); its name is
@@ -70,43 +64,17 @@ def beer_game_scenario(demand: Literal["classic", "random"] = "classic", horizon
     """
     if demand not in DEMANDS:
         raise ValueError(f"demand: {demand!r} is not one of {', '.join(DEMANDS)}")
-    rule = sc.Sterman(alpha_s=0.26, beta=0.34, theta=0.36, desired_stock=17, initial_expected_demand=4)
-    suppliers = {"retailer": "wholesaler", "wholesaler": "distributor", "distributor": "factory", "factory": None}
-    nodes = [
-        sc.Node(
-            name=role,
-            kind=role,  # type: ignore[arg-type]
-            lanes=[sc.Lane(supplier=suppliers[role], lead_time_days=14, transit_holding_cost_per_unit_day=0)],
-            policy=rule,
-            initial=sc.InitialState(on_hand=12, pipeline=[4, 4], orders_in_transit=[4, 4]),
-            order_delay_days=14,
-            holding_cost_per_unit_day=0.0714285714285714,  # 0.50 a case-week
-            backorder_cost_per_unit_day=0.142857142857143,  # 1.00 a case-week
-        )
-        for role in ROLES
-    ]
-    distribution = sc.Deterministic(value=4) if demand == "classic" else sc.Poisson(mean=4)
-    market = sc.Market(
-        name=CUSTOMERS,
-        served_by="retailer",
-        demand=[
-            sc.DemandStream(
-                sku=BEER,
-                distribution=distribution,
-                shocks=[sc.Shock(start_day=28, multiplier=2, name="demand step in week 5")],
-            )
-        ],
-    )
-    return sc.Scenario(
-        name="beer-game" if demand == "classic" else "beer-game-random",
-        description=_DESCRIPTION if demand == "classic" else _RANDOM_DESCRIPTION,
-        source=_SOURCE,
-        period_days=WEEK_DAYS,
-        horizon_days=WEEK_DAYS * horizon_weeks,
-        skus=[sc.Sku(name=BEER, display_name="Beer (case)", unit_cost=2.0, list_price=10.0)],
-        nodes=nodes,
-        markets=[market],
-    )
+    from chansim.io import bundled_scenarios, parse_scenario, read_yaml
+
+    path = bundled_scenarios()["beer-game"]
+    document = read_yaml(path.read_text(encoding="utf-8"), str(path))
+    document["horizon_days"] = WEEK_DAYS * horizon_weeks
+    if demand == "random":
+        document.update(name="beer-game-random", description=_RANDOM_DESCRIPTION)
+        (market,) = document["markets"]
+        (stream,) = market["demand"]
+        stream["distribution"] = {"type": "poisson", "mean": 4}
+    return parse_scenario(document, str(path))
 
 
 class BeerGameDecision(BaseModel):

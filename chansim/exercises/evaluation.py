@@ -84,6 +84,7 @@ from chansim.exercises.contract import Exercise, jsonable
 from chansim.exercises.feedback import Advice
 from chansim.exercises.game import DecisionError, Score, check_keys
 from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, Catalogue
+from chansim.io import package_text
 
 if TYPE_CHECKING:
     from chansim.results import Result
@@ -157,247 +158,9 @@ YEAR_COLUMNS = [
 # fmt: skip
 
 
-#: The channel, a variant of scenarios/stage-5-evaluation.yaml (see the module docstring).
-EVALUATION_YAML = """
-name: evaluation
-description: >-
-  Performance evaluation: the stage-5 appliance channel (1 vendor, 2 distributors, 6 dealers) with monthly
-  sell-out targets, commissions and rebates; the trainee reviews the partners once a year.
-source: scenarios/stage-5-evaluation.yaml
-horizon_days: 360
-regions:
-  - {name: north, display_name: North}
-  - {name: south, display_name: South}
-skus:
-  - {name: fridge, display_name: French-door refrigerator, unit_cost: 620.0, list_price: 1299.0}
-  - {name: washer, display_name: Front-load washer, unit_cost: 380.0, list_price: 799.0}
-  - {name: microwave, display_name: Countertop microwave, unit_cost: 70.0, list_price: 149.0}
-nodes:
-  - name: vendor
-    kind: vendor
-    display_name: Harbor Home Appliances
-    lanes: [{supplier: null, lead_time_days: 7, capacity_units_per_day: 120}]
-    policy: {type: base_stock, order_up_to: 150}
-    items:
-      - {sku: fridge, policy: {type: base_stock, order_up_to: 125}, initial: {on_hand: 125}}
-      - {sku: microwave, policy: {type: base_stock, order_up_to: 290}, initial: {on_hand: 290}}
-    initial: {on_hand: 150}
-    allocation: priority
-    holding_cost_per_unit_day: 0.3
-    backorder_cost_per_unit_day: 1.5
-  - name: dist_north
-    kind: distributor
-    display_name: Northern Appliance Supply
-    region: north
-    lanes: [{supplier: vendor, lead_time_days: 3, shipping_cost_per_unit: 6.0}]
-    policy: {type: s_S, reorder_point: 40, order_up_to: 78}
-    items:
-      - {sku: fridge, policy: {type: s_S, reorder_point: 35, order_up_to: 65}, initial: {on_hand: 65}}
-      - {sku: microwave, policy: {type: s_S, reorder_point: 80, order_up_to: 158}, initial: {on_hand: 158}}
-    initial: {on_hand: 78}
-    allocation: priority
-    holding_cost_per_unit_day: 0.4
-    backorder_cost_per_unit_day: 2.0
-    ordering_cost_per_order: 40.0
-  # under-stocked: its reorder points barely cover the lead time, so the last dealer served runs short
-  - name: dist_south
-    kind: distributor
-    display_name: Gulf Coast Distributors
-    region: south
-    lanes: [{supplier: vendor, lead_time_days: 4, shipping_cost_per_unit: 7.5}]
-    policy: {type: s_S, reorder_point: 16, order_up_to: 40}
-    items:
-      - {sku: fridge, policy: {type: s_S, reorder_point: 14, order_up_to: 36}, initial: {on_hand: 36}}
-      - {sku: microwave, policy: {type: s_S, reorder_point: 36, order_up_to: 90}, initial: {on_hand: 90}}
-    initial: {on_hand: 40}
-    allocation: priority
-    holding_cost_per_unit_day: 0.4
-    backorder_cost_per_unit_day: 2.0
-    ordering_cost_per_order: 40.0
-  - name: dealer_n1
-    kind: dealer
-    display_name: Lakeside Appliance Center
-    region: north
-    lanes: [{supplier: dist_north, lead_time_days: 2, shipping_cost_per_unit: 3.0}]
-    policy: {type: base_stock, order_up_to: 17}
-    items:
-      - {sku: fridge, policy: {type: base_stock, order_up_to: 13}, initial: {on_hand: 13}}
-      - {sku: microwave, policy: {type: base_stock, order_up_to: 31}, initial: {on_hand: 31}}
-    initial: {on_hand: 17}
-    holding_cost_per_unit_day: 0.8
-    backorder_cost_per_unit_day: 4.0
-    ordering_cost_per_order: 5.0
-  - name: dealer_n2
-    kind: dealer
-    display_name: Maple Street TV & Appliance
-    region: north
-    lanes: [{supplier: dist_north, lead_time_days: 2, shipping_cost_per_unit: 3.0}]
-    policy: {type: base_stock, order_up_to: 11}
-    items:
-      - {sku: fridge, policy: {type: base_stock, order_up_to: 9}, initial: {on_hand: 9}}
-      - {sku: microwave, policy: {type: base_stock, order_up_to: 20}, initial: {on_hand: 20}}
-    initial: {on_hand: 11}
-    holding_cost_per_unit_day: 0.8
-    backorder_cost_per_unit_day: 4.0
-    ordering_cost_per_order: 5.0
-  - name: dealer_n3
-    kind: dealer
-    display_name: Pine Ridge Home Store
-    region: north
-    lanes: [{supplier: dist_north, lead_time_days: 2, shipping_cost_per_unit: 3.5}]
-    policy: {type: base_stock, order_up_to: 5}
-    items:
-      - {sku: microwave, policy: {type: base_stock, order_up_to: 11}, initial: {on_hand: 11}}
-    initial: {on_hand: 5}
-    shortage: lost_sales
-    holding_cost_per_unit_day: 0.8
-    lost_sale_cost_per_unit: 60.0
-    ordering_cost_per_order: 5.0
-  - name: dealer_s1
-    kind: dealer
-    display_name: Bayou Appliance Outlet
-    region: south
-    lanes: [{supplier: dist_south, lead_time_days: 2, shipping_cost_per_unit: 3.0}]
-    policy: {type: base_stock, order_up_to: 17}
-    items:
-      - {sku: fridge, policy: {type: base_stock, order_up_to: 13}, initial: {on_hand: 13}}
-      - {sku: microwave, policy: {type: base_stock, order_up_to: 31}, initial: {on_hand: 31}}
-    initial: {on_hand: 17}
-    holding_cost_per_unit_day: 0.8
-    backorder_cost_per_unit_day: 4.0
-    ordering_cost_per_order: 5.0
-  - name: dealer_s2
-    kind: dealer
-    display_name: Magnolia Home Electronics
-    region: south
-    lanes: [{supplier: dist_south, lead_time_days: 2, shipping_cost_per_unit: 3.0}]
-    policy: {type: base_stock, order_up_to: 11}
-    items:
-      - {sku: fridge, policy: {type: base_stock, order_up_to: 9}, initial: {on_hand: 9}}
-      - {sku: microwave, policy: {type: base_stock, order_up_to: 20}, initial: {on_hand: 20}}
-    initial: {on_hand: 11}
-    holding_cost_per_unit_day: 0.8
-    backorder_cost_per_unit_day: 4.0
-    ordering_cost_per_order: 5.0
-  - name: dealer_s3
-    kind: dealer
-    display_name: Palmetto Appliance Shop
-    region: south
-    lanes: [{supplier: dist_south, lead_time_days: 3, shipping_cost_per_unit: 4.0}]
-    policy: {type: base_stock, order_up_to: 6}
-    items:
-      - {sku: microwave, policy: {type: base_stock, order_up_to: 13}, initial: {on_hand: 13}}
-    initial: {on_hand: 6}
-    shortage: lost_sales
-    holding_cost_per_unit_day: 0.8
-    lost_sale_cost_per_unit: 60.0
-    ordering_cost_per_order: 5.0
-markets:
-  - name: market_n1
-    served_by: dealer_n1
-    region: north
-    display_name: Lakeside
-    demand:
-      - {sku: fridge, distribution: {type: poisson, mean: 3.0}}
-      - {sku: washer, distribution: {type: poisson, mean: 4.0}}
-      - {sku: microwave, distribution: {type: negative_binomial, mean: 8.0, variance: 14.0}}
-  - name: market_n2
-    served_by: dealer_n2
-    region: north
-    display_name: Maple Street
-    demand:
-      - {sku: fridge, distribution: {type: poisson, mean: 2.0}}
-      - {sku: washer, distribution: {type: poisson, mean: 2.5}}
-      - {sku: microwave, distribution: {type: poisson, mean: 5.0}}
-  - name: market_n3
-    served_by: dealer_n3
-    region: north
-    display_name: Pine Ridge
-    demand:
-      - {sku: fridge, distribution: {type: poisson, mean: 1.0}}
-      - {sku: washer, distribution: {type: poisson, mean: 1.0}}
-      - {sku: microwave, distribution: {type: poisson, mean: 2.5}}
-  - name: market_s1
-    served_by: dealer_s1
-    region: south
-    display_name: Bayou
-    demand:
-      - {sku: fridge, distribution: {type: poisson, mean: 3.0}}
-      - {sku: washer, distribution: {type: poisson, mean: 4.0}}
-      - {sku: microwave, distribution: {type: negative_binomial, mean: 8.0, variance: 14.0}}
-  - name: market_s2
-    served_by: dealer_s2
-    region: south
-    display_name: Magnolia
-    demand:
-      - {sku: fridge, distribution: {type: poisson, mean: 2.0}}
-      - {sku: washer, distribution: {type: poisson, mean: 2.5}}
-      - {sku: microwave, distribution: {type: poisson, mean: 5.0}}
-  - name: market_s3
-    served_by: dealer_s3
-    region: south
-    display_name: Palmetto
-    demand:
-      - {sku: fridge, distribution: {type: poisson, mean: 1.0}}
-      - {sku: washer, distribution: {type: poisson, mean: 1.0}}
-      - {sku: microwave, distribution: {type: poisson, mean: 2.5}}
-business:
-  partners:
-    tiers:
-      tiers:
-        - {name: gold, discount: 0.32, allocation_priority: 0, promotion_threshold: 85, demotion_threshold: 75}
-        - {name: silver, discount: 0.28, allocation_priority: 1, promotion_threshold: 65, demotion_threshold: 55}
-        - {name: bronze, discount: 0.25, allocation_priority: 2}
-      metric: scorecard
-      review_period_days: 36500     # no automatic reviews: the trainee reviews
-      initial_tier: bronze
-      one_step_per_review: true
-    scorecard:
-      weights: {target_achievement: 0.6, fill_rate: 0.25, margin: 0.15}
-      bounds:
-        target_achievement: [0.7, 1.2]
-        fill_rate: [0.9, 1.0]
-        margin: [0.1, 0.35]
-    satisfaction: {target_margin: 0.30}
-    recruitment:
-      capability: {type: fixed, value: 0.5}   # the newcomer's ability is a territory demand shock
-      onboarding_days: 30
-      ramp_up_days: 60
-      cost_per_partner: 15000
-    mdf: {budget_per_period: 200000, period_days: 90, uplift_per_1000: 0.008, max_uplift: 0.5, lag_days: 14,
-          half_life_days: 60, claim_delay_days: 30}
-  tiers_by_node:
-    dist_north: gold
-    dist_south: silver
-    dealer_n1: gold
-    dealer_n2: silver
-    dealer_s1: silver
-  incentives:
-    targets:
-      period_days: 30
-      growth_per_period_pct: 0.5
-      by_node: {dist_north: 330000, dist_south: 360000, dealer_n1: 230000, dealer_n2: 175000, dealer_n3: 60000,
-                dealer_s1: 265000, dealer_s2: 150000, dealer_s3: 75000}
-    plans:
-      - name: dealer_commission
-        period_days: 30
-        applies_to: {kinds: [dealer]}
-        scheme:
-          type: target_commission
-          measure: sell_out
-          on_target_earnings_pct: 2.5
-          curve: [[60, 0], [100, 100], [130, 160]]
-          floor_attainment_pct: 60
-          cap_payout_pct: 200
-          beyond_last_point: extend
-      - name: distributor_achievement
-        period_days: 30
-        applies_to: {kinds: [distributor]}
-        scheme:
-          type: achievement_plan
-          measure: sell_out
-          bands: [[90, 0.5], [100, 1.5], [110, 2.5]]
-"""
+#: The channel, a variant of scenarios/stage-5-evaluation.yaml (see the module docstring): the package data file
+#: ``chansim/data/exercises/evaluation.yaml``.
+EVALUATION_YAML = package_text("exercises/evaluation.yaml")
 
 
 @functools.cache
@@ -407,9 +170,9 @@ def evaluation_scenario() -> sc.Scenario:
     Every market of the file becomes a centre and an outskirts territory with half its
     demand each (:data:`TERRITORY_PARTS`), so a dealer can hand one of them over.
     """
-    import yaml
+    from chansim.io import read_yaml
 
-    data = yaml.safe_load(EVALUATION_YAML)
+    data = read_yaml(EVALUATION_YAML, "chansim/data/exercises/evaluation.yaml")
     markets = []
     for market in data["markets"]:
         for suffix, part in TERRITORY_PARTS:

@@ -37,8 +37,7 @@ page must show. Keys: ``validation.empty``, ``validation.not_a_number``,
 ``validation.not_controlled`` and ``validation.missing_decision`` (``field``,
 ``allowed``); ``validation.unknown_choice`` (``field``, ``value``, ``allowed``);
 ``control.game_over`` and ``control.nothing_to_undo`` (no parameters).
-:data:`ERROR_TEXTS` has an English text of each; ``str(error)`` is the catalogue's English text
-of any key (so an exercise's own keys need no entry here), with ERROR_TEXTS as the fallback.
+``str(error)`` is the catalogue's English text of the key.
 """
 
 from __future__ import annotations
@@ -64,7 +63,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AUTO_POLICIES",
-    "ERROR_TEXTS",
     "REPORT_COLUMNS",
     "STATE_COLUMNS",
     "DecisionError",
@@ -85,21 +83,6 @@ AutoPolicy = str | Callable[["Game", str, str], float]
 
 #: Built-in auto-play policies (see :meth:`Game.suggestion` for their formulas).
 AUTO_POLICIES = ("pass_through", "sterman", "order_up_to")
-
-#: English texts of the error keys (the catalogue has the translated ones).
-ERROR_TEXTS: dict[str, str] = {
-    "validation.empty": "Please enter {field}: allowed from {minimum} to {maximum}.",
-    "validation.not_a_number": "{field} must be a number, and “{value}” is not: allowed from {minimum} to {maximum}.",
-    "validation.negative": "{field} cannot be negative ({value}): allowed from {minimum} to {maximum}.",
-    "validation.too_small": "{field} is too small ({value}): allowed from {minimum} to {maximum}.",
-    "validation.too_large": "{field} is too large ({value}): allowed from {minimum} to {maximum}.",
-    "validation.not_whole": "{field} must be a whole number ({value}): allowed from {minimum} to {maximum}.",
-    "validation.not_controlled": "You do not decide {field}; your decisions are: {allowed}.",
-    "validation.missing_decision": "Please enter {field} before playing the round (to decide: {allowed}).",
-    "validation.unknown_choice": "{value} is not a choice for {field}; choose one of: {allowed}.",
-    "control.game_over": "The game is over: see the debrief.",
-    "control.nothing_to_undo": "There is no round to undo.",
-}
 
 #: Columns of :meth:`Game.state`.
 STATE_COLUMNS = [
@@ -124,19 +107,12 @@ class DecisionError(ValueError):
         super().__init__(key)
 
     def __str__(self) -> str:
-        """The English text: from the message catalogue, else :data:`ERROR_TEXTS`, else key and parameters."""
+        """The English text from the message catalogue, else key and parameters."""
         from chansim.exercises.messages import CATALOGUE, CatalogueError
 
         try:
             return CATALOGUE.get(self.key, "en_US", **self.params)
         except CatalogueError:
-            pass
-        template = ERROR_TEXTS.get(self.key)
-        if template is None:
-            return f"{self.key} {self.params}"
-        try:
-            return template.format(**self.params)
-        except (KeyError, IndexError, ValueError):
             return f"{self.key} {self.params}"
 
 

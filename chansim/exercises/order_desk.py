@@ -55,6 +55,7 @@ from chansim.exercises.game import (
     check_number,
     cost_by_node,
 )
+from chansim.io import package_text
 from chansim.metrics import KPI_NAMES, bullwhip_ratio
 
 if TYPE_CHECKING:
@@ -98,172 +99,20 @@ EVENT_KINDS = ("demand_shock", "lane_closure", "lane_delay", "approver_absence")
 CREDIT_DECISIONS = ("accepted", "partial", "held", "rejected")
 
 
-#: The scenario as a scenario document (the YAML format of ``scenarios/``); see :func:`order_desk_scenario`.
-ORDER_DESK_YAML = """
-name: order-desk
-description: >-
-  The order desk (daily operations): the northern region of the stage-4 channel. Place the
-  distributor's weekly replenishment orders and manage partner credit limits; credit holds, an
-  approval path with a finance approver away for a week, and random events.
-source: scenarios/stage-4-operations.yaml (northern region)
-horizon_days: 84
-regions: [{name: north, display_name: North}]
-skus:
-  - {name: fridge, display_name: French-door refrigerator, unit_cost: 620.0, list_price: 1299.0}
-  - {name: washer, display_name: Front-load washer, unit_cost: 380.0, list_price: 799.0}
-  - {name: microwave, display_name: Countertop microwave, unit_cost: 70.0, list_price: 149.0}
-nodes:
-  - name: vendor
-    kind: vendor
-    display_name: Harbor Home Appliances
-    lanes: [{supplier: null, lead_time_days: 7, capacity_units_per_day: 120}]
-    policy: {type: base_stock, order_up_to: 150}
-    items:
-      - {sku: fridge, policy: {type: base_stock, order_up_to: 125}, initial: {on_hand: 125}}
-      - {sku: microwave, policy: {type: base_stock, order_up_to: 290}, initial: {on_hand: 290}}
-    initial: {on_hand: 150}
-    allocation: priority
-    holding_cost_per_unit_day: 0.3
-    backorder_cost_per_unit_day: 1.5
-  - name: dist_north
-    kind: distributor
-    display_name: Northern Appliance Supply
-    region: north
-    lanes:
-      - supplier: vendor
-        lead_time_days: 3
-        shipping_cost_per_unit: 6.0
-        disruptions:   # port congestion: 4 extra days of transit
-          - {start_day: 35, end_day: 45, capacity_units_per_day: 1000000, extra_lead_time_days: 4,
-             name: Port congestion}
-    policy: {type: s_S, reorder_point: 40, order_up_to: 78}
-    items:
-      - {sku: fridge, policy: {type: s_S, reorder_point: 35, order_up_to: 65}, initial: {on_hand: 65}}
-      - {sku: microwave, policy: {type: s_S, reorder_point: 80, order_up_to: 158}, initial: {on_hand: 158}}
-    initial: {on_hand: 78}
-    allocation: priority
-    holding_cost_per_unit_day: 0.4
-    backorder_cost_per_unit_day: 2.0
-    ordering_cost_per_order: 40.0
-  - name: dealer_n1
-    kind: dealer
-    display_name: Lakeside Appliance Center
-    region: north
-    lanes: [{supplier: dist_north, lead_time_days: 2, shipping_cost_per_unit: 3.0, disruptions: [&closure
-             {start_day: 56, end_day: 59, capacity_units_per_day: 0, name: Warehouse closure}]}]
-    policy: {type: base_stock, order_up_to: 17}
-    items:
-      - {sku: fridge, policy: {type: base_stock, order_up_to: 13}, initial: {on_hand: 13}}
-      - {sku: microwave, policy: {type: base_stock, order_up_to: 31}, initial: {on_hand: 31}}
-    initial: {on_hand: 17}
-    holding_cost_per_unit_day: 0.8
-    backorder_cost_per_unit_day: 4.0
-    ordering_cost_per_order: 5.0
-  - name: dealer_n2
-    kind: dealer
-    display_name: Maple Street TV & Appliance
-    region: north
-    lanes: [{supplier: dist_north, lead_time_days: 2, shipping_cost_per_unit: 3.0, disruptions: [*closure]}]
-    policy: {type: base_stock, order_up_to: 11}
-    items:
-      - {sku: fridge, policy: {type: base_stock, order_up_to: 9}, initial: {on_hand: 9}}
-      - {sku: microwave, policy: {type: base_stock, order_up_to: 20}, initial: {on_hand: 20}}
-    initial: {on_hand: 11}
-    holding_cost_per_unit_day: 0.8
-    backorder_cost_per_unit_day: 4.0
-    ordering_cost_per_order: 5.0
-  - name: dealer_n3
-    kind: dealer
-    display_name: Pine Ridge Home Store
-    region: north
-    lanes: [{supplier: dist_north, lead_time_days: 2, shipping_cost_per_unit: 3.5, disruptions: [*closure]}]
-    policy: {type: base_stock, order_up_to: 5}
-    items:
-      - {sku: microwave, policy: {type: base_stock, order_up_to: 11}, initial: {on_hand: 11}}
-    initial: {on_hand: 5}
-    shortage: lost_sales
-    holding_cost_per_unit_day: 0.8
-    lost_sale_cost_per_unit: 60.0
-    ordering_cost_per_order: 5.0
-# demand per day; a rebuilding surge (+50 %, days 21-42) and a competitor's price cut (-15 %, days 63-83)
-x-shocks: &shocks
-  - {start_day: 21, end_day: 42, multiplier: 1.5, name: Rebuilding surge}
-  - {start_day: 63, end_day: 83, multiplier: 0.85, name: Competitor promotion}
-markets:
-  - name: market_n1
-    served_by: dealer_n1
-    region: north
-    display_name: Lakeside shoppers
-    demand:
-      - {sku: fridge, distribution: {type: poisson, mean: 3.0}, shocks: *shocks}
-      - {sku: washer, distribution: {type: poisson, mean: 4.0}, shocks: *shocks}
-      - {sku: microwave, distribution: {type: negative_binomial, mean: 8.0, variance: 14.0}, shocks: *shocks}
-  - name: market_n2
-    served_by: dealer_n2
-    region: north
-    display_name: Maple Street shoppers
-    demand:
-      - {sku: fridge, distribution: {type: poisson, mean: 2.0}, shocks: *shocks}
-      - {sku: washer, distribution: {type: poisson, mean: 2.5}, shocks: *shocks}
-      - {sku: microwave, distribution: {type: poisson, mean: 5.0}, shocks: *shocks}
-  - name: market_n3
-    served_by: dealer_n3
-    region: north
-    display_name: Pine Ridge shoppers
-    demand:
-      - {sku: fridge, distribution: {type: poisson, mean: 1.0}, shocks: *shocks}
-      - {sku: washer, distribution: {type: poisson, mean: 1.0}, shocks: *shocks}
-      - {sku: microwave, distribution: {type: poisson, mean: 2.5}, shocks: *shocks}
-business:
-  partners:
-    tiers:
-      tiers:
-        - {name: gold, discount: 0.32, allocation_priority: 0, promotion_threshold: 85, demotion_threshold: 75}
-        - {name: silver, discount: 0.28, allocation_priority: 1, promotion_threshold: 65, demotion_threshold: 55}
-        - {name: bronze, discount: 0.25, allocation_priority: 2}
-      initial_tier: bronze
-      review_period_days: 365
-  tiers_by_node: {dist_north: gold, dealer_n1: gold, dealer_n2: silver}
-  order_to_cash:
-    credit:
-      default_credit_limit: 200000
-      credit_limit_by_kind: {distributor: 520000}
-      default_terms_days: 30
-      terms_days_by_kind: {distributor: 45}
-      partners:
-        dealer_n1: {credit_limit: 260000}
-        dealer_n3: {credit_limit: 45000, terms_days: 15}
-      on_exceed: hold
-      max_hold_days: 10
-    approver_pools:
-      - {name: sales_ops, approvers: 2, service_time_days: {type: exponential, mean: 0.3}}
-      - name: finance
-        approvers: 1
-        service_time_days: {type: exponential, mean: 1.0}
-        absences: [{start_day: 40, end_day: 47, approvers_absent: 1, name: Finance manager on leave}]
-    approval_path:
-      - {pool: sales_ops, amount_above: 15000, name: Order desk check}
-      - {pool: finance, amount_above: 60000, discount_above: 0.45, name: Finance sign-off}
-    payment:
-      base_delay_days: 3
-      delay_slope_days: 20
-      delay_distribution: exponential
-      insolvency_probability_per_year: 0.05
-      recovery_share: 0.35
-      default_health: 0.8
-"""
+#: The scenario as a scenario document, the package data file ``chansim/data/exercises/order-desk.yaml``; see
+#: :func:`order_desk_scenario`.
+ORDER_DESK_YAML = package_text("exercises/order-desk.yaml")
 
 
 def order_desk_scenario(horizon_weeks: int = 12) -> sc.Scenario:
     """The northern region of the stage-4 operations scenario (:data:`ORDER_DESK_YAML`), ``horizon_weeks`` long."""
-    import yaml
+    from chansim.io import parse_scenario, read_yaml
 
-    from chansim.io import parse_scenario
-
-    document = yaml.safe_load(ORDER_DESK_YAML)
+    source = "chansim/data/exercises/order-desk.yaml"
+    document = read_yaml(ORDER_DESK_YAML, source)
     document.pop("x-shocks")  # only an anchor for the markets' shocks
     document["horizon_days"] = WEEK_DAYS * int(horizon_weeks)
-    return parse_scenario(document, source="order_desk_scenario")
+    return parse_scenario(document, source=source)
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,7 @@ from chansim.exercises.contract import Exercise, jsonable
 from chansim.exercises.feedback import Advice
 from chansim.exercises.game import DecisionError, Score, _shown, check_keys, check_number
 from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, Catalogue
+from chansim.io import package_text
 
 __all__ = [
     "EXERCISE",
@@ -179,252 +180,9 @@ SCORE_FORMULA = "score = 60 × clip(G / G_ref, 0, 1) + 40 × max(0, 1 − 2 × |
 _STAGE_COLUMNS = ["round", "run", "stage_index", "stage", "entered", "passed", "lost"]
 
 
-#: The exercise scenario as a document (equal to the stage-3 file made into the exercise by :func:`exercise_variant`).
-TRAINING_YAML = """
-name: training-funnel
-description: >-
-  Training and the sales funnel (the exercise): the channel, funnel and routing of stage 3,
-  with the training plan left to the trainee and no partner churn or insolvency.
-source: scenarios/stage-3-training.yaml
-horizon_days: 365
-warmup_days: 14
-regions:
-  - {name: north, display_name: North}
-  - {name: south, display_name: South}
-skus:
-  - {name: fridge, display_name: French-door refrigerator, unit_cost: 620.0, list_price: 1299.0}
-  - {name: washer, display_name: Front-load washer, unit_cost: 380.0, list_price: 799.0}
-  - {name: microwave, display_name: Countertop microwave, unit_cost: 70.0, list_price: 149.0}
-nodes:
-  - name: vendor
-    kind: vendor
-    display_name: Harbor Home Appliances
-    lanes:
-      - {supplier: null, lead_time_days: 7, capacity_units_per_day: 120}
-    policy: {type: base_stock, order_up_to: 150}
-    items:
-      - {sku: fridge, policy: {type: base_stock, order_up_to: 125}, initial: {on_hand: 125}}
-      - {sku: microwave, policy: {type: base_stock, order_up_to: 290}, initial: {on_hand: 290}}
-    initial: {on_hand: 150}
-    allocation: priority
-    holding_cost_per_unit_day: 0.3
-    backorder_cost_per_unit_day: 1.5
-  - name: dist_north
-    kind: distributor
-    display_name: Northern Appliance Supply
-    region: north
-    lanes:
-      - {supplier: vendor, lead_time_days: 3, shipping_cost_per_unit: 6.0}
-    policy: {type: s_S, reorder_point: 40, order_up_to: 78}
-    items:
-      - {sku: fridge, policy: {type: s_S, reorder_point: 35, order_up_to: 65}, initial: {on_hand: 65}}
-      - {sku: microwave, policy: {type: s_S, reorder_point: 80, order_up_to: 158}, initial: {on_hand: 158}}
-    initial: {on_hand: 78}
-    allocation: priority
-    holding_cost_per_unit_day: 0.4
-    backorder_cost_per_unit_day: 2.0
-    ordering_cost_per_order: 40.0
-  - name: dist_south
-    kind: distributor
-    display_name: Gulf Coast Distributors
-    region: south
-    lanes:
-      - {supplier: vendor, lead_time_days: 4, shipping_cost_per_unit: 7.5}
-    policy: {type: s_S, reorder_point: 48, order_up_to: 86}
-    items:
-      - {sku: fridge, policy: {type: s_S, reorder_point: 42, order_up_to: 72}, initial: {on_hand: 72}}
-      - {sku: microwave, policy: {type: s_S, reorder_point: 95, order_up_to: 173}, initial: {on_hand: 173}}
-    initial: {on_hand: 86}
-    allocation: priority
-    holding_cost_per_unit_day: 0.4
-    backorder_cost_per_unit_day: 2.0
-    ordering_cost_per_order: 40.0
-  - name: dealer_n1
-    kind: dealer
-    display_name: Lakeside Appliance Center
-    region: north
-    lanes: [{supplier: dist_north, lead_time_days: 2, shipping_cost_per_unit: 3.0}]
-    policy: {type: base_stock, order_up_to: 17}
-    items:
-      - {sku: fridge, policy: {type: base_stock, order_up_to: 13}, initial: {on_hand: 13}}
-      - {sku: microwave, policy: {type: base_stock, order_up_to: 31}, initial: {on_hand: 31}}
-    initial: {on_hand: 17}
-    holding_cost_per_unit_day: 0.8
-    backorder_cost_per_unit_day: 4.0
-    ordering_cost_per_order: 5.0
-  - name: dealer_n2
-    kind: dealer
-    display_name: Maple Street TV & Appliance
-    region: north
-    lanes: [{supplier: dist_north, lead_time_days: 2, shipping_cost_per_unit: 3.0}]
-    policy: {type: base_stock, order_up_to: 11}
-    items:
-      - {sku: fridge, policy: {type: base_stock, order_up_to: 9}, initial: {on_hand: 9}}
-      - {sku: microwave, policy: {type: base_stock, order_up_to: 20}, initial: {on_hand: 20}}
-    initial: {on_hand: 11}
-    holding_cost_per_unit_day: 0.8
-    backorder_cost_per_unit_day: 4.0
-    ordering_cost_per_order: 5.0
-  - name: dealer_n3
-    kind: dealer
-    display_name: Pine Ridge Home Store
-    region: north
-    lanes: [{supplier: dist_north, lead_time_days: 2, shipping_cost_per_unit: 3.5}]
-    policy: {type: base_stock, order_up_to: 5}
-    items:
-      - {sku: microwave, policy: {type: base_stock, order_up_to: 11}, initial: {on_hand: 11}}
-    initial: {on_hand: 5}
-    shortage: lost_sales
-    holding_cost_per_unit_day: 0.8
-    lost_sale_cost_per_unit: 60.0
-    ordering_cost_per_order: 5.0
-  - name: dealer_s1
-    kind: dealer
-    display_name: Bayou Appliance Outlet
-    region: south
-    lanes: [{supplier: dist_south, lead_time_days: 2, shipping_cost_per_unit: 3.0}]
-    policy: {type: base_stock, order_up_to: 17}
-    items:
-      - {sku: fridge, policy: {type: base_stock, order_up_to: 13}, initial: {on_hand: 13}}
-      - {sku: microwave, policy: {type: base_stock, order_up_to: 31}, initial: {on_hand: 31}}
-    initial: {on_hand: 17}
-    holding_cost_per_unit_day: 0.8
-    backorder_cost_per_unit_day: 4.0
-    ordering_cost_per_order: 5.0
-  - name: dealer_s2
-    kind: dealer
-    display_name: Magnolia Home Electronics
-    region: south
-    lanes: [{supplier: dist_south, lead_time_days: 2, shipping_cost_per_unit: 3.0}]
-    policy: {type: base_stock, order_up_to: 11}
-    items:
-      - {sku: fridge, policy: {type: base_stock, order_up_to: 9}, initial: {on_hand: 9}}
-      - {sku: microwave, policy: {type: base_stock, order_up_to: 20}, initial: {on_hand: 20}}
-    initial: {on_hand: 11}
-    holding_cost_per_unit_day: 0.8
-    backorder_cost_per_unit_day: 4.0
-    ordering_cost_per_order: 5.0
-  - name: dealer_s3
-    kind: dealer
-    display_name: Palmetto Appliance Shop
-    region: south
-    lanes: [{supplier: dist_south, lead_time_days: 3, shipping_cost_per_unit: 4.0}]
-    policy: {type: base_stock, order_up_to: 6}
-    items:
-      - {sku: microwave, policy: {type: base_stock, order_up_to: 13}, initial: {on_hand: 13}}
-    initial: {on_hand: 6}
-    shortage: lost_sales
-    holding_cost_per_unit_day: 0.8
-    lost_sale_cost_per_unit: 60.0
-    ordering_cost_per_order: 5.0
-markets:
-  - name: market_n1
-    served_by: dealer_n1
-    region: north
-    display_name: Lakeside shoppers
-    demand:
-      - {sku: fridge, distribution: {type: poisson, mean: 3.0}}
-      - {sku: washer, distribution: {type: poisson, mean: 4.0}}
-      - {sku: microwave, distribution: {type: negative_binomial, mean: 8.0, variance: 14.0}}
-  - name: market_n2
-    served_by: dealer_n2
-    region: north
-    display_name: Maple Street shoppers
-    demand:
-      - {sku: fridge, distribution: {type: poisson, mean: 2.0}}
-      - {sku: washer, distribution: {type: poisson, mean: 2.5}}
-      - {sku: microwave, distribution: {type: poisson, mean: 5.0}}
-  - name: market_n3
-    served_by: dealer_n3
-    region: north
-    display_name: Pine Ridge shoppers
-    demand:
-      - {sku: fridge, distribution: {type: poisson, mean: 1.0}}
-      - {sku: washer, distribution: {type: poisson, mean: 1.0}}
-      - {sku: microwave, distribution: {type: poisson, mean: 2.5}}
-  - name: market_s1
-    served_by: dealer_s1
-    region: south
-    display_name: Bayou shoppers
-    demand:
-      - {sku: fridge, distribution: {type: poisson, mean: 3.0}}
-      - {sku: washer, distribution: {type: poisson, mean: 4.0}}
-      - {sku: microwave, distribution: {type: negative_binomial, mean: 8.0, variance: 14.0}}
-  - name: market_s2
-    served_by: dealer_s2
-    region: south
-    display_name: Magnolia shoppers
-    demand:
-      - {sku: fridge, distribution: {type: poisson, mean: 2.0}}
-      - {sku: washer, distribution: {type: poisson, mean: 2.5}}
-      - {sku: microwave, distribution: {type: poisson, mean: 5.0}}
-  - name: market_s3
-    served_by: dealer_s3
-    region: south
-    display_name: Palmetto shoppers
-    demand:
-      - {sku: fridge, distribution: {type: poisson, mean: 1.0}}
-      - {sku: washer, distribution: {type: poisson, mean: 1.0}}
-      - {sku: microwave, distribution: {type: poisson, mean: 2.5}}
-business:
-  partners:
-    tiers:
-      tiers:
-        - {name: gold, discount: 0.32, allocation_priority: 0, promotion_threshold: 85, demotion_threshold: 75}
-        - {name: silver, discount: 0.28, allocation_priority: 1, promotion_threshold: 65, demotion_threshold: 55}
-        - {name: bronze, discount: 0.25, allocation_priority: 2}
-      initial_tier: bronze
-      review_period_days: 365
-    training: {uplift: 0.2, half_life_days: 60, max_uplift: 0.5, events: []}
-    churn: {intercept: -50.0}
-    insolvency: {annual_probability: 0.0}
-  tiers_by_node:
-    dist_north: gold
-    dist_south: silver
-    dealer_n1: gold
-    dealer_s1: silver
-    dealer_n2: silver
-  funnel:
-    lead_sources:
-      - region: north
-        arrival_rate_per_day: 1.2
-        deal_size_units: {type: uniform, low: 5, high: 30}
-        sku_mix:
-          - {sku: fridge, share: 0.3}
-          - {sku: washer, share: 0.3}
-          - {sku: microwave, share: 0.4}
-        account_pool_size: 80
-      - region: south
-        arrival_rate_per_day: 1.0
-        deal_size_units: {type: uniform, low: 5, high: 30}
-        sku_mix:
-          - {sku: fridge, share: 0.25}
-          - {sku: washer, share: 0.35}
-          - {sku: microwave, share: 0.4}
-        seasonality_multipliers: [0.8, 0.8, 1.0, 1.2, 1.4, 1.4, 1.2, 1.0, 0.9, 0.8, 0.8, 0.7]
-        account_pool_size: 60
-    stages:
-      - {name: lead, conversion_probability: 0.6, duration: {type: exponential, mean_days: 4}}
-      - {name: qualified, conversion_probability: 0.5, duration: {type: exponential, mean_days: 7}}
-      - {name: proposal, conversion_probability: 0.5, duration: {type: uniform, low_days: 7, high_days: 21}}
-      - {name: negotiation, conversion_probability: 0.75, duration: {type: exponential, mean_days: 7}}
-    routing:
-      rule: territory
-      tie_break: tier_weighted
-      tier_weights: {gold: 4, silver: 2.5, bronze: 1}
-      accept_probability: 0.85
-      partner_accept_probability: {dealer_n3: 0.6}
-      response_time: {type: exponential, mean_days: 0.5}
-      accept_timeout_days: 1.5
-      max_reroutes: 2
-    deal_registration:
-      enabled: true
-      register_at_stage: qualified
-      protection_days: 90
-      conflict_rule: first_wins
-      approval_probability: 0.95
-      on_rejection: continue
-"""
+#: The exercise scenario as a document, the package data file ``chansim/data/exercises/training.yaml`` (equal to the
+#: stage-3 file made into the exercise by :func:`exercise_variant`).
+TRAINING_YAML = package_text("exercises/training.yaml")
 
 
 def exercise_variant(scenario: sc.Scenario) -> sc.Scenario:
@@ -444,11 +202,10 @@ def exercise_variant(scenario: sc.Scenario) -> sc.Scenario:
 
 def training_scenario() -> sc.Scenario:
     """The exercise's scenario (:data:`TRAINING_YAML`), validated."""
-    import yaml
+    from chansim.io import parse_scenario, read_yaml
 
-    from chansim.io import parse_scenario
-
-    return parse_scenario(yaml.safe_load(TRAINING_YAML), "training_scenario")
+    source = "chansim/data/exercises/training.yaml"
+    return parse_scenario(read_yaml(TRAINING_YAML, source), source)
 
 
 @dataclass(frozen=True)
