@@ -21,13 +21,15 @@ applied at the same point of their round.
 
 * ``"round_start"``: the trainee sees the state at the end of the previous round; the
   orders are placed in the round's first period (after that period's demand) and the
-  actions apply before it. Nothing is simulated twice: one round costs one ``advance``.
+  actions apply before it. Nothing is simulated twice: one round costs one ``advance`` (and a
+  fork of the session, kept for ``undo``).
 * ``"round_end"`` (the classic beer game): the trainee first sees the round's incoming
   orders and shipments, then orders; the orders are placed in the round's last period,
   after its demand, and actions apply after the round. To show the round before the
-  decision, the game keeps a *preview*: the decided rounds replayed plus the current one
-  with no order from the trainee (what the trainee's node saw up to its ordering does
-  not depend on its own order of that period). One round costs one fork of the session.
+  decision, the game keeps a *preview*: a fork of the session advanced through the current
+  round with no order from the trainee (what the trainee's node saw up to its ordering does
+  not depend on its own order of that period). One round costs two forks (the kept one
+  and the preview) and two one-round advances.
 
 **Errors a trainee can cause** raise :class:`DecisionError` with a message key of the
 catalogue (:mod:`chansim.exercises.messages`) and its parameters, never a traceback the
@@ -474,6 +476,9 @@ class Game:
         self._check_open()
         if decision is not None:
             orders, actions = self.parse_decision(decision)
+            missing = [f"{n}/{s}" for n, s in self.controlled if (n, s) not in orders]
+            if missing:
+                raise DecisionError("validation.missing_decision", {"field": missing[0], "allowed": ", ".join(missing)})
             self._pending_orders = dict(orders)
             self._pending_actions = {(a.kind, a.subject): a for a in actions}
         missing = [f"{n}/{s}" for n, s in self.controlled if (n, s) not in self._pending_orders]

@@ -328,10 +328,10 @@ class OrderDesk(Game, Exercise):
     @property
     def allocation(self) -> str:
         """The allocation rule in force at the distributor (the pending choice not included)."""
-        for item in self._session.sequence:
-            if item.node == DISTRIBUTOR:
-                return str(item.allocation)
-        raise RuntimeError("the distributor has no stock")  # pragma: no cover
+        items = self._session.control.items_of(DISTRIBUTOR)
+        if not items:  # pragma: no cover
+            raise RuntimeError("the distributor has no stock")
+        return str(items[0].allocation)
 
     @property
     def pending_allocation(self) -> str | None:

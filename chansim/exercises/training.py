@@ -111,7 +111,8 @@ from chansim.business.runtime import partner_tiers
 from chansim.engine import Session
 from chansim.exercises.contract import Exercise, jsonable
 from chansim.exercises.feedback import Advice
-from chansim.exercises.game import DecisionError, Score, _shown, check_keys, check_number
+from chansim.exercises.game import DecisionError, Score, check_keys, check_number
+from chansim.exercises.game import shown_value as _shown
 from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, Catalogue
 from chansim.io import package_text
 
