@@ -14,17 +14,29 @@ score compares the chain's cost with it.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
 
 from chansim import scenario as sc
-from chansim.exercises.game import DecisionError, Game, Score, check_number, cost_by_node
+from chansim.exercises.contract import Exercise
+from chansim.exercises.game import (
+    DecisionError,
+    Game,
+    RoundAction,
+    RoundRecord,
+    Score,
+    check_keys,
+    check_number,
+    cost_by_node,
+)
 
 if TYPE_CHECKING:
+    from chansim.exercises.feedback import Advice
     from chansim.results import Result
 
-__all__ = ["BEER", "BULLWHIP_COLUMNS", "DEMANDS", "ROLES", "BeerGame", "beer_game_scenario"]
+__all__ = ["BEER", "BULLWHIP_COLUMNS", "DEMANDS", "ROLES", "BeerGame", "BeerGameDecision", "beer_game_scenario"]
 
 #: The roles, from the end customer up the chain.
 ROLES = ("retailer", "wholesaler", "distributor", "factory")
@@ -65,8 +77,20 @@ def beer_game_scenario(demand: Literal["classic", "random"] = "classic", horizon
     return parse_scenario(document, str(path))
 
 
-class BeerGame(Game):
+class BeerGameDecision(BaseModel):
+    """One week's decision of the beer game (the contract's ``play_round`` takes it as a dict)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    order: float = Field(ge=0, le=1000, description="Cases the trainee's role orders this week (whole).")
+    source: str = Field("trainee", min_length=1, max_length=40, description="Who decided: trainee or auto:<policy>.")
+
+
+class BeerGame(Game, Exercise):
     """The beer game with the trainee in ``role``; the other roles follow Sterman's rule.
+
+    Exercise contract name ``beer-game``; a decision is ``{"order": cases}`` (and an optional
+    ``source``); the standard process (:meth:`default_decision`) is Sterman's rule.
 
     Args:
         role: ``retailer``, ``wholesaler``, ``distributor`` or ``factory``.
@@ -110,7 +134,39 @@ class BeerGame(Game):
         self.role = role
         self.demand = demand
         self.horizon_weeks = weeks
+        self.options = {"role": role, "demand": demand, "horizon_weeks": weeks}
         self._benchmark: Result | None = None
+
+    name = "beer-game"
+    Decision = BeerGameDecision
+
+    # ------------------------------------------------------------------ the contract's decisions
+    def parse_decision(self, decision: object) -> tuple[dict[tuple[str, str], tuple[float, str]], list[RoundAction]]:
+        """``{"order": cases, "source": "trainee"}`` checked (the order as :meth:`order` checks it)."""
+        checked = check_keys(decision, ("order", "source"), ("order",))
+        source = self._check_source(checked.get("source", "trainee"))
+        return {(self.role, BEER): (self.check_order(self.role, BEER, checked["order"]), source)}, []
+
+    def decision_of(self, record: RoundRecord) -> dict[str, Any]:
+        """The week's decision dict: the order and its source."""
+        return {"order": record.order(self.role, BEER), "source": self._record_source(record)}
+
+    def default_decision(self) -> dict[str, Any]:
+        """Sterman's rule's order for the role this week (source ``auto:sterman``)."""
+        self._check_open()
+        return {"order": self.suggestion(self.role, BEER), "source": self._auto_label(self.default_policy)}
+
+    def state(self) -> dict[str, Any]:
+        """The contract's state (:meth:`Game.state`) with the role, the demand and the week being decided."""
+        return {**super().state(), "role": self.role, "demand": self.demand, "week": self.week}
+
+    def advice(self, lang: str = "en_US") -> list[Advice]:
+        """Plain-language advice on the role's play so far (:mod:`chansim.exercises.feedback`); none before week 1."""
+        from chansim.exercises.feedback import advise_facts, game_facts
+
+        if self.round == 0:
+            return []
+        return advise_facts(game_facts(self.result(), role=self.role), lang=lang)
 
     @property
     def week(self) -> int:

@@ -73,14 +73,16 @@ import time
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
 
 from chansim import scenario as sc
+from chansim.exercises.contract import Exercise, jsonable
 from chansim.exercises.feedback import Advice
-from chansim.exercises.game import DecisionError, Score
+from chansim.exercises.game import DecisionError, Score, check_keys
 from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, Catalogue
 from chansim.io import package_text
 
@@ -95,6 +97,7 @@ __all__ = [
     "SCORECARD_COLUMNS",
     "YEAR_COLUMNS",
     "Evaluation",
+    "EvaluationDecision",
     "Structure",
     "YearOutcome",
     "benchmark_year",
@@ -499,13 +502,38 @@ def _as_line(outcome: YearOutcome, line: str) -> YearOutcome:
 # --------------------------------------------------------------------------- the controller
 
 
-class Evaluation:
+class EvaluationDecision(BaseModel):
+    """One review's decision (the contract's ``play_round`` takes it as a dict)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    actions: dict[str, Literal["keep", "promote", "demote", "replace"]] = Field(
+        default_factory=dict, description="Per partner: keep, promote, demote or replace (partners not given: keep)."
+    )
+    moves: dict[str, str] = Field(
+        default_factory=dict,
+        description="Territories handed to another live dealer of the region: territory -> dealer.",
+    )
+
+
+#: Columns of :meth:`Evaluation.kpis` (``round``, ``year`` and the cards of :meth:`Evaluation.kpi_cards`).
+KPI_COLUMNS = ["round", "year", "channel_profit", "sell_out", "attainment", "fill_rate", "profit_change",
+               "profit_vs_benchmark"]  # fmt: skip
+
+
+class Evaluation(Exercise):
     """The performance-evaluation exercise: yearly reviews, decisions, the next year simulated.
 
     ``round`` reviews have been played; the trainee is reviewing year ``round + 1``.
+
+    Exercise contract name ``evaluation``; a decision is ``{"actions": {partner: action},
+    "moves": {territory: dealer}}`` (actions are applied before moves); the standard process
+    (:meth:`default_decision`) keeps everyone and moves nothing.
     """
 
     exercise = "evaluation"
+    name = "evaluation"
+    Decision = EvaluationDecision
 
     def __init__(self, seed: int = 0, *, reviews: int = REVIEWS, catalogue: Catalogue = CATALOGUE) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
@@ -514,6 +542,7 @@ class Evaluation:
             raise ValueError(f"reviews: {reviews} must be 1 to 10")
         self.seed = int(seed)
         self.total_rounds = int(reviews)
+        self.options: dict[str, Any] = {"reviews": int(reviews)}
         self.catalogue = catalogue
         self._years: list[YearOutcome] = [benchmark_year(self.seed, 1)]
         self._reviews: list[Review] = []
@@ -525,6 +554,11 @@ class Evaluation:
     def round(self) -> int:
         """Reviews played so far."""
         return len(self._reviews)
+
+    @property
+    def rounds(self) -> int:
+        """Reviews in the game."""
+        return self.total_rounds
 
     @property
     def year(self) -> int:
@@ -709,7 +743,57 @@ class Evaluation:
         self.clear()
         return outcome
 
-    play_round = simulate
+    # ------------------------------------------------------------------ the contract
+    def play_round(self, decision: Mapping[str, Any] | None = None) -> YearOutcome:
+        """Play the review with ``decision`` (``{"actions": {...}, "moves": {...}}``) or, with none, the pending one.
+
+        The decision replaces any pending one and is checked in full (the errors of
+        :meth:`decide` and :meth:`reassign`, actions first) before anything changes; then the
+        next year is simulated (:meth:`simulate`).
+        """
+        self._check_open()
+        if decision is not None:
+            checked = check_keys(decision, ("actions", "moves"))
+            saved = dict(self._actions), dict(self._moves)
+            self.clear()
+            try:
+                actions, moves = checked.get("actions") or {}, checked.get("moves") or {}
+                for name, value in (("actions", actions), ("moves", moves)):
+                    if not isinstance(value, Mapping):
+                        raise DecisionError("evaluation.unknown_action", {"field": name, "value": _shown(value),
+                                                                          "allowed": "a mapping"})  # fmt: skip
+                for partner, action in actions.items():
+                    self.decide(partner, action)
+                for territory, dealer in moves.items():
+                    self.reassign(territory, dealer)
+            except DecisionError:
+                self._actions, self._moves = saved
+                raise
+        return self.simulate()
+
+    def default_decision(self) -> dict[str, Any]:
+        """The standard process: keep every partner, move no territory."""
+        self._check_open()
+        return {"actions": {}, "moves": {}}
+
+    def played_decisions(self) -> list[dict[str, Any]]:
+        """The decisions of the reviews played, first first."""
+        return [{"actions": dict(r.actions), "moves": dict(r.moves)} for r in self._reviews]
+
+    def state(self) -> dict[str, Any]:
+        """What the reviewer sees (JSON-able): where the game is, the channel's structure, the year's scorecards."""
+        structure = self.structure
+        return jsonable({
+            "round": self.round, "rounds": self.rounds, "year": self.year, "finished": self.finished,
+            "tiers": dict(sorted(structure.tiers.items())), "serving": dict(sorted(structure.serving.items())),
+            "dealers": {name: {"display_name": d.display_name, "region": d.region, "joined_year": d.joined_year}
+                        for name, d in sorted(structure.dealers.items())},
+            "scorecard": self.scorecard(),
+        })  # fmt: skip
+
+    def kpis(self) -> pd.DataFrame:
+        """The KPI cards as a table: one row, ``round``, ``year`` and :meth:`kpi_cards` (:data:`KPI_COLUMNS`)."""
+        return pd.DataFrame([{"round": self.round, "year": self.year, **self.kpi_cards()}], columns=KPI_COLUMNS)
 
     def _did_nothing(self, review: Review) -> bool:
         """Whether the trainee's line is still the benchmark's: no decision or move in any review, this one too."""
@@ -815,7 +899,7 @@ class Evaluation:
                 rows.append({"year": outcome.year, "line": "benchmark", **self.benchmark(outcome.year).totals})
         return pd.DataFrame(rows, columns=YEAR_COLUMNS)
 
-    def kpis(self) -> dict[str, float]:
+    def kpi_cards(self) -> dict[str, float]:
         """The cards: the year under review and its change against the year before (and the benchmark)."""
         now = self._years[-1].totals
         before = self._years[-2].totals if len(self._years) > 1 else None

@@ -6,23 +6,30 @@ the rest of the channel follows its scenario. Widgets call these methods from th
 callbacks and only display what comes back; there is no simulation logic in a callback.
 
 **Replay.** The state of a game is a pure function of (scenario, seed, the recorded
-decisions). ``undo`` and ``reset`` rebuild the session from the start with the recorded
-decisions (all but the last round for ``undo``): exact, because a run is deterministic
-given its seed and decisions, and stepping gives the same result as a straight run.
+decisions): the exercise contract's log (:mod:`chansim.exercises.contract`) rebuilds it.
+A round is played on a fork of the session (:meth:`chansim.engine.Session.fork`), the
+session before it kept on a stack, so ``undo`` and ``reset`` take a kept session back
+instead of replaying from day 0, and a round that fails leaves the game as it was.
 Decisions other than orders (a credit limit, ...) are :class:`RoundAction` objects,
-replayed the same way at the same point of their round.
+applied at the same point of their round.
+
+**Decisions as dicts.** ``play_round(decision)`` takes a round's whole decision as a dict
+(the contract's verb; the shape is each exercise's, see :meth:`Game.parse_decision`);
+``play_round()`` with none plays the pending :meth:`Game.decide` / :meth:`Game.act` calls.
 
 **When the trainee decides** (``decision_point``):
 
 * ``"round_start"``: the trainee sees the state at the end of the previous round; the
   orders are placed in the round's first period (after that period's demand) and the
-  actions apply before it. Nothing is simulated twice: one round costs one ``advance``.
+  actions apply before it. Nothing is simulated twice: one round costs one ``advance`` (and a
+  fork of the session, kept for ``undo``).
 * ``"round_end"`` (the classic beer game): the trainee first sees the round's incoming
   orders and shipments, then orders; the orders are placed in the round's last period,
   after its demand, and actions apply after the round. To show the round before the
-  decision, the game keeps a *preview*: the decided rounds replayed plus the current one
-  with no order from the trainee (what the trainee's node saw up to its ordering does
-  not depend on its own order of that period). One round costs one replay.
+  decision, the game keeps a *preview*: a fork of the session advanced through the current
+  round with no order from the trainee (what the trainee's node saw up to its ordering does
+  not depend on its own order of that period). One round costs two forks (the kept one
+  and the preview) and two one-round advances.
 
 **Errors a trainee can cause** raise :class:`DecisionError` with a message key of the
 catalogue (:mod:`chansim.exercises.messages`) and its parameters, never a traceback the
@@ -49,6 +56,7 @@ import pandas as pd
 
 from chansim import scenario as sc
 from chansim.engine import Session
+from chansim.exercises.contract import jsonable
 from chansim.metrics import KPI_NAMES
 from chansim.results import COST_ACCOUNTS
 
@@ -64,6 +72,7 @@ __all__ = [
     "RoundAction",
     "RoundRecord",
     "Score",
+    "check_keys",
     "check_number",
     "cost_by_node",
     "expected_daily_demand",
@@ -146,6 +155,29 @@ def check_number(value: object, field: str, *, maximum: float, whole: bool = Fal
     if whole and number != math.floor(number):
         raise DecisionError("validation.not_whole", params)
     return number
+
+
+def check_keys(decision: object, allowed: Sequence[str], required: Sequence[str] = ()) -> Mapping[str, Any]:
+    """``decision`` as a mapping with only ``allowed`` keys and every ``required`` one, else DecisionError.
+
+    Keys: ``validation.unknown_choice`` (``field`` "decision", the key, the allowed keys) and
+    ``validation.missing_decision`` (the first missing key).
+    """
+    if not isinstance(decision, Mapping):
+        raise DecisionError(
+            "validation.unknown_choice",
+            {"field": "decision", "value": _shown(type(decision).__name__),
+             "allowed": "a mapping of " + ", ".join(allowed)},  # fmt: skip
+        )
+    for key in decision:
+        if key not in allowed:
+            raise DecisionError(
+                "validation.unknown_choice", {"field": "decision", "value": _shown(key), "allowed": ", ".join(allowed)}
+            )
+    for key in required:
+        if key not in decision:
+            raise DecisionError("validation.missing_decision", {"field": key, "allowed": ", ".join(required)})
+    return decision
 
 
 @dataclass(frozen=True)
@@ -343,8 +375,9 @@ class Game:
         self._pending_actions: dict[tuple[str, str], RoundAction] = {}
         self._cache: dict[str, Any] = {}
         self._session = Session(self.scenario, seed=self.seed)
-        self._preview: Session | None = None
-        self._rebuild()
+        #: the session at the start of each played round (the last one: before the last round)
+        self._before: list[Session] = []
+        self._preview: Session | None = self._make_preview()
 
     # ------------------------------------------------------------------ where the game is
     @property
@@ -356,6 +389,11 @@ class Game:
     def day(self) -> int:
         """The first day of the round being decided."""
         return self.round * self.round_days
+
+    @property
+    def rounds(self) -> int:
+        """Rounds in the game (:attr:`total_rounds`)."""
+        return self.total_rounds
 
     @property
     def remaining_rounds(self) -> int:
@@ -412,15 +450,25 @@ class Game:
         self._check_open()
         self._pending_actions[action.kind, action.subject] = action
 
-    def play_round(self) -> RoundRecord:
-        """Simulate the round with the decided orders and actions; returns what was played.
+    def play_round(self, decision: Mapping[str, Any] | None = None) -> RoundRecord:
+        """Simulate the round with ``decision`` (or, with none, the pending orders and actions); returns it.
+
+        ``decision`` is the round's whole decision as a dict (:meth:`parse_decision`); it
+        replaces any pending one and is checked in full before anything changes.
 
         Raises:
-            DecisionError: ``control.game_over`` after the last round, or
+            DecisionError: ``control.game_over`` after the last round, a bad ``decision``, or
                 ``validation.missing_decision`` when an order of the trainee is not decided.
 
         """
         self._check_open()
+        if decision is not None:
+            orders, actions = self.parse_decision(decision)
+            missing = [f"{n}/{s}" for n, s in self.controlled if (n, s) not in orders]
+            if missing:
+                raise DecisionError("validation.missing_decision", {"field": missing[0], "allowed": ", ".join(missing)})
+            self._pending_orders = dict(orders)
+            self._pending_actions = {(a.kind, a.subject): a for a in actions}
         missing = [f"{n}/{s}" for n, s in self.controlled if (n, s) not in self._pending_orders]
         if missing:
             raise DecisionError("validation.missing_decision", {"field": missing[0], "allowed": ", ".join(missing)})
@@ -430,11 +478,11 @@ class Game:
             orders=tuple((n, s, *self._pending_orders[n, s]) for n, s in self.controlled),
             actions=tuple(self._pending_actions.values()),
         )
-        try:
-            self._step(self._session, record)
-        except Exception:
-            self._rebuild()  # never leave a half-advanced session behind
-            raise
+        before = self._session
+        session = before.fork()
+        self._step(session, record)  # on failure the game keeps ``before``, untouched
+        self._session = session
+        self._before.append(before)
         self._records.append(record)
         self._pending_orders.clear()
         self._pending_actions.clear()
@@ -456,7 +504,7 @@ class Game:
         else:
             count = int(check_number(rounds, "rounds", maximum=sc.MAX_DAYS, whole=True))
             count = min(count, self.remaining_rounds)
-        label = f"auto:{chosen}" if isinstance(chosen, str) else f"auto:{getattr(chosen, '__name__', 'policy')}"
+        label = self._auto_label(chosen)
         for _ in range(count):
             for node, sku in self.controlled:
                 if (node, sku) not in self._pending_orders:
@@ -465,7 +513,7 @@ class Game:
         return count
 
     def undo(self) -> RoundRecord:
-        """Take back the last round (replayed from the start without it); returns the round taken back.
+        """Take back the last round (the session kept before it comes back); returns the round taken back.
 
         Pending decisions are dropped. Raises :class:`DecisionError` (``control.nothing_to_undo``)
         before the first round.
@@ -473,17 +521,84 @@ class Game:
         if not self._records:
             raise DecisionError("control.nothing_to_undo")
         record = self._records.pop()
+        self._session = self._before.pop()
         self._pending_orders.clear()
         self._pending_actions.clear()
-        self._rebuild()
+        self._cache.clear()
+        self._preview = self._make_preview()
         return record
 
     def reset(self) -> None:
         """Back to round 0 with no decisions (the same seed: the same demand)."""
+        if self._before:
+            self._session = self._before[0]
+        self._before.clear()
         self._records.clear()
         self._pending_orders.clear()
         self._pending_actions.clear()
-        self._rebuild()
+        self._cache.clear()
+        self._preview = self._make_preview()
+
+    # ------------------------------------------------------------------ decisions as dicts (the contract)
+    def parse_decision(self, decision: object) -> tuple[dict[tuple[str, str], tuple[float, str]], list[RoundAction]]:
+        """A round's decision dict checked: ``({(node, sku): (qty, source)}, actions)``; nothing changes.
+
+        The generic shape: ``{"orders": {"node/sku": qty, ...}, "source": "trainee"}`` with an
+        order for every controlled pair; exercises override it with their own shape.
+        """
+        checked = check_keys(decision, ("orders", "source"), ("orders",))
+        source = self._check_source(checked.get("source", "trainee"))
+        wanted = checked["orders"]
+        if not isinstance(wanted, Mapping):
+            allowed = ", ".join(f"{n}/{s}" for n, s in self.controlled)
+            raise DecisionError("validation.missing_decision", {"field": "orders", "allowed": allowed})
+        orders = {}
+        for key, qty in wanted.items():
+            node, _, sku = str(key).partition("/")
+            orders[self._check_controlled(node, sku)] = (self.check_order(node, sku, qty), source)
+        return orders, []
+
+    def decision_of(self, record: RoundRecord) -> dict[str, Any]:
+        """The decision dict of a played round (what :meth:`parse_decision` takes back)."""
+        return {"orders": {f"{n}/{s}": qty for n, s, qty, _ in record.orders}, "source": self._record_source(record)}
+
+    def played_decisions(self) -> list[dict[str, Any]]:
+        """The decision dicts of the played rounds, first first (the contract's log)."""
+        return [self.decision_of(record) for record in self._records]
+
+    def default_decision(self) -> dict[str, Any]:
+        """What :attr:`default_policy` would order this round, as a decision dict (source ``auto:<policy>``)."""
+        self._check_open()
+        label = self._auto_label(self.default_policy)
+        return {"orders": {f"{n}/{s}": self.suggestion(n, s) for n, s in self.controlled}, "source": label}
+
+    def check_order(self, node: str, sku: str, qty: object) -> float:
+        """``qty`` checked as an order of ``node`` x ``sku`` (:func:`check_number` in ``[0, max_order]``)."""
+        whole = self.scenario.units == "discrete"
+        return check_number(qty, f"{node}/{sku}", maximum=self.max_order, whole=whole)
+
+    @staticmethod
+    def _check_source(source: object) -> str:
+        if not isinstance(source, str) or not source or len(source) > 40:
+            raise DecisionError(
+                "validation.unknown_choice",
+                {"field": "source", "value": _shown(source), "allowed": "trainee, auto:<policy> (1-40 characters)"},
+            )
+        return source
+
+    @staticmethod
+    def _record_source(record: RoundRecord) -> str:
+        """The source of a round's decision (its orders'; ``trainee`` when mixed)."""
+        sources = {source for *_, source in record.orders} | {a.source for a in record.actions}
+        return sources.pop() if len(sources) == 1 else "trainee"
+
+    @staticmethod
+    def _auto_label(policy: AutoPolicy) -> str:
+        return f"auto:{policy}" if isinstance(policy, str) else f"auto:{getattr(policy, '__name__', 'policy')}"
+
+    def stock_table(self) -> pd.DataFrame:
+        """The trainee's stock table at the decision point (see :meth:`state`'s ``stock``), with pending orders."""
+        return self._stock_frame()
 
     # ------------------------------------------------------------------ auto-play policies
     def suggestion(self, node: str, sku: str, policy: AutoPolicy | None = None) -> float:
@@ -541,7 +656,18 @@ class Game:
         return target - self._stock_row(node, sku)["inventory_position"]
 
     # ------------------------------------------------------------------ what the trainee sees
-    def state(self) -> pd.DataFrame:
+    def state(self) -> dict[str, Any]:
+        """What the trainee sees when deciding (JSON-able): where the game is and the stock table.
+
+        ``round``, ``rounds``, ``day``, ``finished`` and ``stock``: the rows of :meth:`stock_table`
+        without ``pending_order`` (pending input is not part of the game's state).
+        """
+        stock = self._stock_frame().drop(columns=["pending_order"])
+        return jsonable({
+            "round": self.round, "rounds": self.rounds, "day": self.day, "finished": self.finished, "stock": stock,
+        })  # fmt: skip
+
+    def _stock_frame(self) -> pd.DataFrame:
         """The trainee's stock table at the decision point, one row per controlled node x SKU.
 
         ``on_hand``, ``backorder``, ``on_order`` (ordered, not received), ``in_transit``,
@@ -697,24 +823,13 @@ class Game:
             for action in record.actions:
                 action.apply(session)
 
-    def _replay(self, records: Sequence[RoundRecord]) -> Session:
-        session = Session(self.scenario, seed=self.seed)
-        for record in records:
-            self._step(session, record)
-        return session
-
     def _make_preview(self) -> Session | None:
-        """Under ``round_end``: the played rounds and the current one with no order of the trainee yet."""
+        """Under ``round_end``: the played rounds and the current one with no order of the trainee yet (a fork)."""
         if self.decision_point != "round_end" or self.finished:
             return None
-        session = self._replay(self._records)
+        session = self._session.fork()
         session.advance(periods=self.periods_per_round)
         return session
-
-    def _rebuild(self) -> None:
-        self._cache.clear()
-        self._session = self._replay(self._records)
-        self._preview = self._make_preview()
 
     def _info_session(self) -> Session:
         return self._preview if self._preview is not None else self._session
@@ -750,5 +865,5 @@ class Game:
         return [float(x) for x in mine["demand"].sort_index()]
 
     def _stock_row(self, node: str, sku: str) -> pd.Series:
-        state = self.state()
+        state = self._stock_frame()
         return state[(state["node"] == node) & (state["sku"] == sku)].iloc[0]

@@ -34,15 +34,27 @@ distributor's daily (s, S) policy with the scenario's credit limits, same seed).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
 
 from chansim import scenario as sc
+from chansim.exercises.contract import Exercise, jsonable
 from chansim.exercises.feedback import Advice, NodeFacts, Thresholds, advise_facts, find_demand_step
-from chansim.exercises.game import DecisionError, Game, RoundAction, Score, check_number, cost_by_node
+from chansim.exercises.game import (
+    DecisionError,
+    Game,
+    RoundAction,
+    RoundRecord,
+    Score,
+    check_keys,
+    check_number,
+    cost_by_node,
+)
 from chansim.io import package_text
 from chansim.metrics import KPI_NAMES, bullwhip_ratio
 
@@ -61,6 +73,7 @@ __all__ = [
     "CreditLimitChange",
     "DeskEvent",
     "OrderDesk",
+    "OrderDeskDecision",
     "order_desk_scenario",
 ]
 
@@ -161,8 +174,27 @@ class DeskEvent:
         return self.start_day < end_day and (self.end_day is None or self.end_day > start_day)
 
 
-class OrderDesk(Game):
+class OrderDeskDecision(BaseModel):
+    """One week's decision of the order desk (the contract's ``play_round`` takes it as a dict)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    orders: dict[str, float] = Field(description="The distributor's order of every product this week (units).")
+    credit_limits: dict[Literal["dist_north", "dealer_n1", "dealer_n2", "dealer_n3"], float] = Field(
+        default_factory=dict, description="New credit limits from this week on (partner -> limit; others unchanged)."
+    )
+    allocation: Literal["first_come", "proportional", "priority"] | None = Field(
+        None, description="A new allocation rule at the distributor from this week on (none: unchanged)."
+    )
+    source: str = Field("trainee", min_length=1, max_length=40, description="Who decided: trainee or auto:<policy>.")
+
+
+class OrderDesk(Game, Exercise):
     """The order desk exercise (see the module docstring).
+
+    Exercise contract name ``order-desk``; a decision is ``{"orders": {product: units},
+    "credit_limits": {partner: limit}, "allocation": rule}`` (the last two optional); the
+    standard process (:meth:`default_decision`) orders up to the target and changes no setting.
 
     Args:
         seed: seed of every random draw (demand, approvals, payments).
@@ -185,10 +217,87 @@ class OrderDesk(Game):
             exercise="order_desk",
         )
         self.horizon_weeks = weeks
+        self.options = {"horizon_weeks": weeks, "max_order": float(max_order)}
         self.partners = PARTNERS
         self.max_credit_limit = MAX_CREDIT_LIMIT
         self._benchmark: Result | None = None
         self._cache_forever: dict[str, object] = {}
+
+    name = "order-desk"
+    Decision = OrderDeskDecision
+
+    # ------------------------------------------------------------------ the contract's decisions
+    def parse_decision(self, decision: object) -> tuple[dict[tuple[str, str], tuple[float, str]], list[RoundAction]]:
+        """``{"orders": {product: units}, "credit_limits": {...}, "allocation": rule, "source": ...}`` checked.
+
+        The same checks (and catalogue errors) as :meth:`decide`, :meth:`set_credit_limit` and
+        :meth:`set_allocation`; every product must have an order.
+        """
+        checked = check_keys(decision, ("orders", "credit_limits", "allocation", "source"), ("orders",))
+        source = self._check_source(checked.get("source", "trainee"))
+        skus = [sku for _, sku in self.controlled]
+        wanted = checked["orders"]
+        if not isinstance(wanted, Mapping):
+            raise DecisionError("validation.missing_decision", {"field": "orders", "allowed": ", ".join(skus)})
+        orders = {}
+        for sku, qty in wanted.items():
+            key = self._check_controlled(DISTRIBUTOR, sku)
+            orders[key] = (self.check_order(DISTRIBUTOR, str(sku), qty), source)
+        missing = [sku for sku in skus if (DISTRIBUTOR, sku) not in orders]
+        if missing:
+            raise DecisionError("validation.missing_decision", {"field": f"{DISTRIBUTOR}/{missing[0]}",
+                                                                "allowed": ", ".join(skus)})  # fmt: skip
+        actions: list[RoundAction] = []
+        limits = checked.get("credit_limits") or {}
+        if not isinstance(limits, Mapping):
+            raise DecisionError("validation.unknown_choice", {"field": "credit_limits", "value": str(limits)[:40],
+                                                              "allowed": ", ".join(self.partners)})  # fmt: skip
+        for partner, limit in limits.items():
+            actions.append(CreditLimitChange(subject=partner, value=self._check_limit(partner, limit), source=source))
+        rule = checked.get("allocation")
+        if rule is not None:
+            actions.append(AllocationRuleChange(subject=DISTRIBUTOR, value=self._check_rule(rule), source=source))
+        return orders, actions
+
+    def decision_of(self, record: RoundRecord) -> dict[str, Any]:
+        """The week's decision dict: orders by product, the credit limits and allocation rule set, the source."""
+        decision: dict[str, Any] = {"orders": {sku: qty for _, sku, qty, _ in record.orders}, "credit_limits": {},
+                                    "allocation": None}  # fmt: skip
+        for action in record.actions:
+            if isinstance(action, CreditLimitChange):
+                decision["credit_limits"][action.subject] = action.value
+            elif isinstance(action, AllocationRuleChange):
+                decision["allocation"] = action.rule
+        decision["source"] = self._record_source(record)
+        return decision
+
+    def default_decision(self) -> dict[str, Any]:
+        """The standard process: order up to the target, keep the limits and the allocation rule."""
+        base = super().default_decision()
+        orders = {key.partition("/")[2]: qty for key, qty in base["orders"].items()}
+        return {"orders": orders, "credit_limits": {}, "allocation": None, "source": base["source"]}
+
+    def state(self) -> dict[str, Any]:
+        """The contract's state (:meth:`Game.state`) with the credit desk (no pending limit) and the allocation rule."""
+        credit = self.credit_table().drop(columns=["pending_limit"])
+        return {**super().state(), "credit": jsonable(credit), "allocation": self.allocation}
+
+    def _check_limit(self, partner: object, limit: object) -> float:
+        if partner not in self.partners:
+            raise DecisionError(
+                "validation.unknown_choice",
+                {"field": "partner", "value": str(partner), "allowed": ", ".join(self.partners)},
+            )
+        return check_number(limit, f"credit_limit/{partner}", maximum=self.max_credit_limit)
+
+    @staticmethod
+    def _check_rule(rule: object) -> float:
+        if rule not in ALLOCATION_RULES:
+            raise DecisionError(
+                "validation.unknown_choice",
+                {"field": "allocation", "value": str(rule), "allowed": ", ".join(ALLOCATION_RULES)},
+            )
+        return float(ALLOCATION_RULES.index(rule))  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ decisions
     def set_credit_limit(self, partner: str, limit: object) -> float:
@@ -201,12 +310,7 @@ class OrderDesk(Game):
 
         """
         self._check_open()
-        if partner not in self.partners:
-            raise DecisionError(
-                "validation.unknown_choice",
-                {"field": "partner", "value": str(partner), "allowed": ", ".join(self.partners)},
-            )
-        value = check_number(limit, f"credit_limit/{partner}", maximum=self.max_credit_limit)
+        value = self._check_limit(partner, limit)
         self.act(CreditLimitChange(subject=partner, value=value))
         return value
 
@@ -218,21 +322,16 @@ class OrderDesk(Game):
 
         """
         self._check_open()
-        if rule not in ALLOCATION_RULES:
-            raise DecisionError(
-                "validation.unknown_choice",
-                {"field": "allocation", "value": str(rule), "allowed": ", ".join(ALLOCATION_RULES)},
-            )
-        self.act(AllocationRuleChange(subject=DISTRIBUTOR, value=float(ALLOCATION_RULES.index(rule))))
+        self.act(AllocationRuleChange(subject=DISTRIBUTOR, value=self._check_rule(rule)))
         return str(rule)
 
     @property
     def allocation(self) -> str:
         """The allocation rule in force at the distributor (the pending choice not included)."""
-        for item in self._session.sequence:
-            if item.node == DISTRIBUTOR:
-                return str(item.allocation)
-        raise RuntimeError("the distributor has no stock")  # pragma: no cover
+        items = self._session.control.items_of(DISTRIBUTOR)
+        if not items:  # pragma: no cover
+            raise RuntimeError("the distributor has no stock")
+        return str(items[0].allocation)
 
     @property
     def pending_allocation(self) -> str | None:

@@ -68,6 +68,7 @@ random stream, so two designs see the same customers wherever both have a dealer
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 from collections.abc import Mapping, Sequence
@@ -75,11 +76,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
 
 from chansim import scenario as sc
 from chansim.engine import run
+from chansim.exercises.contract import Exercise, jsonable
 from chansim.exercises.feedback import Advice
-from chansim.exercises.game import DecisionError, Score, check_number
+from chansim.exercises.game import DecisionError, Score, check_keys, check_number
 from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, Catalogue
 from chansim.metrics import fill_rates
 from chansim.results import COST_ACCOUNTS
@@ -97,6 +100,7 @@ __all__ = [
     "ChannelDesign",
     "ChannelPlanning",
     "DesignOutcome",
+    "PlanningDecision",
     "PlanningSetup",
     "Town",
     "build_scenario",
@@ -619,20 +623,123 @@ def measure(
 
 # --------------------------------------------------------------------------- the controller
 
+PLANNING_SCORE_FORMULA = (
+    "100 × (w × coverage + (1 − w) × min(1, margin / margin_ref)) − p × 100 × max(0, cost_ratio − target)"
+)
 
-class ChannelPlanning:
+
+#: The fields of a design decision (:class:`ChannelDesign`'s).
+DESIGN_FIELDS = (
+    "dealers", "tiers", "gold_discount_pct", "silver_discount_pct", "bronze_discount_pct", "marketing_budget", "name",
+)  # fmt: skip
+
+
+class PlanningDecision(BaseModel):
+    """One round's decision of the planning exercise: a design to simulate (the fields of :class:`ChannelDesign`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dealers: list[int] = Field(
+        [3, 3, 2, 0], min_length=4, max_length=4, description="Dealers per region (north, south, east, west), 0-5 each."
+    )
+    tiers: int = Field(2, ge=1, le=2, description="2: distributors between vendor and dealers; 1: direct.")
+    gold_discount_pct: float = Field(32.0, ge=0, le=45, description="Gold dealers' discount, % off list.")
+    silver_discount_pct: float = Field(28.0, ge=0, le=40, description="Silver dealers' discount, % off list.")
+    bronze_discount_pct: float = Field(25.0, ge=0, le=30, description="Bronze dealers' discount, % off list.")
+    marketing_budget: float = Field(0.0, ge=0, le=MAX_BUDGET, description="Marketing (MDF) money per year.")
+    name: str = Field("", max_length=24, description="The design's name (none: the next free letter A, B, C).")
+
+
+class ChannelPlanning(Exercise):
     """Simulate channel designs and compare up to :data:`MAX_DESIGNS` of them.
 
     ``add(design)`` simulates a year of the design (seeded) and keeps it; a fourth design
     is refused (``planning.error.too_many_designs``) until :meth:`clear` or :meth:`remove`.
+
+    Exercise contract name ``planning``: a round is a design added (``rounds`` =
+    :data:`MAX_DESIGNS`), its decision the design's fields (:class:`PlanningDecision`); ``undo``
+    drops the last design, ``reset`` all; the standard process is the default design.
     """
 
     exercise = "planning"
+    name = "planning"
+    Decision = PlanningDecision
 
-    def __init__(self, seed: int = 0, setup: PlanningSetup | None = None) -> None:
+    def __init__(self, seed: int = 0, setup: PlanningSetup | Mapping[str, float] | None = None) -> None:
         self.seed = int(check_number(seed, "seed", maximum=2**31 - 1, whole=True))
+        if isinstance(setup, Mapping):
+            setup = PlanningSetup(**setup)
         self.setup = setup or PlanningSetup()
+        self.options: dict[str, Any] = {} if setup is None else {"setup": dataclasses.asdict(self.setup)}
         self._outcomes: list[DesignOutcome] = []
+
+    # ----------------------------------------------------------------- the contract
+    @property
+    def round(self) -> int:
+        """Designs simulated and kept."""
+        return len(self._outcomes)
+
+    @property
+    def rounds(self) -> int:
+        """The most designs compared (:data:`MAX_DESIGNS`)."""
+        return MAX_DESIGNS
+
+    def play_round(self, decision: Mapping[str, Any]) -> DesignOutcome:
+        """Simulate the design of ``decision`` (the fields of :class:`ChannelDesign`) and add it (:meth:`add`)."""
+        if self.full:
+            raise DecisionError("planning.error.too_many_designs", {"maximum": MAX_DESIGNS})
+        checked = check_keys(decision, DESIGN_FIELDS)
+        return self.add(ChannelDesign(**checked))
+
+    def default_decision(self) -> dict[str, Any]:
+        """The default design (:class:`ChannelDesign`'s defaults; no name: the next free letter)."""
+        return self.decision_of(ChannelDesign())
+
+    @staticmethod
+    def decision_of(design: ChannelDesign) -> dict[str, Any]:
+        """A design as a decision dict."""
+        return {"dealers": list(design.dealers), "tiers": design.tiers, "gold_discount_pct": design.gold_discount_pct,
+                "silver_discount_pct": design.silver_discount_pct, "bronze_discount_pct": design.bronze_discount_pct,
+                "marketing_budget": design.marketing_budget, "name": design.name}  # fmt: skip
+
+    def played_decisions(self) -> list[dict[str, Any]]:
+        """The designs kept, in the order added (with the names they were given)."""
+        return [self.decision_of(o.design) for o in self._outcomes]
+
+    def undo(self) -> DesignOutcome:
+        """Drop the design added last; returns it."""
+        if not self._outcomes:
+            raise DecisionError("control.nothing_to_undo")
+        return self._outcomes.pop()
+
+    def reset(self) -> None:
+        """Forget every design (:meth:`clear`)."""
+        self.clear()
+
+    def state(self) -> dict[str, Any]:
+        """The designs compared (JSON-able): where the game is and one row per design (:meth:`comparison`)."""
+        return jsonable({"round": self.round, "rounds": self.rounds, "finished": self.finished,
+                         "designs": self.comparison()})  # fmt: skip
+
+    def kpis(self) -> pd.DataFrame:
+        """One row per design: its name and planning KPIs (:data:`PLANNING_KPIS`)."""
+        return self.comparison()[["design", *PLANNING_KPIS]]
+
+    def score(self) -> Score:
+        """The score of the best design (:meth:`score_of`); NaN before the first."""
+        best = self.best
+        if best is None:
+            return Score(math.nan, "planning.score.formula", PLANNING_SCORE_FORMULA)
+        return best.score
+
+    def advice(self, lang: str = DEFAULT_LANGUAGE) -> list[Advice]:
+        """Advice on the design added last (:meth:`advise`); none before the first."""
+        latest = self.latest
+        return [] if latest is None else self.advise(latest, lang)
+
+    def report(self) -> pd.DataFrame:
+        """The comparison table (the CSV download, :meth:`comparison`)."""
+        return self.comparison()
 
     @property
     def outcomes(self) -> tuple[DesignOutcome, ...]:
@@ -707,9 +814,7 @@ class ChannelPlanning:
         return Score(
             value=value,
             formula_key="planning.score.formula",
-            formula=(
-                "100 × (w × coverage + (1 − w) × min(1, margin / margin_ref)) − p × 100 × max(0, cost_ratio − target)"
-            ),
+            formula=PLANNING_SCORE_FORMULA,
             params={
                 "w": s.coverage_weight,
                 "coverage": coverage,

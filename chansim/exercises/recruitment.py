@@ -43,16 +43,18 @@ import copy
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
 
 from chansim import scenario as sc
 from chansim.business.partners import Criterion, EvaluationIndex
 from chansim.engine import Session
+from chansim.exercises.contract import Exercise, jsonable
 from chansim.exercises.feedback import Advice
-from chansim.exercises.game import DecisionError, check_number, expected_daily_demand
+from chansim.exercises.game import DecisionError, Score, check_keys, check_number, expected_daily_demand
 from chansim.exercises.game import shown_value as _shown
 from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, Catalogue
 from chansim.generate import GeneratorOptions, generate_scenario
@@ -64,6 +66,7 @@ __all__ = [
     "OUTCOME_COLUMNS",
     "REPORT_COLUMNS",
     "Recruitment",
+    "RecruitmentDecision",
     "RoundOutcome",
 ]
 
@@ -128,6 +131,7 @@ class RoundOutcome:
     value_worst: float
     score: float
     advice_facts: tuple[tuple[str, str, dict[str, Any]], ...] = field(default=())
+    raw_weights: Mapping[str, float] = field(default_factory=dict)  # as the trainee typed them (the log's)
 
     def run(self, which: str) -> pd.DataFrame:
         """The outcome rows of ``"yours"`` or ``"best"``."""
@@ -149,8 +153,31 @@ class RoundOutcome:
         }
 
 
-class Recruitment:
+#: Columns of :meth:`Recruitment.kpis`.
+KPI_COLUMNS = ["round", "score", "activation", "target_attainment", "churned", "bad_debt"]
+#: The game's score formula (the catalogue's ``recruitment.score.mean_formula``).
+SCORE_FORMULA = "score = mean over the rounds of 100 × clip((V_yours − V_worst) / (V_best − V_worst), 0, 1)"
+
+
+class RecruitmentDecision(BaseModel):
+    """One round's decision of the recruitment exercise (the contract's ``play_round`` takes it as a dict)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weights: dict[Literal[CRITERIA], float] = Field(  # type: ignore[valid-type]
+        description="Weight of every criterion of the evaluation index (0-1000, not all 0; divided by their sum)."
+    )
+    picks: list[str] = Field(
+        min_length=1, description="The applicants signed this round (at most picks_per_region a region)."
+    )
+
+
+class Recruitment(Exercise):
     """The recruitment exercise's controller (no widgets); see the module docstring.
+
+    Exercise contract name ``recruitment``; a decision is ``{"weights": {criterion: w},
+    "picks": [applicant, ...]}``; the standard process (:meth:`default_decision`) weighs the
+    criteria as the evaluation index does and signs the top of each region's ranking.
 
     Args:
         seed: every random draw (applicant names, capability, scores, demand, churn) follows from it.
@@ -164,6 +191,8 @@ class Recruitment:
     """
 
     exercise = "recruitment"
+    name = "recruitment"
+    Decision = RecruitmentDecision
 
     def __init__(
         self,
@@ -190,11 +219,15 @@ class Recruitment:
         reveal_days = int(check_number(reveal_days, "reveal_days", minimum=90, maximum=720, whole=True))
         rounds = int(check_number(rounds, "rounds", minimum=1, maximum=5, whole=True))
         self.seed = int(seed)
+        self.options: dict[str, Any] = {
+            "locale": locale, "regions": regions, "applicants_per_region": applicants_per_region,
+            "picks_per_region": picks_per_region, "reveal_days": reveal_days, "rounds": rounds,
+        }  # fmt: skip
         self.locale = locale
         self.picks_per_region = picks_per_region
         self.applicants_per_region = applicants_per_region
         self.reveal_days = reveal_days
-        self.rounds = rounds
+        self.total_rounds = rounds
         options = GeneratorOptions(
             seed=self.seed, locale=locale, regions=regions, dealers_per_distributor=2, skus=3, days=reveal_days,
             business=True, applicants=applicants_per_region * rounds,
@@ -213,6 +246,11 @@ class Recruitment:
     def round(self) -> int:
         """Rounds revealed so far (the current round is ``round + 1``)."""
         return len(self.history)
+
+    @property
+    def rounds(self) -> int:
+        """Rounds in the game."""
+        return self.total_rounds
 
     @property
     def finished(self) -> bool:
@@ -239,6 +277,80 @@ class Recruitment:
     def seed_of_round(self) -> int:
         """The simulation seed of the current round."""
         return _round_seed(self.seed, min(self.round, self.rounds - 1))
+
+    # ------------------------------------------------------------------ the contract's decisions
+    def play_round(self, decision: Mapping[str, Any] | None = None) -> RoundOutcome:
+        """Play the round with ``decision`` (``{"weights": ..., "picks": [...]}``) or, with none, the pending choice.
+
+        The decision is checked in full (the errors of :meth:`set_weights` and :meth:`choose`)
+        before anything changes; then the round is revealed (:meth:`reveal`).
+        """
+        self._check_open()
+        if decision is not None:
+            checked = check_keys(decision, ("weights", "picks"), ("weights", "picks"))
+            weights, picks = self._weights, self._picks
+            try:
+                if not isinstance(checked["weights"], Mapping):
+                    raise DecisionError("validation.missing_decision", {"field": "weights",
+                                                                        "allowed": ", ".join(CRITERIA)})  # fmt: skip
+                self.set_weights(checked["weights"])
+                chosen = checked["picks"]
+                if isinstance(chosen, str | bytes) or not isinstance(chosen, Iterable):
+                    raise DecisionError("recruitment.error.no_picks", {"maximum": self.picks_per_region})
+                self.choose(chosen)
+            except DecisionError:
+                self._weights, self._picks = weights, picks
+                raise
+        return self.reveal()
+
+    def default_decision(self) -> dict[str, Any]:
+        """The standard process: the evaluation index's own weights, the top ``picks_per_region`` of each region."""
+        self._check_open()
+        weights = {c.name: c.weight for c in EVALUATION.criteria}
+        ranking = self.ranking(weights)
+        picks = list(ranking[ranking["region_rank"] <= self.picks_per_region]["applicant"])
+        order = {name: i for i, name in enumerate(self.applicants()["applicant"])}
+        return {"weights": weights, "picks": sorted(picks, key=order.__getitem__)}
+
+    def played_decisions(self) -> list[dict[str, Any]]:
+        """The decisions of the revealed rounds, first first (weights as typed, picks)."""
+        return [{"weights": dict(h.raw_weights or h.weights), "picks": list(h.picks)} for h in self.history]
+
+    def state(self) -> dict[str, Any]:
+        """What the trainee sees (JSON-able): where the game is, the current pool and each revealed round.
+
+        ``applicants`` are the current round's applications (empty when finished); ``revealed``
+        per round: weights (normalised), picks, best choice, values and score.
+        """
+        return jsonable({
+            "round": self.round, "rounds": self.rounds, "finished": self.finished, "regions": self.regions,
+            "round_seed": self.seed_of_round, "applicants": self.applicants() if not self.finished else [],
+            "revealed": [
+                {"round": h.round, "seed": h.seed, "weights": h.weights, "picks": h.picks, "best": h.best,
+                 "value_yours": h.value_yours, "value_best": h.value_best, "value_worst": h.value_worst,
+                 "score": h.score}
+                for h in self.history
+            ],
+        })  # fmt: skip
+
+    def kpis(self) -> pd.DataFrame:
+        """One row per revealed round: its score and KPI cards (:meth:`RoundOutcome.kpis`), :data:`KPI_COLUMNS`."""
+        rows = [{"round": h.round, "score": h.score, **h.kpis()} for h in self.history]
+        return pd.DataFrame(rows, columns=KPI_COLUMNS)
+
+    def score(self) -> Score:
+        """``score`` = the mean of the revealed rounds' scores (NaN before the first reveal); components per round."""
+        scores = self.scores()
+        value = float(np.mean(scores)) if scores else math.nan
+        return Score(
+            value=value, formula_key="recruitment.score.mean_formula", formula=SCORE_FORMULA,
+            params={"rounds": float(len(scores))},
+            components={f"round_{h.round}": h.score for h in self.history},
+        )  # fmt: skip
+
+    def advice(self, lang: str = DEFAULT_LANGUAGE) -> list[Advice]:
+        """Advice on the last revealed round (:meth:`advise`)."""
+        return self.advise(lang)
 
     # ------------------------------------------------------------------ decisions
     def set_weights(
@@ -332,6 +444,7 @@ class Recruitment:
         scenario, pool = self._pool(r)
         seed = _round_seed(self.seed, r)
         weights = self.weights
+        raw_weights = dict(self._weights)
         ranked = _ranked(pool.drop(columns=["capability"]), weights).set_index("applicant")
         full = pool.set_index("applicant")
         full["composite"] = ranked["composite"]
@@ -361,6 +474,7 @@ class Recruitment:
         record = RoundOutcome(
             round=r + 1, seed=seed, weights=weights, picks=self._picks, best=best, pool=full, outcome=outcome,
             monthly=monthly_frame, value_yours=v_yours, value_best=v_best, value_worst=v_worst, score=score,
+            raw_weights=raw_weights,
         )  # fmt: skip
         record = _with_facts(record, self)
         self.history.append(record)

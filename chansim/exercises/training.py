@@ -84,13 +84,16 @@ catalogue key: the ``validation.*`` keys of :func:`~chansim.exercises.game.check
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
 
 from chansim import scenario as sc
 from chansim.business.funnel import (
@@ -106,8 +109,10 @@ from chansim.business.funnel import (
 from chansim.business.partners import TrainingEvent, training_uplift
 from chansim.business.runtime import partner_tiers
 from chansim.engine import Session
+from chansim.exercises.contract import Exercise, jsonable
 from chansim.exercises.feedback import Advice
-from chansim.exercises.game import DecisionError, Score, check_number
+from chansim.exercises.game import DecisionError, Score, check_keys, check_number
+from chansim.exercises.game import shown_value as _shown
 from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, Catalogue
 from chansim.io import package_text
 
@@ -122,6 +127,7 @@ __all__ = [
     "SCORE_FORMULA",
     "RoundPlan",
     "TrainingFormat",
+    "TrainingDecision",
     "TrainingGame",
     "TrainingThresholds",
     "exercise_variant",
@@ -303,6 +309,15 @@ class FunnelLedger:
                 self.outcome[deal] = "unrouted"
         self.seen = len(records)
 
+    def fork(self, records: list[tuple[Any, ...]]) -> FunnelLedger:
+        """An independent copy that reads ``records`` (the same records of a forked session) from here on."""
+        twin = copy.copy(self)
+        twin.records = records
+        for name in ("units", "margin", "partner", "stage", "outcome", "new_accepted", "new_stage_counts"):
+            setattr(twin, name, dict(getattr(self, name)))
+        twin.new_closed = list(self.new_closed)
+        return twin
+
     def open_pipeline(self) -> dict[int, int]:
         """Opportunities in a stage and not closed: ``{deal_id: stage index}``."""
         return {deal: stage for deal, stage in self.stage.items() if deal not in self.outcome}
@@ -334,8 +349,28 @@ def forecast_pipeline(
     return {deal: float(units[deal]) * tail[stage] for deal, stage in pipeline.items()}
 
 
-class TrainingGame:
+class TrainingDecision(BaseModel):
+    """One quarter's decision of the training exercise (the contract's ``play_round`` takes it as a dict)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seats: dict[str, int] = Field(description="Training seats per dealer this quarter (dealers not given: 0).")
+    format: Literal["offline", "online"] | None = Field(None, description="Training format (none: the last one).")
+    routing: Literal["territory_tier", "round_robin", "fewest_open", "tier_weighted_all"] | None = Field(
+        None, description="Lead routing rule from this quarter on (none: the last one)."
+    )
+    forecast_weights: list[float] | None = Field(
+        None, description="Forecast weight (0-1) of each funnel stage, in order (none: the last ones)."
+    )
+    source: str = Field("trainee", min_length=1, max_length=40, description="Who decided: trainee or auto:<policy>.")
+
+
+class TrainingGame(Exercise):
     """Quarter-by-quarter training plan, routing rule and forecast weights over the stage-3 funnel.
+
+    Exercise contract name ``training``; a decision is ``{"seats": {dealer: n}, "format": ...,
+    "routing": ..., "forecast_weights": [...]}`` (the last three optional: the last round's);
+    the standard process (:meth:`default_decision`) is the benchmark's seat rule.
 
     Args:
         scenario: a scenario with a funnel (default :func:`training_scenario`); used as given,
@@ -352,7 +387,7 @@ class TrainingGame:
 
     def __init__(
         self,
-        scenario: sc.Scenario | None = None,
+        scenario: sc.Scenario | Mapping[str, Any] | None = None,
         *,
         seed: int = 0,
         rounds: int = ROUNDS,
@@ -360,10 +395,22 @@ class TrainingGame:
         lead_in_days: int = LEAD_IN_DAYS,
         seat_budget: int = SEAT_BUDGET,
         max_seats_per_partner: int = MAX_SEATS_PER_PARTNER,
-        thresholds: TrainingThresholds | None = None,
+        thresholds: TrainingThresholds | Mapping[str, float] | None = None,
     ) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        if isinstance(thresholds, Mapping):
+            thresholds = TrainingThresholds(**thresholds)
+        #: the options of the log: a scenario other than the exercise's is written out in full
+        self.options: dict[str, Any] = {
+            "rounds": rounds, "round_days": round_days, "lead_in_days": lead_in_days, "seat_budget": seat_budget,
+            "max_seats_per_partner": max_seats_per_partner,
+        }  # fmt: skip
+        if scenario is not None:
+            scenario = scenario if isinstance(scenario, sc.Scenario) else sc.Scenario.model_validate(scenario)
+            self.options["scenario"] = scenario.model_dump(mode="json")
+        if thresholds is not None:
+            self.options["thresholds"] = dataclasses.asdict(thresholds)
         scenario = training_scenario() if scenario is None else scenario
         business = scenario.business
         if business is None or business.funnel is None:
@@ -403,11 +450,16 @@ class TrainingGame:
             "territory_tier",
         )
         self._records: list[RoundPlan] = []
+        #: per played round, the runs as they were before it (sessions, ledgers, table lengths)
+        self._before: list[tuple[dict[str, Session], dict[str, FunnelLedger], tuple[int, int, int]]] = []
         self._pending_seats: dict[str, int] = {}
         self._pending_format: str | None = None
         self._pending_routing: str | None = None
         self._pending_weights: tuple[float, ...] | None = None
-        self._rebuild()
+        self._start()
+
+    name = "training"
+    Decision = TrainingDecision
 
     @staticmethod
     def _matches(routing: Any, update: Mapping[str, str]) -> bool:
@@ -425,6 +477,11 @@ class TrainingGame:
     def day(self) -> int:
         """The first day of the round being decided."""
         return self.lead_in_days + self.round * self.round_days
+
+    @property
+    def rounds(self) -> int:
+        """Rounds in the game (:attr:`total_rounds`)."""
+        return self.total_rounds
 
     @property
     def finished(self) -> bool:
@@ -495,6 +552,10 @@ class TrainingGame:
 
         """
         self._check_open()
+        self._pending_seats = self._check_seats(seats)
+        return self.pending_seats
+
+    def _check_seats(self, seats: Mapping[str, object]) -> dict[str, int]:
         taken = {self._check_partner(p): self._seats_number(str(p), n) for p, n in seats.items()}
         total = sum(taken.values())
         if total > self.seat_budget:
@@ -502,45 +563,57 @@ class TrainingGame:
                 "training.validation.over_budget",
                 {"field": "seats", "total": total, "budget": self.seat_budget, "value": total},
             )
-        self._pending_seats = taken
-        return self.pending_seats
+        return taken
 
     def set_format(self, name: object) -> str:
         """Choose the training format of the round (a key of :data:`FORMATS`)."""
         self._check_open()
+        self._pending_format = self._check_format(name)
+        return self._pending_format
+
+    @staticmethod
+    def _check_format(name: object) -> str:
         if name not in FORMATS:
             raise DecisionError(
                 "validation.unknown_choice",
                 {"field": "training format", "value": str(name)[:40], "allowed": ", ".join(FORMATS)},
             )
-        self._pending_format = str(name)
-        return self._pending_format
+        return str(name)
 
     def set_routing(self, name: object) -> str:
         """Choose the lead routing rule from this round on (a key of :data:`ROUTING_RULES`)."""
         self._check_open()
+        self._pending_routing = self._check_routing(name)
+        return self._pending_routing
+
+    @staticmethod
+    def _check_routing(name: object) -> str:
         if name not in ROUTING_RULES:
             raise DecisionError(
                 "validation.unknown_choice",
                 {"field": "routing", "value": str(name)[:40], "allowed": ", ".join(ROUTING_RULES)},
             )
-        self._pending_routing = str(name)
-        return self._pending_routing
+        return str(name)
 
     def set_forecast_weights(self, weights: Sequence[object]) -> tuple[float, ...]:
         """Set the forecast weight (probability 0-1) of each stage, in funnel order."""
         self._check_open()
-        if isinstance(weights, str | bytes) or len(weights) != len(self.stage_names):
+        taken = self._check_weights(weights)
+        self._pending_weights = taken
+        return taken
+
+    def _check_weights(self, weights: object) -> tuple[float, ...]:
+        if isinstance(weights, str | bytes | Mapping) or not isinstance(weights, Sequence) or len(weights) != len(
+            self.stage_names
+        ):
             raise DecisionError(
                 "validation.missing_decision",
                 {"field": "forecast weights", "allowed": ", ".join(self.stage_names)},
             )
-        taken = tuple(
+        return tuple(
             check_number(value, f"forecast weight: {name}", maximum=1.0)
             for value, name in zip(weights, self.stage_names, strict=True)
         )
-        self._pending_weights = taken
-        return taken
 
     def plan(self, source: str = "trainee") -> RoundPlan:
         """The plan the next :meth:`play_round` would play."""
@@ -554,18 +627,95 @@ class TrainingGame:
             source=source,
         )
 
-    def play_round(self) -> RoundPlan:
-        """Simulate the round with the decided plan; returns it. Seats start at 0 again for the next round."""
+    def play_round(self, decision: Mapping[str, Any] | None = None) -> RoundPlan:
+        """Simulate the round with ``decision`` (or, with none, the pending plan); returns the plan played.
+
+        ``decision`` is the round's whole decision as a dict (see :class:`TrainingDecision`): it
+        replaces any pending input and is checked in full (the same checks and catalogue
+        errors as the setters) before anything changes. Seats start at 0 again for the next round.
+        """
         self._check_open()
-        plan = self.plan()
+        source = "trainee"
+        if decision is not None:
+            seats, fmt, routing, weights, source = self.parse_decision(decision)
+            self._pending_seats, self._pending_format, self._pending_routing = seats, fmt, routing
+            self._pending_weights = weights
+        plan = self.plan(source=source)
+        self._play(plan)
+        self._clear_pending()
+        return plan
+
+    def _play(self, plan: RoundPlan) -> None:
+        """Step the runs through ``plan`` on forks of them; the runs before it are kept (undo takes them back)."""
+        kept = (self._sessions, self._ledgers, (len(self._round_rows), len(self._partner_rows), len(self._stage_rows)))
+        self._sessions = {run: session.fork() for run, session in kept[0].items()}
+        self._ledgers = {
+            run: ledger.fork(self._sessions[run].business.funnel_records)  # type: ignore[union-attr]
+            for run, ledger in kept[1].items()
+        }
         try:
             self._step(plan)
         except Exception:
-            self._rebuild()  # never leave half-advanced sessions behind
+            self._restore(kept)
             raise
+        self._before.append(kept)
         self._records.append(plan)
-        self._clear_pending()
-        return plan
+
+    def _restore(self, kept: tuple[dict[str, Session], dict[str, FunnelLedger], tuple[int, int, int]]) -> None:
+        self._sessions, self._ledgers = kept[0], kept[1]
+        rounds, partners, stages = kept[2]
+        del self._round_rows[rounds:], self._partner_rows[partners:], self._stage_rows[stages:]
+        self._stage_cache = None
+
+    # ------------------------------------------------------------------ the contract's decisions
+    def parse_decision(
+        self, decision: object
+    ) -> tuple[dict[str, int], str | None, str | None, tuple[float, ...] | None, str]:
+        """``decision`` checked: ``(seats, format, routing, forecast weights, source)``; nothing changes.
+
+        The checks and catalogue errors of :meth:`set_seats`, :meth:`set_format`,
+        :meth:`set_routing` and :meth:`set_forecast_weights`.
+        """
+        checked = check_keys(decision, ("seats", "format", "routing", "forecast_weights", "source"), ("seats",))
+        source = checked.get("source", "trainee")
+        if not isinstance(source, str) or not source or len(source) > 40:
+            raise DecisionError("validation.unknown_choice", {"field": "source", "value": _shown(source),
+                                                              "allowed": "trainee, auto:<policy>"})  # fmt: skip
+        seats = checked["seats"]
+        if not isinstance(seats, Mapping):
+            raise DecisionError("validation.missing_decision", {"field": "seats", "allowed": ", ".join(self.partners)})
+        taken = self._check_seats(seats)
+        fmt = checked.get("format")
+        routing = checked.get("routing")
+        weights = checked.get("forecast_weights")
+        return (
+            taken,
+            None if fmt is None else self._check_format(fmt),
+            None if routing is None else self._check_routing(routing),
+            None if weights is None else self._check_weights(weights),
+            source,
+        )
+
+    def decision_of(self, plan: RoundPlan) -> dict[str, Any]:
+        """The round's decision dict (every field given, so that it replays the same plan)."""
+        return {
+            "seats": {p: n for p, n in plan.seats if n}, "format": plan.training_format, "routing": plan.routing,
+            "forecast_weights": list(plan.forecast_weights), "source": plan.source,
+        }  # fmt: skip
+
+    def played_decisions(self) -> list[dict[str, Any]]:
+        """The decision dicts of the played rounds, first first (the contract's log)."""
+        return [self.decision_of(plan) for plan in self._records]
+
+    def default_decision(self) -> dict[str, Any]:
+        """The standard process: the benchmark's seat rule (offline), the last round's routing and weights."""
+        self._check_open()
+        last = self._records[-1] if self._records else None
+        return {
+            "seats": self.benchmark_plan("trained"), "format": "offline",
+            "routing": last.routing if last else self._default_routing,
+            "forecast_weights": list(last.forecast_weights if last else self.base_weights), "source": "auto:benchmark",
+        }  # fmt: skip
 
     def auto_play(self, rounds: int | None = None, policy: str = "benchmark") -> int:
         """Play ``rounds`` rounds (default: to the end) with ``policy`` for the seats; returns the rounds played.
@@ -584,25 +734,26 @@ class TrainingGame:
             seats = self.benchmark_plan("trained") if policy == "benchmark" else {}
             self._pending_seats = dict(seats)
             plan = self.plan(source=f"auto:{policy}")
-            self._step(plan)
-            self._records.append(plan)
+            self._play(plan)
             self._clear_pending()
         return count
 
     def undo(self) -> RoundPlan:
-        """Take back the last round (the game is replayed from the start without it)."""
+        """Take back the last round (the runs as they were before it come back)."""
         if not self._records:
             raise DecisionError("control.nothing_to_undo")
         plan = self._records.pop()
         self._clear_pending()
-        self._rebuild()
+        self._restore(self._before.pop())
         return plan
 
     def reset(self) -> None:
         """Back to the first round with no decisions (the same seed: the same leads)."""
         self._records.clear()
         self._clear_pending()
-        self._rebuild()
+        if self._before:
+            self._restore(self._before[0])
+        self._before.clear()
 
     def _clear_pending(self) -> None:
         self._pending_seats = {}
@@ -615,12 +766,17 @@ class TrainingGame:
             raise DecisionError("control.game_over")
 
     # ------------------------------------------------------------------ simulation
-    def _rebuild(self) -> None:
-        """New sessions, the lead-in, then every recorded round replayed (exact: the runs are deterministic)."""
-        self._sessions = {run: Session(self.scenario, seed=self.seed, record_events=False) for run in RUNS}
+    def _start(self) -> None:
+        """The lead-in (the game before its first round), run once: the other runs are forks of it.
+
+        The three runs have the same seed and no decision before the first round, so a fork
+        of the trained run after the lead-in is exactly the other runs at that point.
+        """
+        lead_in = Session(self.scenario, seed=self.seed, record_events=False)
+        lead_in.advance(days=self.lead_in_days)
+        self._sessions = {run: lead_in if run == RUNS[0] else lead_in.fork() for run in RUNS}
         self._ledgers = {}
         for run, session in self._sessions.items():
-            session.advance(days=self.lead_in_days)
             business = session.business
             assert business is not None and business.funnel is not None
             self._ledgers[run] = FunnelLedger(business.funnel_records, self.margins)
@@ -629,8 +785,6 @@ class TrainingGame:
         self._partner_rows: list[dict[str, Any]] = []
         self._stage_rows: list[tuple[Any, ...]] = []
         self._stage_cache: pd.DataFrame | None = None  # stage_table() of every played round
-        for plan in self._records:
-            self._step(plan)
 
     def ledger(self, run: str = "trained") -> FunnelLedger:
         """The lead-level bookkeeping of ``run`` (one of :data:`RUNS`)."""
@@ -842,7 +996,23 @@ class TrainingGame:
         mine = table[table["run"] == run].set_index("stage_index")["conversion"]
         return tuple(float(mine.get(i, math.nan)) for i in range(len(self.stage_names)))
 
-    def state(self) -> pd.DataFrame:
+    def state(self) -> dict[str, Any]:
+        """What the trainee sees when deciding (JSON-able): where the game is, the settings in force, the dealers.
+
+        ``routing``, ``training_format`` and ``forecast_weights`` are the last round's (pending
+        input is not part of the state); ``dealers`` the rows of :meth:`dealer_table`;
+        ``weighted_pipeline`` with those weights.
+        """
+        last = self._records[-1] if self._records else None
+        weights = last.forecast_weights if last else self.base_weights
+        return jsonable({
+            "round": self.round, "rounds": self.rounds, "day": self.day, "finished": self.finished,
+            "routing": last.routing if last else self._default_routing,
+            "training_format": last.training_format if last else "offline", "forecast_weights": weights,
+            "weighted_pipeline": self.weighted_pipeline(weights), "dealers": self.dealer_table(),
+        })  # fmt: skip
+
+    def dealer_table(self) -> pd.DataFrame:
         """Per dealer, what the trainee sees when deciding: tier, region, leads and win rate so far, uplift now.
 
         ``leads_last_round`` and ``lead_share_last_round``: leads accepted in the last round
@@ -891,7 +1061,11 @@ class TrainingGame:
         """
         return self._ledgers[run].balance()
 
-    def kpis(self) -> dict[str, float]:
+    def kpis(self) -> pd.DataFrame:
+        """The KPIs as a table: one row, ``round`` and the values of :meth:`kpi_cards`."""
+        return pd.DataFrame([{"round": self.round, **self.kpi_cards()}])
+
+    def kpi_cards(self) -> dict[str, float]:
         """The KPI cards: win rates, extra won units, training spend, weighted pipeline, last forecast error.
 
         ``funnel_win_rate`` = won / (won + lost) over the deals closed in the played rounds;
@@ -975,7 +1149,8 @@ class TrainingGame:
         seats_total = int(dealers["seats"].sum())
         c = self.score().components
         if seats_total == 0:
-            found.append(("no_training", "warning", {"rounds": len(rows), "win_rate": self.kpis()["funnel_win_rate"]}))
+            win_rate = self.kpi_cards()["funnel_win_rate"]
+            found.append(("no_training", "warning", {"rounds": len(rows), "win_rate": win_rate}))
         else:
             leads_total = dealers.groupby("round")["leads"].transform("sum")
             share = dealers["leads"] / leads_total.where(leads_total > 0)
@@ -1035,7 +1210,7 @@ class TrainingGame:
         if not rows:
             return []
         c = self.score().components
-        kpis = self.kpis()
+        kpis = self.kpi_cards()
         partner = self.partner_rounds()
         dealers = partner[partner["partner"] != NETWORK]
         gains = dealers.groupby("partner")["extra_won_units"].sum()

@@ -47,7 +47,7 @@ def test_bad_setup_raises_decision_errors(kwargs: dict[str, object], key: str) -
 def test_a_short_game_moves_state_score_and_tables() -> None:
     game = BeerGame("wholesaler", seed=0, horizon_weeks=6)
     assert game.week == 1 and game.total_rounds == 6
-    first = game.state().iloc[0]
+    first = game.stock_table().iloc[0]
     assert (first["node"], first["incoming_orders"], first["on_hand"]) == ("wholesaler", 4, 12)
     assert math.isnan(game.score().value)
     assert game.bullwhip_table().empty and list(game.bullwhip_table().columns) == BULLWHIP_COLUMNS
@@ -56,7 +56,7 @@ def test_a_short_game_moves_state_score_and_tables() -> None:
         game.order(qty)
         game.play_round()
     assert game.week == 4
-    state = game.state().iloc[0]
+    state = game.stock_table().iloc[0]
     assert state["last_order"] == 0
     assert state["on_order"] > first["on_order"]  # the big order of week 2 sits in the supply line
 
@@ -112,12 +112,12 @@ def test_undo_reset_and_replay_are_exact() -> None:
     for qty in (5, 3, 9):
         game.order(qty)
         game.play_round()
-    levels, state, table = game.result().levels, game.state(), game.bullwhip_table()
+    levels, state, table = game.result().levels, game.stock_table(), game.bullwhip_table()
     game.order(30)
     game.play_round()
     game.undo()
     pd.testing.assert_frame_equal(game.result().levels, levels)
-    pd.testing.assert_frame_equal(game.state(), state)
+    pd.testing.assert_frame_equal(game.stock_table(), state)
     pd.testing.assert_frame_equal(game.bullwhip_table(), table)
 
     again = BeerGame("factory", seed=1, demand="random", horizon_weeks=8)
@@ -128,7 +128,7 @@ def test_undo_reset_and_replay_are_exact() -> None:
 
     game.reset()
     assert game.round == 0 and game.week == 1
-    pd.testing.assert_frame_equal(game.state(), BeerGame("factory", seed=1, demand="random", horizon_weeks=8).state())
+    pd.testing.assert_frame_equal(game.stock_table(), BeerGame("factory", seed=1, demand="random", horizon_weeks=8).stock_table())
 
 
 def test_bad_orders_and_csv() -> None:

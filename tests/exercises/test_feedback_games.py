@@ -18,7 +18,7 @@ DESIRED_STOCK = 12  # the cases on hand at the start
 def refill_stock_only(game: BeerGame) -> None:
     """Each week: order what was asked for plus what refills the stock (and the backlog), never the supply line."""
     while not game.finished:
-        seen = game.state().iloc[0]
+        seen = game.stock_table().iloc[0]
         game.order(max(0.0, DESIRED_STOCK - seen["on_hand"] + seen["backorder"] + seen["incoming_orders"]))
         game.play_round()
 
@@ -26,7 +26,7 @@ def refill_stock_only(game: BeerGame) -> None:
 def pass_through(game: BeerGame) -> None:
     """Each week: order exactly the incoming order (a smooth player who never over-orders)."""
     while not game.finished:
-        game.order(game.state().iloc[0]["incoming_orders"])
+        game.order(game.stock_table().iloc[0]["incoming_orders"])
         game.play_round()
 
 

@@ -149,14 +149,14 @@ def test_short_game_changes_state_and_kpis(beer: sc.Scenario) -> None:
     game = Game(beer, [("wholesaler", "beer")], seed=1, round_days=7)
     assert game.round == 0 and game.day == 0 and not game.finished
     assert game.total_rounds == 36
-    start = game.state()
+    start = game.stock_table()
     assert list(start.columns) == STATE_COLUMNS
     assert start.loc[0, "on_hand"] == 12 and start.loc[0, "on_order"] == 16  # pipeline 4+4 and 4+4 in the mail
     assert game.kpis().empty
 
     play(game, [4, 30, 0])
     assert game.round == 3 and game.day == 21
-    state = game.state()
+    state = game.stock_table()
     assert state.loc[0, "last_order"] == 0
     assert state.loc[0, "on_order"] > start.loc[0, "on_order"]  # the 30 cases are in the supply line
     kpis = game.kpis().set_index("node")
@@ -172,10 +172,10 @@ def test_short_game_changes_state_and_kpis(beer: sc.Scenario) -> None:
 
 def test_pending_decisions_show_and_the_last_one_counts(beer: sc.Scenario) -> None:
     game = Game(beer, [("retailer", "beer")], round_days=7)
-    assert math.isnan(game.state().loc[0, "pending_order"])
+    assert math.isnan(game.stock_table().loc[0, "pending_order"])
     game.decide("retailer", "beer", 5)
     game.decide("retailer", "beer", "6")
-    assert game.state().loc[0, "pending_order"] == 6
+    assert game.stock_table().loc[0, "pending_order"] == 6
     assert game.pending_orders == {("retailer", "beer"): 6.0}
     record = game.play_round()
     assert record.order("retailer", "beer") == 6
@@ -228,25 +228,25 @@ def test_missing_decision_game_over_and_nothing_to_undo(beer: sc.Scenario) -> No
 def test_undo_restores_the_previous_state_exactly(beer: sc.Scenario, decision_point: str) -> None:
     game = Game(beer, [("distributor", "beer")], seed=5, round_days=7, decision_point=decision_point)  # type: ignore[arg-type]
     play(game, [4, 9, 2])
-    levels, state, kpis = game.result().levels, game.state(), game.kpis()
+    levels, state, kpis = game.result().levels, game.stock_table(), game.kpis()
     play(game, [25])
-    assert not game.state().equals(state)
+    assert not game.stock_table().equals(state)
     undone = game.undo()
     assert undone.round == 3 and undone.order("distributor", "beer") == 25
     assert game.round == 3
     pd.testing.assert_frame_equal(game.result().levels, levels)
-    pd.testing.assert_frame_equal(game.state(), state)
+    pd.testing.assert_frame_equal(game.stock_table(), state)
     pd.testing.assert_frame_equal(game.kpis(), kpis)
 
 
 def test_reset_returns_to_round_zero(beer: sc.Scenario) -> None:
     game = Game(beer, [("factory", "beer")], round_days=7)
-    start = game.state()
+    start = game.stock_table()
     play(game, [10, 10])
     game.decide("factory", "beer", 3)
     game.reset()
     assert game.round == 0 and game.history == () and game.pending_orders == {}
-    pd.testing.assert_frame_equal(game.state(), start)
+    pd.testing.assert_frame_equal(game.stock_table(), start)
     assert game.kpis().empty
 
 
@@ -283,7 +283,7 @@ def test_round_end_shows_the_round_before_the_order(beer: sc.Scenario) -> None:
     game = Game(beer, [("retailer", "beer")], round_days=7, decision_point="round_end")
     seen = []
     for qty in (4, 4, 4, 4, 4, 4):
-        seen.append(game.state().loc[0, "incoming_orders"])
+        seen.append(game.stock_table().loc[0, "incoming_orders"])
         game.decide("retailer", "beer", qty)
         game.play_round()
     assert seen == [4, 4, 4, 4, 8, 8]  # the demand step of week 5 is visible in week 5

@@ -64,12 +64,12 @@ def test_scenario_is_the_northern_region_of_stage_4() -> None:
 def test_a_short_game_moves_state_kpis_and_score() -> None:
     desk = OrderDesk(seed=0, horizon_weeks=6)
     assert desk.controlled == tuple((DISTRIBUTOR, sku) for sku in SKUS)
-    start = desk.state().set_index("sku")
+    start = desk.stock_table().set_index("sku")
     assert start.loc["fridge", "on_hand"] == 65 and start["incoming_orders"].eq(0).all()
     assert desk.desk_kpis().empty and math.isnan(desk.score().value)
 
     weekly_orders(desk, {"fridge": 45, "washer": 55, "microwave": 110}, weeks=3)
-    state = desk.state().set_index("sku")
+    state = desk.stock_table().set_index("sku")
     assert (state["incoming_orders"] > 0).all() and (state["last_order"] == [45, 55, 110]).all()
     kpis = desk.desk_kpis()
     assert list(kpis.columns) == DESK_KPI_COLUMNS

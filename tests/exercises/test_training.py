@@ -159,7 +159,7 @@ def test_training_raises_conversion_and_wins_a_superset_of_the_deals(seed):
     mine = stages[stages["run"] == "trained"].set_index("stage_index")
     base = stages[stages["run"] == "untrained"].set_index("stage_index")
     assert (mine["entered"] >= base["entered"]).all() and mine["entered"].iloc[0] == base["entered"].iloc[0]
-    kpis = game.kpis()
+    kpis = game.kpi_cards()
     assert kpis["training_win_rate_uplift"] > 0 and kpis["training_extra_units"] > 0
 
 
@@ -242,7 +242,7 @@ def test_the_cap_wastes_seats_and_the_uplift_decays():
     row = game.partner_rounds().set_index("partner").loc["dealer_n1"]
     assert row["uplift_after_training"] == pytest.approx(0.5)
     assert row["wasted_seats"] == pytest.approx(1.0)
-    now = game.state().set_index("partner").loc["dealer_n1", "uplift_now"]
+    now = game.dealer_table().set_index("partner").loc["dealer_n1", "uplift_now"]
     assert now == pytest.approx(0.75 * 0.5 ** (game.round_days / 60))  # uncapped sum decayed, then capped
     cost = game.rounds_table()["training_cost"].iloc[0]
     assert cost == 3 * FORMATS["offline"].cost_per_seat  # charged by the engine's partner money
@@ -275,7 +275,7 @@ def test_forecast_and_actual_are_computed_from_the_pipeline_at_the_quarter_start
     assert row["forecast_units"] == pytest.approx(expected)
     assert row["actual_units"] == actual and row["still_open_units"] == still_open
     assert row["forecast_error"] == pytest.approx((expected - actual) / actual)
-    assert game.kpis()["training_forecast_error"] == pytest.approx(100 * (expected - actual) / actual)
+    assert game.kpi_cards()["training_forecast_error"] == pytest.approx(100 * (expected - actual) / actual)
     dealers = game.partner_rounds().query("partner != 'network'")
     assert dealers["forecast_units"].sum() == pytest.approx(expected)
     assert dealers["actual_units"].sum() == pytest.approx(actual)

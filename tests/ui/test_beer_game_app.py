@@ -123,7 +123,7 @@ def test_a_trainee_who_ignores_the_pipeline_sees_the_advice_with_the_factor() ->
     page = beer_game.app("en_US", seed=1, demand="random")
     game = page.exercise
     while not game.finished:
-        seen = game.state().iloc[0]
+        seen = game.stock_table().iloc[0]
         play(page, int(max(0, 12 - seen["on_hand"] + seen["backorder"] + seen["incoming_orders"])))
     assert {"pipeline", "amplification"} <= set(page.advice.codes)
     bullwhip = game.kpis().set_index("node").loc["retailer", "bullwhip"]

@@ -136,6 +136,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "平均真实能力（0–100）：你的选择 {yours:.0f}，最佳选择 {best:.0f}",
         "Average hidden capability (0–100): yours {yours:.0f}, best {best:.0f}",
     ),
+    "recruitment.score.mean_formula": (
+        "得分 = 各轮得分的平均值（每轮：100 × (V你的 − V最差) / (V最佳 − V最差)，限制在 0–100）",
+        "score = mean over the rounds of 100 × clip((V_yours − V_worst) / (V_best − V_worst), 0, 1)",
+    ),
     "recruitment.score.rounds": ("各轮得分：{scores}", "Scores by round: {scores}"),
     # advice
     "recruitment.advice.noisy_weight": (
