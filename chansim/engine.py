@@ -43,7 +43,7 @@ from simpy.events import NORMAL, PENDING, URGENT, Event, EventPriority, Timeout
 
 from chansim import scenario as sc
 from chansim.config.business import purchase_discounts
-from chansim.model.demand import DemandSeries, draw
+from chansim.model.demand import DemandSeries
 from chansim.model.policies import BaseStockPolicy, ManualPolicy, OrderingPolicy, build_policy
 from chansim.model.resumable import Resumable
 from chansim.records import LEVEL_STRUCT, EventRow, LevelRow
@@ -190,7 +190,7 @@ class LaneState:
         self.used = 0.0
         self.period = -1
         self.lead_periods = lead_periods
-        self.lead_distribution: object | None = None
+        self.lead_distribution: sc.Distribution | None = None
         self.rng: np.random.Generator | None = None
 
 
@@ -1246,7 +1246,8 @@ def _apply_disruptions(lane: LaneState, day: float) -> None:
 def _draw_lead(lane: LaneState, period_days: int) -> int:
     assert lane.rng is not None
     lane.draws += 1  # an empirical series of lead times is replayed in order
-    value = float(draw(lane.lead_distribution, lane.rng, np.ones(1), lane.draws - 1, False)[0])
+    assert lane.lead_distribution is not None
+    value = lane.lead_distribution.sample(lane.rng, start=lane.draws - 1)
     return max(1, int(math.floor(value / period_days + 0.5)))
 
 

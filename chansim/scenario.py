@@ -24,19 +24,21 @@ from chansim.config.base import (  # re-exported: the primitives of every config
     MAX_MONEY,
     MAX_QUANTITY,
     NAME_PATTERN,
+    Money,
+    Name,
+    NodeKind,
+    Quantity,
+)
+from chansim.config.business import Business, business_problems
+from chansim.config.distributions import (  # re-exported: the one distribution family
     Deterministic,
     Distribution,
     Empirical,
-    Money,
-    Name,
     NegativeBinomial,
-    NodeKind,
     Normal,
     Poisson,
-    Quantity,
     Uniform,
 )
-from chansim.config.business import Business, business_problems
 
 __all__ = [
     "MAX_DAYS",

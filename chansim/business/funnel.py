@@ -95,7 +95,6 @@ from chansim.config.funnel import (  # the configuration (scenario layer), re-ex
     StageDuration,
     UniformDays,
 )
-from chansim.model.demand import draw
 from chansim.model.resumable import Resumable, finish
 
 if TYPE_CHECKING:
@@ -721,7 +720,8 @@ def _draw_lines(
     source: LeadSource, rng: np.random.Generator, count: int, first_index: int
 ) -> list[tuple[tuple[str, int], ...]]:
     """SKU lines of ``count`` deals: units (at least 1) split over the SKU mix by a multinomial draw."""
-    units = np.maximum(1, draw(source.deal_size_units, rng, np.ones(count), first_index, True).astype(np.int64))
+    sizes = source.deal_size_units.sample(rng, count, start=first_index, discrete=True)
+    units = np.maximum(1, sizes.astype(np.int64))
     skus = [line.sku for line in source.sku_mix]
     if len(skus) == 1:
         return [((skus[0], int(u)),) for u in units]

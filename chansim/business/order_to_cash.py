@@ -89,7 +89,7 @@ from chansim.config.order_to_cash import (  # the configuration (scenario layer)
 )
 from chansim.model.resumable import Resumable, finish
 from chansim.rng import stream
-from chansim.scenario import MAX_DAYS, Money, Uniform
+from chansim.scenario import MAX_DAYS, Money
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -217,12 +217,7 @@ class _PoolState:
         return value
 
     def _chunk(self) -> list[float]:
-        service = self.config.service_time_days
-        if isinstance(service, Exponential):
-            return (self.rng.standard_exponential(DRAW_CHUNK) * service.mean).tolist()
-        if isinstance(service, Uniform):
-            return self.rng.uniform(service.low, service.high, DRAW_CHUNK).tolist()
-        return [float(service.value)] * DRAW_CHUNK
+        return self.config.service_time_days.sample(self.rng, DRAW_CHUNK).tolist()
 
 
 class ApprovalOffice:

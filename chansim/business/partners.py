@@ -357,9 +357,7 @@ def make_faker(locale: str, seed: int) -> Faker:
 
 def draw_capability(rng: np.random.Generator, distribution: Beta | Fixed, n: int) -> np.ndarray:
     """``n`` hidden capabilities in [0, 1]."""
-    if isinstance(distribution, Fixed):
-        return np.full(n, distribution.value)
-    return rng.beta(distribution.a, distribution.b, size=n)
+    return distribution.sample(rng, n)
 
 
 def observed_scores(rng: np.random.Generator, capability: np.ndarray, index: EvaluationIndex) -> np.ndarray:

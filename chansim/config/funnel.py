@@ -8,10 +8,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from chansim.config.base import MAX_DAYS, Distribution, Name, Uniform
+from chansim.config.base import MAX_DAYS, Name
+from chansim.config.distributions import (  # noqa: F401 (re-exported: stage durations are members of the one family)
+    DeterministicDays,
+    Distribution,
+    ExponentialDays,
+    StageDuration,
+    Uniform,
+    UniformDays,
+)
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 Days = Annotated[float, Field(ge=0, le=MAX_DAYS)]
@@ -19,81 +26,6 @@ Days = Annotated[float, Field(ge=0, le=MAX_DAYS)]
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# --------------------------------------------------------------------------- durations
-
-
-class DeterministicDays(_Frozen):
-    """Always ``days`` days."""
-
-    type: Literal["deterministic"] = "deterministic"
-    days: Days
-
-    @property
-    def expected_days(self) -> float:
-        """The mean duration."""
-        return self.days
-
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """``size`` durations (draws nothing)."""
-        return np.full(size, self.days, dtype=float)
-
-    def expected_remaining_days(self, elapsed_days: float) -> float:
-        """``E[D - e | D > e]``, 0 once the duration is over."""
-        return max(0.0, self.days - elapsed_days)
-
-
-class ExponentialDays(_Frozen):
-    """Exponential with mean ``mean_days`` (memoryless: the expected remainder is the mean)."""
-
-    type: Literal["exponential"] = "exponential"
-    mean_days: Annotated[float, Field(gt=0, le=MAX_DAYS)]
-
-    @property
-    def expected_days(self) -> float:
-        """The mean duration."""
-        return self.mean_days
-
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """``size`` durations."""
-        return rng.exponential(self.mean_days, size)
-
-    def expected_remaining_days(self, elapsed_days: float) -> float:
-        """``E[D - e | D > e] = mean``."""
-        return self.mean_days
-
-
-class UniformDays(_Frozen):
-    """Uniform between ``low_days`` and ``high_days``."""
-
-    type: Literal["uniform"] = "uniform"
-    low_days: Days
-    high_days: Days
-
-    @model_validator(mode="after")
-    def _ordered(self) -> UniformDays:
-        if self.high_days < self.low_days:
-            raise ValueError(f"high_days ({self.high_days}) must be >= low_days ({self.low_days})")
-        return self
-
-    @property
-    def expected_days(self) -> float:
-        """The mean duration."""
-        return (self.low_days + self.high_days) / 2
-
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """``size`` durations."""
-        return rng.uniform(self.low_days, self.high_days, size)
-
-    def expected_remaining_days(self, elapsed_days: float) -> float:
-        """``E[D - e | D > e]``: the mean minus e before ``low``, half the rest after it."""
-        if elapsed_days <= self.low_days:
-            return self.expected_days - elapsed_days
-        return max(0.0, (self.high_days - elapsed_days) / 2)
-
-
-StageDuration = Annotated[DeterministicDays | ExponentialDays | UniformDays, Field(discriminator="type")]
 
 
 # --------------------------------------------------------------------------- configuration

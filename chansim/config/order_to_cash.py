@@ -10,7 +10,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from chansim.config.base import MAX_DAYS, Deterministic, Money, Name, NodeKind, Uniform
+from chansim.config.base import MAX_DAYS, Money, Name, NodeKind
+from chansim.config.distributions import (  # noqa: F401 (re-exported: service times are members of the one family)
+    Deterministic,
+    Exponential,
+    ServiceTime,
+    Uniform,
+)
 
 DAYS_PER_YEAR = 365.0
 Days = Annotated[float, Field(ge=0, le=MAX_DAYS)]
@@ -21,17 +27,6 @@ class _Frozen(BaseModel):
 
 
 # --------------------------------------------------------------------------- configuration
-
-
-class Exponential(_Frozen):
-    """Exponential with the given mean (memoryless: the "M" of an M/M/c queue)."""
-
-    type: Literal["exponential"] = "exponential"
-    mean: Annotated[float, Field(gt=0, le=MAX_DAYS)]
-
-
-ServiceTime = Annotated[Exponential | Deterministic | Uniform, Field(discriminator="type")]
-"""An approval's service time in days: exponential, deterministic or uniform."""
 
 
 class Absence(_Frozen):

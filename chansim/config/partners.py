@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from chansim.config import base as sc
+from chansim.config.distributions import Beta, CapabilityDistribution, Fixed  # noqa: F401 (re-exported: the one family)
 
 if TYPE_CHECKING:
     from chansim.scenario import Scenario
@@ -256,34 +257,6 @@ def normalise_weights(weights: Mapping[str, float], known: Iterable[str] | None 
 
 
 # --------------------------------------------------------------------------- recruitment
-
-
-class Beta(_Frozen):
-    """Beta(a, b) on [0, 1]: mean ``a / (a + b)``."""
-
-    type: Literal["beta"] = "beta"
-    a: Annotated[float, Field(gt=0, le=1e4)]
-    b: Annotated[float, Field(gt=0, le=1e4)]
-
-    @property
-    def mean(self) -> float:
-        """The mean ``a / (a + b)``."""
-        return self.a / (self.a + self.b)
-
-
-class Fixed(_Frozen):
-    """The same value for everyone (exercises, tests)."""
-
-    type: Literal["fixed"] = "fixed"
-    value: Fraction
-
-    @property
-    def mean(self) -> float:
-        """The value itself."""
-        return self.value
-
-
-CapabilityDistribution = Annotated[Beta | Fixed, Field(discriminator="type")]
 
 
 class Recruitment(_Frozen):

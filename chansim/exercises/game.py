@@ -263,18 +263,6 @@ def manual_scenario(scenario: sc.Scenario, controlled: Sequence[tuple[str, str]]
     return sc.Scenario.model_validate(data)
 
 
-def _distribution_mean(distribution: object) -> float:
-    if isinstance(distribution, sc.Poisson | sc.NegativeBinomial | sc.Normal):
-        return float(distribution.mean)
-    if isinstance(distribution, sc.Deterministic):
-        return float(distribution.value)
-    if isinstance(distribution, sc.Uniform):
-        return (distribution.low + distribution.high) / 2
-    if isinstance(distribution, sc.Empirical):
-        return float(np.mean(distribution.values))
-    raise TypeError(f"unknown distribution {distribution!r}")  # pragma: no cover
-
-
 def expected_daily_demand(scenario: sc.Scenario, node: str, sku: str) -> float:
     """Mean end-customer demand per day of ``sku`` flowing through ``node``.
 
@@ -295,7 +283,7 @@ def expected_daily_demand(scenario: sc.Scenario, node: str, sku: str) -> float:
     total = 0.0
     for market in scenario.markets:
         if market.served_by in reached:
-            total += sum(_distribution_mean(d.distribution) for d in market.demand if d.sku == sku)
+            total += sum(float(d.distribution.mean) for d in market.demand if d.sku == sku)
     return total / scenario.period_days
 
 

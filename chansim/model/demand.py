@@ -12,15 +12,7 @@ import math
 import numpy as np
 
 from chansim.rng import copy_generator
-from chansim.scenario import (
-    DemandStream,
-    Deterministic,
-    Empirical,
-    NegativeBinomial,
-    Normal,
-    Poisson,
-    Uniform,
-)
+from chansim.scenario import DemandStream, Distribution
 
 __all__ = ["CHUNK_PERIODS", "DemandSeries", "draw", "multipliers"]
 
@@ -54,56 +46,17 @@ def multipliers(stream: DemandStream, start_days: np.ndarray) -> np.ndarray:
 
 
 def draw(
-    distribution: object,
+    distribution: Distribution,
     rng: np.random.Generator,
     scale: np.ndarray,
     first_period: int,
     discrete: bool,
 ) -> np.ndarray:
-    """Draw one value per entry of ``scale`` (the mean multiplier of each period)."""
-    n = len(scale)
-    if isinstance(distribution, Poisson):
-        values = rng.poisson(distribution.mean * scale).astype(float)
-    elif isinstance(distribution, NegativeBinomial):
-        mean = distribution.mean * scale
-        ratio = distribution.variance / distribution.mean  # variance-to-mean kept under scaling
-        p = 1.0 / ratio
-        r = np.maximum(mean * p / (1.0 - p), 1e-12)
-        values = rng.negative_binomial(r, p).astype(float)
-        values[mean <= 0] = 0.0
-    elif isinstance(distribution, Normal):
-        values = rng.normal(distribution.mean * scale, distribution.std * scale)
-        values = np.maximum(values, 0.0)
-        if discrete:
-            values = np.floor(values + 0.5)
-    elif isinstance(distribution, Deterministic):
-        values = distribution.value * scale
-        if discrete:
-            values = np.floor(values + 0.5)
-    elif isinstance(distribution, Uniform):
-        low, high = math.ceil(distribution.low), math.floor(distribution.high)
-        if discrete and low <= high:
-            values = rng.integers(low, high + 1, size=n).astype(float)
-        elif discrete:  # no whole number in [low, high]: the nearest one
-            values = np.full(n, math.floor((distribution.low + distribution.high) / 2 + 0.5), dtype=float)
-        else:
-            values = rng.uniform(distribution.low, distribution.high, size=n)
-        values = values * scale
-        if discrete:
-            values = np.floor(values + 0.5)
-    elif isinstance(distribution, Empirical):
-        series = np.asarray(distribution.values, dtype=float)
-        if distribution.mode == "cycle":
-            idx = (first_period + np.arange(n)) % len(series)
-            values = series[idx]
-        else:
-            values = rng.choice(series, size=n)
-        values = values * scale
-        if discrete:
-            values = np.floor(values + 0.5)
-    else:  # pragma: no cover - the schema admits no other type
-        raise TypeError(f"unknown distribution {distribution!r}")
-    return values
+    """Draw one value per entry of ``scale`` (the mean multiplier of each period).
+
+    The distribution's own :meth:`~chansim.config.distributions.Poisson.sample` does the drawing.
+    """
+    return distribution.sample(rng, len(scale), scale=scale, start=first_period, discrete=discrete)
 
 
 class DemandSeries:
