@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import copy
 import gc
-import typing
 import math
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -147,7 +147,8 @@ _schedule = simpy.Environment.schedule
 
 class _Environment(simpy.Environment):
     """SimPy's environment with one addition through its public ``schedule``: a :class:`_Due`
-    goes in with urgent priority (SimPy's own Timeout schedules with normal priority)."""
+    goes in with urgent priority (SimPy's own Timeout schedules with normal priority).
+    """
 
     def schedule(self, event: Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
         _schedule(self, event, URGENT if event.__class__ is _Due else priority, delay)
@@ -256,7 +257,8 @@ class Extension(Protocol):
 
     def intercept_order(self, item: Item, order: Order) -> bool:
         """A new replenishment order to another node: True if the extension takes it (and will
-        release, shrink or cancel it through the control API), False to let it go on at once."""
+        release, shrink or cancel it through the control API), False to let it go on at once.
+        """
 
     def on_allocation(self, now: float, item: Item, available: float) -> None:
         """``item`` shares ``available`` units among more orders than it can fill."""
@@ -269,7 +271,8 @@ class Extension(Protocol):
 
     def fork_records(self) -> tuple[list[Any], list[list[Any]]]:
         """For :meth:`Session.fork`: containers of immutable rows, and archives of objects that are
-        final once nothing live refers to them."""
+        final once nothing live refers to them.
+        """
 
 
 class SessionControl:
@@ -351,7 +354,8 @@ class SessionControl:
         self, item: Item, start_day: int, end_day: int, capacity: float | None, extra_lead_periods: int
     ) -> None:
         """From ``start_day`` to ``end_day`` the lane into ``item`` carries at most ``capacity`` a
-        period (None: unchanged) and takes ``extra_lead_periods`` longer."""
+        period (None: unchanged) and takes ``extra_lead_periods`` longer.
+        """
         lane = item.lane
         lane.disruptions.append((start_day, end_day, capacity, extra_lead_periods))
         if lane not in self._session.disrupted_lanes:
@@ -366,7 +370,8 @@ class SessionControl:
     def retire(self, item: Item, stock: str, successor: Item | None) -> None:
         """A partner leaves: ``item`` stops ordering; its stock and later arrivals go back to its
         supplier (``stock='return'``) or are written off; what it owed is lost; its markets move
-        to ``successor`` (or go unserved)."""
+        to ``successor`` (or go unserved).
+        """
         session = self._session
         self.stop_ordering(item)
         item.exit_stock = stock

@@ -20,7 +20,13 @@ from chansim import generate
 from chansim.cli import cli
 from chansim.exercises import beer_game, evaluation, order_desk, training
 from chansim.io import (
-    ScenarioError, bundled_folder, bundled_scenarios, find_scenario, load_package_document, load_scenario, read_yaml,
+    ScenarioError,
+    bundled_folder,
+    bundled_scenarios,
+    find_scenario,
+    load_package_document,
+    load_scenario,
+    read_yaml,
 )  # fmt: skip
 
 ROOT = Path(__file__).resolve().parents[1]

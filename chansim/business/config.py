@@ -1,5 +1,6 @@
 """The ``business`` section's configuration, kept here for old imports: it lives in
-:mod:`chansim.config.business` (the scenario layer)."""
+:mod:`chansim.config.business` (the scenario layer).
+"""
 
 from chansim.config.business import (
     Business,

@@ -105,6 +105,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from chansim.config.incentives import (  # the configuration (scenario layer), re-exported
     ACCOUNT_OF_TYPE,
     CENT,
@@ -123,8 +124,8 @@ from chansim.config.incentives import (  # the configuration (scenario layer), r
     AchievementPlan,
     GrowthRebate,
     IncentivePlan,
-    IncentiveScheme,
     Incentives,
+    IncentiveScheme,
     LargePercent,
     Measure,
     Money,

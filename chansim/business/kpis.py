@@ -90,7 +90,6 @@ def _partners(result: Result) -> list[str]:
 
 def _final_tiers(result: Result, partners: Iterable[str]) -> dict[str, Any]:
     """Each partner's tier at the end of the run: its last ``tier_change``, else its starting tier."""
-
     tiers: dict[str, Any] = {p: None for p in partners}
     tiers.update({p: t for p, t in partner_tiers(result.scenario).items() if p in tiers})
     audit = result.audit
@@ -117,7 +116,6 @@ def _partner_money(result: Result, warm: int) -> pd.DataFrame:
     Taken from the money table when it holds these accounts, else from the business table
     ``partner_money`` (so they are never counted twice).
     """
-
     money = result.money
     rows = money[money["account"].astype(str).isin(ACCOUNTS)]
     if rows.empty and "partner_money" in result.business:
@@ -224,7 +222,6 @@ def _target_attainment(result: Result, money: pd.DataFrame, warm: int, partners:
 
 def _order_to_cash(result: Result, frame: pd.DataFrame, warm: int, partners: list[str]) -> None:
     """DSO, credit utilisation, bad debt, approval wait and held share (in place)."""
-
     business = result.scenario.business
     tables = result.business
     if business is None or business.order_to_cash is None or "invoices" not in tables:
@@ -327,7 +324,6 @@ def _funnel_tables(result: Result, warm: int) -> tuple[pd.DataFrame, pd.DataFram
 
 def _funnel(result: Result, frame: pd.DataFrame, warm: int, partners: list[str]) -> None:
     """Win rates, deal registration and the weighted pipeline (in place)."""
-
     found = _funnel_tables(result, warm)
     if found is None:
         return
@@ -432,7 +428,6 @@ def _lifecycle(result: Result, frame: pd.DataFrame, partners: list[str]) -> None
 
 def _scorecard(result: Result, frame: pd.DataFrame, inventory: pd.DataFrame, partners: list[str]) -> None:
     """0-100 score of each partner with the scenario's scorecard (KPIs with no value anywhere left out)."""
-
     business = result.scenario.business
     if business is None or not partners:
         return
@@ -569,7 +564,6 @@ def business_kpis_by_period(result: Result, period_days: int = 30) -> pd.DataFra
         ValueError: when ``period_days`` is not a positive multiple of the scenario's period.
 
     """
-
     info = result.info
     if period_days < 1 or period_days % info.period_days:
         raise ValueError(f"period_days: {period_days} must be a positive multiple of the period ({info.period_days})")
@@ -639,7 +633,6 @@ def funnel_conversion_by_stage(result: Result) -> pd.DataFrame:
     ``open``, ``conversion`` (passed / entered), ``closed_conversion`` (passed / (passed + lost)).
     Empty without a funnel.
     """
-
     columns = ["partner", "stage_index", "stage", "entered", "passed", "lost", "open", "conversion",
                "closed_conversion"]  # fmt: skip
     events = result.business.get("stage_events")

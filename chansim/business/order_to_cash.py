@@ -79,7 +79,6 @@ from chansim.config.order_to_cash import (  # the configuration (scenario layer)
     ApprovalRule,
     ApproverPool,
     CreditPolicy,
-    Days,
     Exponential,
     OrderToCashConfig,
     PartnerCredit,
@@ -89,7 +88,7 @@ from chansim.config.order_to_cash import (  # the configuration (scenario layer)
 )
 from chansim.model.resumable import Resumable, finish
 from chansim.rng import stream
-from chansim.scenario import MAX_DAYS, Money
+from chansim.scenario import MAX_DAYS
 
 __all__ = [
     "AUDIT_COLUMNS",

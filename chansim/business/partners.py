@@ -1152,7 +1152,8 @@ def run_lifecycle(
 
 class _Lifecycle(Resumable):
     """:func:`run_lifecycle` as a resumable: ``while until_day is None or now < until_day: the
-    day's work (see run_lifecycle); yield timeout(1)``."""
+    day's work (see run_lifecycle); yield timeout(1)``.
+    """
 
     __slots__ = ("env", "book", "streams", "metrics_provider", "on_exit", "until_day", "trainings", "insolvencies",
                  "absences")  # fmt: skip

@@ -45,7 +45,8 @@ PARTNERS = "partners"  # the partner book
 
 class AuditRow(NamedTuple):
     """Who did what, when: one row of the business audit log (``source`` last, so the
-    order-to-cash components' 6-tuples are rows of the same layout)."""
+    order-to-cash components' 6-tuples are rows of the same layout).
+    """
 
     time: float
     actor: str
@@ -62,7 +63,8 @@ AUDIT_TABLE_COLUMNS = ("time", "source", "actor", "action", "subject", "value", 
 
 class FunnelRecord(NamedTuple):
     """One record of the funnel's log. ``value`` holds units, the offer number, the stage
-    index or the protection end day, depending on the event; ``detail`` a reason, SKU or origin."""
+    index or the protection end day, depending on the event; ``detail`` a reason, SKU or origin.
+    """
 
     day: float
     event: str
@@ -77,7 +79,8 @@ class FunnelRecord(NamedTuple):
 
 def audit_frame(rows: Iterable[Sequence[Any]], partner_rows: Iterable[Sequence[Any]] = ()) -> pd.DataFrame:
     """The ``audit`` table (:data:`AUDIT_TABLE_COLUMNS`): the shared log's rows in order, then the
-    partner book's; ``subject``, ``value`` and ``detail`` as text."""
+    partner book's; ``subject``, ``value`` and ``detail`` as text.
+    """
     import pandas as pd
 
     table = [

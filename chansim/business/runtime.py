@@ -191,7 +191,6 @@ class BusinessRuntime:
     # ------------------------------------------------------------------ recruitment
     def _open_recruitment(self) -> None:
         """Turn the candidate nodes into applicants: hidden capability, noisy observed scores, no trade."""
-
         rnd = self.config.recruitment_round
         assert rnd is not None
         cfg = self.config.partners
@@ -247,7 +246,6 @@ class BusinessRuntime:
     # ------------------------------------------------------------------ partner lifecycle
     def _draw_schedule(self) -> None:
         """Random and scheduled events of the run (drawn once, from their own stream)."""
-
         session = self.session
         scenario = session.scenario
         self.streams = LifecycleStreams.from_seed(session.seed, session.replication)
@@ -265,7 +263,6 @@ class BusinessRuntime:
         away; one with the default target (``approver``) takes one approver of every pool.
         An absence that would leave a pool with fewer than zero approvers is skipped (audited).
         """
-
         config = self.config.order_to_cash
         assert config is not None
         if self.schedule is None or not len(self.schedule):
@@ -550,7 +547,8 @@ class BusinessRuntime:
     # ------------------------------------------------------------------ fork
     def fork_records(self) -> tuple[list[Any], list[list[Any]]]:
         """For :meth:`Session.fork`: containers of immutable rows, and archives of objects that
-        are final once nothing live refers to them (see there)."""
+        are final once nothing live refers to them (see there).
+        """
         rows: list[Any] = [self.audit, self.funnel_records, self.book.audit, self.book.money, self.exit_money]
         archives: list[list[Any]] = []
         if self.order_to_cash is not None:
@@ -562,7 +560,6 @@ class BusinessRuntime:
     # ------------------------------------------------------------------ results
     def tables(self) -> dict[str, Any]:
         """Business tables of the run (tidy DataFrames)."""
-
         frames: dict[str, Any] = {}
         frames["audit"] = audit_frame(self.audit, self.book.audit)
         if self.exit_money or self.book.money:

@@ -6,7 +6,6 @@ the series does not depend on how far or in what steps a run advances.
 
 from __future__ import annotations
 
-
 import math
 
 import numpy as np

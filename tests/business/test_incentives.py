@@ -706,7 +706,9 @@ def test_target_commission_is_non_negative_and_monotone_for_a_non_decreasing_cur
     cap = scheme["cap_payout_pct"]
     if cap is not None:
         earnings = scheme.get("on_target_earnings") or target * scheme["on_target_earnings_pct"] / 100  # type: ignore[operator]
-        assert paid_high <= earnings * cap / 100 + 0.005  # type: ignore[operator]
+        # rounded to cents half up: at most half a cent above the cap (1e-9 absorbs the float
+        # error of computing the bound itself, e.g. 4.7 * 385 / 100 + 0.005 < 18.1)
+        assert paid_high <= earnings * cap / 100 + 0.005 + 1e-9  # type: ignore[operator]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
