@@ -424,6 +424,10 @@ class RunInfo:
     days: int
 
 
+# one plain item in the fused period's plan (see Session._plain_plan)
+_PlanEntry = tuple[Item, float, "Item | None", str, "DemandSeries | None", str, str, str, int, int]
+
+
 class Session:
     """A step-wise simulation: advance, set decisions for ``manual`` nodes, read state.
 
@@ -466,7 +470,7 @@ class Session:
         # (each shipment is then a SimPy event, see _ship)
         self._receipts: dict[float, list[tuple[Item, Order, float]]] | None = {} if scenario.business is None else None
         # the fused period's plan (see _plain_plan): None until made, False when not plain
-        self._plan: list[tuple[Item, float, Item | None, str, DemandSeries | None]] | bool | None = None
+        self._plan: list[_PlanEntry] | bool | None = None
         self._build()
         # the extension API: every change an extension (the business layer) or an exercise makes
         self.control = SessionControl(self)
@@ -682,6 +686,8 @@ class Session:
             plan = self._plan = self._plain_plan()
         if plan:
             self._plain_period(plan, k, now)
+            if k + 2 < self._stop_period and type(now) is int:
+                return self._plain_periods(plan, k, now)
         else:
             for item in self.sequence:
                 if item.markets:
@@ -695,14 +701,41 @@ class Session:
             self._stop_event.succeed()
         return env.timeout(self.period_days)
 
-    def _plain_plan(self) -> list[tuple[Item, float, Item | None, str, DemandSeries | None]] | bool:
+    def _plain_periods(self, plan: list[_PlanEntry], k: int, start: int) -> Event:
+        """After plain period ``k`` at day ``start``: the next plain periods in one SimPy step.
+
+        Nothing else is scheduled in a plain session (receipts are in the engine's calendar),
+        so the clock's one-timeout-a-period loop would only step from one period to the next:
+        this runs them back to back, stopping short of the next scheduled SimPy event (if any)
+        and of the advance's last period, which runs in its own step so that the simulation
+        clock stands where a period-by-period run leaves it. Returns the timeout to the next
+        period (whole days: the day count stays exact).
+        """
+        P = self.period_days
+        last = self._stop_period - 1
+        horizon = self.env.peek()  # the next other event (infinity when there is none)
+        receipts = self._receipts
+        now = start
+        self._record_levels(now)
+        while k + 1 < last and now + P < horizon:
+            k += 1
+            now += P
+            if receipts:
+                self._receive_due(now)
+            self._plain_period(plan, k, now)
+            self._record_levels(now)
+        self.period = k + 1
+        return self.env.timeout(now + P - start)
+
+    def _plain_plan(self) -> list[_PlanEntry] | bool:
         """The fused period's plan when every item is plain, else False (the general path).
 
         Plain: no business layer (receipts in the calendar), no event records, no lane
         disruption; every item orders by base stock without an order delay, backorders,
         allocates first come (or by priority), has no lane capacity nor drawn lead time, and
         at most one market at the demand factor 1 without diversion. Each entry: the item,
-        its order-up-to level, its supplier, its market and demand series (None without one).
+        its order-up-to level, its supplier, its market and demand series (None without one),
+        and what its orders carry: node, SKU, supplier's name, lead days, priority.
         SessionControl drops the plan on every change (see :meth:`SessionControl._changed`).
         """
         if self._receipts is None or self.record_events or self.disrupted_lanes:
@@ -718,11 +751,17 @@ class Session:
             ):  # fmt: skip
                 return False
             market, series = item.markets[0] if item.markets else ("", None)
-            plan.append((item, item.policy.level, item.supplier, market, series))  # type: ignore[attr-defined]
+            supplier = item.supplier
+            plan.append(
+                (
+                    item, item.policy.level, supplier, market, series,  # type: ignore[attr-defined]
+                    item.node, item.sku, supplier.node if supplier else "external", item.lead_days, item.priority,
+                )
+            )  # fmt: skip
         return plan
 
     def _plain_period(
-        self, plan: list[tuple[Item, float, Item | None, str, DemandSeries | None]], k: int, now: float
+        self, plan: list[_PlanEntry], k: int, now: float
     ) -> None:
         """The period's work for plain items (see :meth:`_plain_plan`), fused in one loop.
 
@@ -735,8 +774,9 @@ class Session:
         assert receipts is not None
         orders = self.orders
         discrete = self.discrete
+        served = self.served
         next_id = self._next_id
-        for item, level, supplier, market, series in plan:
+        for item, level, supplier, market, series, node, sku, supplier_name, lead_days, priority in plan:
             if series is not None:
                 drawn = series.values  # drawn ahead a chunk at a time
                 total = drawn[k] if k < len(drawn) else series.at(k)
@@ -747,10 +787,10 @@ class Session:
                         item.on_hand -= total
                         item.shipped += total
                         item.customer_sales += total
-                        self.served.append((next_id, market, item.node, item.sku, total, now))
+                        served.append((next_id, market, node, sku, total, now))
                         next_id += 1
                     else:
-                        order = Order(next_id, CUSTOMER, market, item.node, item.sku, total, now, now, 0, None)
+                        order = Order(next_id, CUSTOMER, market, node, sku, total, now, now, 0, None)
                         order.seen_day = now
                         next_id += 1
                         orders.append(order)
@@ -814,9 +854,8 @@ class Session:
                 qty = math.floor(qty + 0.5)
             if qty > 0:
                 order = Order(
-                    next_id, REPLENISHMENT, item.node, supplier.node if supplier else "external",
-                    item.sku, qty, now, now + item.lead_days, item.priority, item,
-                )  # fmt: skip
+                    next_id, REPLENISHMENT, node, supplier_name, sku, qty, now, now + lead_days, priority, item
+                )
                 next_id += 1
                 orders.append(order)
                 item.on_order = on_order + qty
@@ -1303,6 +1342,11 @@ class Session:
             return self
         self._stop_period = self.period + periods
         self._stop_event = self.env.event()
+        # room for the level rows of the whole advance at once (no doubling copies during a long run)
+        log = self._level_log
+        need = self._stop_period * LEVEL_STRUCT.size * len(self.sequence) - len(log)
+        if need > 0:
+            log.extend(bytes(max(need, len(log))))
         # The run allocates many small objects and frees none of them mid-run; the cyclic
         # garbage collector would only rescan them (about a third of the run time).
         collecting = gc.isenabled()

@@ -115,6 +115,7 @@ def test_a_control_change_mid_run_drops_the_fused_plan() -> None:
         session = Session(scenario, seed=5, record_events=record_events)
         session.advance(days=30)
         control = session.control
+        control.add_customer_order(control.item("dealer1", "widget"), "walk-in", 7)  # placed on the clock's day
         control.set_demand_factor(control.item("dealer0", "widget"), 1.7)  # not plain from now on
         session.advance(days=30)
         control.set_demand_factor(control.item("dealer0", "widget"), 1.0)  # plain again
@@ -124,6 +125,17 @@ def test_a_control_change_mid_run_drops_the_fused_plan() -> None:
         session.advance(days=30)
         results.append(session.result())
     assert_same_tables(*results)
+
+
+@pytest.mark.parametrize("steps", [[120], [40, 80], [1, 2, 3, 114], [60, 1, 59]])
+def test_advancing_in_steps_gives_the_straight_run(steps: list[int]) -> None:
+    scenario = parse_scenario(network(dealers=2))
+    straight = Session(scenario, seed=4, record_events=True).advance(days=120).result()
+    session = Session(scenario, seed=4, record_events=False)
+    for days in steps:
+        session.advance(days=days)
+        assert session.day == sum(steps[: steps.index(days) + 1])
+    assert_same_tables(session.result(), straight)
 
 
 def test_a_fork_continues_the_fused_run_exactly() -> None:
