@@ -116,15 +116,21 @@ def _replace_weakest_dealer(page) -> None:
     do-nothing years in the background; the untimed wait for that thread stands for the reading.
     """
     if page.exercise.round == 0:
-        if getattr(page, "app", None) is not None and page.app.benchmark_thread is not None:
-            page.app.benchmark_thread.join()
+        if page.benchmark_thread is not None:
+            page.benchmark_thread.join()
         card = page.exercise.scorecard()
         dealers = card[card["kind"] == "dealer"].sort_values("attainment")
         page.table.dropdowns[page.table.partners.index(str(dealers["partner"].iloc[0]))].value = "replace"
 
 
+def _click(page, button) -> None:
+    """A trainee's click: after the browser acknowledged the last step (chansim.ui.widgets.Busy)."""
+    page.busy.acknowledge()
+    button.click()
+
+
 def _prepare_recruitment(page) -> None:
-    page.rank_button.click()
+    _click(page, page.rank_button)
     _tick_top(page)
 
 
@@ -149,12 +155,12 @@ def _specs():
         return run
 
     return [
-        ("beer_game", lambda p: p.controls.advance.click(), _order_four, bare_round(lambda: BeerGame(seed=0))),
-        ("order_desk", lambda p: p.controls.advance.click(), None, bare_round(lambda: OrderDesk(seed=0))),
-        ("training", lambda p: p.controls.advance.click(), None, None),
-        ("evaluation", lambda p: p.controls.advance.click(), _replace_weakest_dealer, None),
-        ("planning", lambda p: p.simulate.click(), None, None),
-        ("recruitment", lambda p: p.reveal_button.click(), _prepare_recruitment, None),
+        ("beer_game", lambda p: _click(p, p.controls.advance), _order_four, bare_round(lambda: BeerGame(seed=0))),
+        ("order_desk", lambda p: _click(p, p.controls.advance), None, bare_round(lambda: OrderDesk(seed=0))),
+        ("training", lambda p: _click(p, p.controls.advance), None, None),
+        ("evaluation", lambda p: _click(p, p.controls.advance), _replace_weakest_dealer, None),
+        ("planning", lambda p: _click(p, p.simulate), None, None),
+        ("recruitment", lambda p: _click(p, p.reveal_button), _prepare_recruitment, None),
     ]
 
 

@@ -13,7 +13,10 @@ class and not by a text that changes with the language, and every app has a
 Callbacks are wrapped with :meth:`Notice.guard`: a :class:`~chansim.exercises.game.DecisionError`
 (a bad value the trainee typed) becomes an inline message naming the field and what is
 allowed; any other exception becomes a short message without a traceback (the full
-traceback goes to the server log).
+traceback goes to the server log). The buttons of an app also run under its :class:`Busy`
+state: while a step runs its controls are disabled and "working…" shows, and a click that
+the browser sent before it saw the step's result (the second half of a double click) is
+dropped, so one double click plays one round.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import html
 import logging
 import math
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs
@@ -35,6 +39,7 @@ from chansim.exercises.game import DecisionError, check_number
 from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, KPI_UNITS, LANGUAGES, Catalogue
 
 __all__ = [
+    "Busy",
     "ChartPanel",
     "DownloadLink",
     "KpiCards",
@@ -72,6 +77,7 @@ STYLE = """
 .chansim-advice-warning { border-left: 4px solid #bf8700; padding-left: 8px; margin: 4px 0; }
 .chansim-advice-info { border-left: 4px solid #1a7f37; padding-left: 8px; margin: 4px 0; }
 .chansim-goal { background: #ddf4ff; border-radius: 6px; padding: 6px 12px; }
+.chansim-working { color: #9a6700; font-weight: 600; }
 </style>
 """
 
@@ -167,6 +173,11 @@ class Text(widgets.HTML):
         self._params = params
         self._render()
 
+    def clear(self) -> None:
+        """Show nothing (``set(None)`` keeps the key: with no parameters a key that needs some would fail)."""
+        self._key, self._params = None, {}
+        self._render()
+
     def _render(self) -> None:
         if self._key is None:
             self.value = ""
@@ -183,12 +194,15 @@ def button(
     style: str = "",
     on_click: Callable[[], None] | None = None,
     notice: Notice | None = None,
+    busy: Busy | None = None,
     width: str = "auto",
     **params: Any,
 ) -> widgets.Button:
     """A button labelled by ``key`` (following the language), with CSS class ``css``.
 
-    ``on_click`` is called without arguments; with a ``notice`` it is wrapped by :meth:`Notice.guard`.
+    ``on_click`` is called without arguments; with a ``busy`` state it runs under :meth:`Busy.run`
+    (guarded by the busy state's notice, the button one of its controls), else with a ``notice``
+    it is wrapped by :meth:`Notice.guard`.
     """
     btn = widgets.Button(button_style=style, layout=widgets.Layout(width=width))
     btn.add_class(css)
@@ -199,8 +213,13 @@ def button(
 
     lang.observe(relabel)
     relabel()
+    if busy is not None:
+        busy.add(btn)
     if on_click is not None:
-        action = notice.guard(on_click) if notice is not None else on_click
+        if busy is not None:
+            action = busy.wrap(on_click)
+        else:
+            action = notice.guard(on_click) if notice is not None else on_click
         btn.on_click(lambda _b: action())
     return btn
 
@@ -267,6 +286,122 @@ class Notice(widgets.HTML):
                 log.exception("callback %s failed", getattr(action, "__name__", action))
                 self.show("ui.unexpected_error", "error", error=type(error).__name__)
             return None
+
+        return wrapped
+
+
+class Busy(widgets.HBox):
+    """An app's busy state: while a step runs its controls are disabled and "working…" shows.
+
+    A Voilà kernel handles the browser's messages one after the other on its main thread,
+    so the second click of a double click waits, queued, while the first one's step runs
+    and would then play a second round; disabling the button is not enough, for that click
+    left the browser before it saw the button disabled. So every finished step raises
+    :attr:`token`, which a front-end link (``jsdlink``) copies into :attr:`seen` in the
+    browser the moment the browser receives it, and the browser then sends :attr:`seen`
+    back. The browser's messages reach the kernel in the order it sent them: a click that
+    arrives while :attr:`seen` is behind :attr:`token` was sent before the browser knew of
+    the last step, and is dropped (counted in :attr:`dropped`). The token is raised before
+    the controls are enabled again, so a click on an enabled control always comes after the
+    acknowledgement. If no front end acknowledges (a notebook run without a browser, a
+    front end without the link), a click more than ``settle_seconds`` after the last step
+    is taken anyway: a queued click is handled within milliseconds of the step's end. The
+    default is the ``CHANSIM_BUSY_SETTLE_SECONDS`` environment variable, else 2 s (the
+    browser tests set it to an hour, so that they prove the acknowledgement path alone).
+
+    Controls are registered with :meth:`add`; an app sets a control's own disabled state with
+    :meth:`set_disabled` (never its ``disabled`` trait directly), so the state it wants comes
+    back after the step. Classes: ``chansim-busy-state`` (this box), ``chansim-working``
+    (the indicator, ``ui.working``), ``chansim-busy`` on this box while a step runs.
+    """
+
+    def __init__(
+        self,
+        lang: Language,
+        notice: Notice,
+        *,
+        settle_seconds: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._lang, self._notice = lang, notice
+        if settle_seconds is None:
+            settle_seconds = float(os.environ.get("CHANSIM_BUSY_SETTLE_SECONDS", "") or 2.0)
+        self.settle_seconds, self._clock = settle_seconds, clock
+        self.indicator = Text(lang, None, tag="span", css="chansim-working")
+        self.token = widgets.IntText(value=0, layout=widgets.Layout(display="none"))
+        self.token.add_class("chansim-busy-token")
+        self.seen = widgets.IntText(value=0, layout=widgets.Layout(display="none"))
+        self.seen.add_class("chansim-busy-seen")
+        self.link = widgets.jsdlink((self.token, "value"), (self.seen, "value"))
+        super().__init__([self.indicator, self.token, self.seen], layout=widgets.Layout(align_items="center"))
+        self.add_class("chansim-busy-state")
+        self.busy = False
+        self.steps = 0
+        self.dropped = 0
+        self._wanted: dict[widgets.Widget, bool] = {}
+        self._ended = -math.inf
+
+    def add(self, *controls: widgets.Widget) -> None:
+        """Register controls disabled while a step runs (a :class:`NumberInput` by its text box)."""
+        for control in controls:
+            widget = control.text if isinstance(control, NumberInput) else control
+            self._wanted.setdefault(widget, bool(widget.disabled))
+
+    def forget(self, *controls: widgets.Widget) -> None:
+        """Stop managing ``controls`` (widgets an app closes)."""
+        for control in controls:
+            self._wanted.pop(control.text if isinstance(control, NumberInput) else control, None)
+
+    @property
+    def controls(self) -> list[widgets.Widget]:
+        """The registered controls."""
+        return list(self._wanted)
+
+    def set_disabled(self, control: widgets.Widget, disabled: bool) -> None:
+        """Disable or enable ``control`` as the app wants it (it stays disabled until a running step ends)."""
+        widget = control.text if isinstance(control, NumberInput) else control
+        self._wanted[widget] = bool(disabled)
+        widget.disabled = bool(disabled) or self.busy
+
+    def acknowledge(self) -> None:
+        """What the browser does on receiving a new :attr:`token` (tests call it to stand for the browser)."""
+        self.seen.value = self.token.value
+
+    @property
+    def stale(self) -> bool:
+        """Whether the front end has not yet acknowledged the last step."""
+        return self.seen.value != self.token.value
+
+    def run(self, action: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
+        """Run ``action`` as a step (guarded by the notice); ``False`` if the click is dropped."""
+        if self.busy or (self.stale and self._clock() - self._ended < self.settle_seconds):
+            self.dropped += 1
+            log.info("dropped a click on %s queued during the last step", getattr(action, "__name__", action))
+            return False
+        self.busy = True
+        for widget in self._wanted:
+            widget.disabled = True
+        self.add_class("chansim-busy")
+        self.indicator.set("ui.working")
+        try:
+            self._notice.guard(action)(*args, **kwargs)
+        finally:
+            self.busy = False
+            self.steps += 1
+            self.token.value += 1  # before the controls are enabled: the acknowledgement precedes any new click
+            for widget, disabled in self._wanted.items():
+                widget.disabled = disabled
+            self.indicator.clear()
+            self.remove_class("chansim-busy")
+            self._ended = self._clock()
+        return True
+
+    def wrap(self, action: Callable[..., Any]) -> Callable[..., None]:
+        """``action`` run by :meth:`run` (for ``on_click`` and ``observe`` callbacks)."""
+
+        @functools.wraps(action)
+        def wrapped(*args: Any, **kwargs: Any) -> None:
+            self.run(action, *args, **kwargs)
 
         return wrapped
 
@@ -566,8 +701,9 @@ class LanguageSwitch(widgets.ToggleButtons):
 class RoundControls(widgets.VBox):
     """Advance one round, auto-play N rounds, undo the last round, reset; with a round counter.
 
-    Callbacks take no argument except ``on_autoplay(n)``; they are guarded by ``notice``.
-    ``advance_key`` labels the advance button (``control.advance_week`` or ``control.advance_round``).
+    Callbacks take no argument except ``on_autoplay(n)``; they run under ``busy`` (see
+    :class:`Busy`), or, without one, are guarded by ``notice``. ``advance_key`` labels the
+    advance button (``control.advance_week`` or ``control.advance_round``).
     """
 
     def __init__(
@@ -582,11 +718,12 @@ class RoundControls(widgets.VBox):
         advance_key: str = "control.advance_week",
         autoplay_default: int = 4,
         autoplay_max: int = 520,
+        busy: Busy | None = None,
     ) -> None:
-        self._lang = lang
+        self._lang, self._busy = lang, busy
         self.counter = Text(lang, None, tag="b", css="chansim-round")
         self.advance = button(lang, advance_key, css="chansim-advance", style="primary", on_click=on_advance,
-                              notice=notice)  # fmt: skip
+                              notice=notice, busy=busy)  # fmt: skip
         row: list[widgets.Widget] = [self.advance]
         self.autoplay_weeks = NumberInput(
             lang, "control.autoplay_weeks", value=autoplay_default, minimum=1, maximum=autoplay_max,
@@ -594,26 +731,34 @@ class RoundControls(widgets.VBox):
         )  # fmt: skip
         if on_autoplay is not None:
             self.autoplay = button(
-                lang, "control.autoplay", css="chansim-autoplay", notice=notice,
+                lang, "control.autoplay", css="chansim-autoplay", notice=notice, busy=busy,
                 on_click=lambda: on_autoplay(self.autoplay_weeks.read()), weeks="N",
             )  # fmt: skip
             row += [self.autoplay_weeks, self.autoplay]
+            if busy is not None:
+                busy.add(self.autoplay_weeks)
         if on_undo is not None:
-            self.undo = button(lang, "control.undo", css="chansim-undo", on_click=on_undo, notice=notice)
+            self.undo = button(lang, "control.undo", css="chansim-undo", on_click=on_undo, notice=notice, busy=busy)
             row.append(self.undo)
         if on_reset is not None:
             self.reset = button(lang, "control.reset", css="chansim-reset", style="warning", on_click=on_reset,
-                                notice=notice)  # fmt: skip
+                                notice=notice, busy=busy)  # fmt: skip
             row.append(self.reset)
+        if busy is not None:
+            row.append(busy)
         super().__init__([self.counter, widgets.HBox(row, layout=widgets.Layout(flex_flow="row wrap"))])
         self.add_class("chansim-round-controls")
 
     def show_round(self, played: int, total: int, finished: bool = False) -> None:
         """Show 'Round k of n' (k = the round being decided) and disable the advance buttons at the end."""
         self.counter.set("control.round", round=min(played + 1, total), rounds=total)
-        self.advance.disabled = finished
-        if hasattr(self, "autoplay"):
-            self.autoplay.disabled = finished
+        for part in (self.advance, getattr(self, "autoplay", None)):
+            if part is None:
+                continue
+            if self._busy is not None:
+                self._busy.set_disabled(part, finished)
+            else:
+                part.disabled = finished
 
 
 class ScenarioPicker(widgets.VBox):

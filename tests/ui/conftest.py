@@ -88,7 +88,9 @@ def voila_url(chromium_path, tmp_path_factory) -> str:
     # the options of `chansim serve`, without preheated kernels (one kernel per page is
     # enough here) and with tracebacks shown so that a failing cell fails the test
     options = ServeOptions(notebooks=NOTEBOOKS, port=port, preheat=False, show_tracebacks=True)
-    env = {**os.environ, "MPLBACKEND": "Agg"}
+    # a click is taken only once the browser has acknowledged the last step (chansim.ui.widgets.Busy):
+    # with the time fallback out of reach, every browser test proves that acknowledgement works
+    env = {**os.environ, "MPLBACKEND": "Agg", "CHANSIM_BUSY_SETTLE_SECONDS": "3600"}
     proc = subprocess.Popen(voila_command(options), cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         end = time.monotonic() + 60
@@ -187,3 +189,15 @@ def type_into(page, css: str, text: str, index: int = 0) -> None:
     box = page.locator(f".{css} input").nth(index)
     box.fill(text)
     box.press("Enter")
+
+
+def click(app, button) -> None:
+    """Click ``button`` of ``app`` as a trainee does: after the browser has seen the last step.
+
+    The browser acknowledges each finished step (:class:`chansim.ui.widgets.Busy`) before the
+    trainee can click again; a click without that acknowledgement is the second half of a
+    double click, queued while the step ran, and is dropped. Plain ``button.click()`` twice
+    in a row is that double click.
+    """
+    app.busy.acknowledge()
+    button.click()

@@ -9,6 +9,7 @@ import ipywidgets as widgets
 import pytest
 
 from chansim.ui.widgets import NumberInput
+from tests.ui.conftest import click
 
 BAD = ["", "-1", "abc", "1e12"]
 
@@ -25,21 +26,21 @@ def number_inputs(widget) -> list[NumberInput]:
 
 
 def _recruitment_ready(page) -> None:
-    page.rank_button.click()
+    click(page, page.rank_button)
 
 
 #: app -> (the action that reads the boxes, how far the game has got, how to get the page ready)
 SPECS = {
-    "beer_game": (lambda p: p.controls.advance.click(), lambda p: p.exercise.round, None),
-    "order_desk": (lambda p: p.controls.advance.click(), lambda p: p.exercise.round, None),
-    "training": (lambda p: p.controls.advance.click(), lambda p: p.exercise.round, None),
+    "beer_game": (lambda p: click(p, p.controls.advance), lambda p: p.exercise.round, None),
+    "order_desk": (lambda p: click(p, p.controls.advance), lambda p: p.exercise.round, None),
+    "training": (lambda p: click(p, p.controls.advance), lambda p: p.exercise.round, None),
     "evaluation": (  # its number box is the seed of a new game
-        lambda p: p.new_game.click(),
+        lambda p: click(p, p.new_game),
         lambda p: (p.exercise.seed, p.exercise.round),
         None,
     ),
-    "planning": (lambda p: p.simulate.click(), lambda p: len(p.exercise.outcomes), None),
-    "recruitment": (lambda p: p.reveal_button.click(), lambda p: p.exercise.round, _recruitment_ready),
+    "planning": (lambda p: click(p, p.simulate), lambda p: len(p.exercise.outcomes), None),
+    "recruitment": (lambda p: click(p, p.reveal_button), lambda p: p.exercise.round, _recruitment_ready),
 }
 
 
@@ -49,7 +50,7 @@ def test_bad_values_in_every_number_box_are_refused_inline(name):
     page = importlib.import_module(f"chansim.ui.apps.{name}").app("en_US")
     if ready is not None:
         ready(page)
-    boxes = [box for box in number_inputs(page) if "autoplay" not in " ".join(box.text._dom_classes)]
+    boxes = [box for box in number_inputs(page.page) if "autoplay" not in " ".join(box.text._dom_classes)]
     assert boxes, f"{name}: no number boxes found"
     checked = 0
     for box in boxes:

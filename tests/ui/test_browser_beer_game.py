@@ -47,3 +47,22 @@ def test_three_weeks_in_the_browser(open_page, lang: str) -> None:
     wait_changed(page, ".chansim-status", status)
     assert "-2" in page.inner_text(".chansim-input-error")
     shot(page, f"beer-game-{lang}-bad-order")
+
+
+def test_a_double_click_plays_one_week(open_page) -> None:
+    """A real double click on "advance": the second click, queued while the week runs, is dropped."""
+    page = open_page("05-beer-game.ipynb", "en_US")
+    page.wait_for_selector(".chansim-bullwhip-chart img", timeout=60_000)
+    type_into(page, "chansim-order-input", "4")
+    status = page.inner_text(".chansim-status")
+    page.dblclick(".chansim-advance")
+    assert wait_changed(page, ".chansim-status", status) == "Week 1: you ordered 4 cases."
+    # one more single click: its answer comes after the kernel has handled the double click's second half
+    type_into(page, "chansim-order-input", "6")
+    page.click(".chansim-advance")  # waits until the button is enabled again
+    page.wait_for_function(
+        "() => document.querySelector('.chansim-status').innerText.startsWith('Week 2')", timeout=60_000
+    )
+    assert page.inner_text(".chansim-status") == "Week 2: you ordered 6 cases."
+    assert "Round 3 of 36" in page.inner_text(".chansim-round"), "the double click played two weeks"
+    assert "Week 3" in page.inner_text(".chansim-week-title")

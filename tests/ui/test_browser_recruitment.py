@@ -55,3 +55,27 @@ def test_three_rounds_in_the_browser(open_page, lang):
     outcome = page.inner_text(".chansim-outcome")
     assert ("Round 3 revealed" in outcome) if lang == "en_US" else ("第 3 轮揭晓" in outcome)
     assert "Traceback" not in page.inner_text("body")
+
+
+def test_the_reveal_shows_the_working_indicator_and_a_double_click_reveals_once(open_page):
+    """The reveal takes seconds: "Simulating…" shows and the buttons are disabled until it is done."""
+    page = open_page("02-recruitment.ipynb", "en_US")
+    page.wait_for_selector(".chansim-rank")
+    assert page.inner_text(".chansim-working").strip() == ""
+    status = page.inner_text(".chansim-status")
+    page.locator(".chansim-rank").click()
+    status = wait_changed(page, ".chansim-status", status)
+    assert tick_two_per_region(page) == 4
+    page.locator(".chansim-reveal").dblclick()
+    page.wait_for_function(
+        "() => document.querySelector('.chansim-working').innerText.includes('Simulating')", timeout=30_000
+    )
+    assert page.locator(".chansim-reveal").is_disabled() and page.locator(".chansim-undo").is_disabled()
+    shot(page, "recruitment-en_US-working")
+    status = wait_changed(page, ".chansim-status", status, timeout=120_000)
+    assert status.startswith("Round 1 revealed"), status
+    page.wait_for_function("() => document.querySelector('.chansim-working').innerText.trim() === ''")
+    # the next single click (rank) answers after the kernel has handled the double click's second half
+    page.locator(".chansim-rank").click()
+    wait_changed(page, ".chansim-status", status)
+    assert "Round 2 of 3" in page.inner_text(".chansim-round"), "the double click revealed two rounds"

@@ -51,3 +51,19 @@ def test_three_quarters_in_the_browser(open_page, lang):
     table = page.inner_text(".chansim-dealers")
     assert ("Seats so far" if lang == "en_US" else "已培训名额") in table
     assert "Traceback" not in page.inner_text("body")
+
+
+def test_a_double_click_plays_one_quarter(open_page):
+    """A real double click on "Run the quarter" plays one quarter; the next single click the second."""
+    page = open_page("03-training.ipynb", "en_US")
+    page.wait_for_selector(".chansim-seats-0 input")
+    type_into(page, "chansim-seats-0", "2")
+    status = page.inner_text(".chansim-status")
+    page.locator(".chansim-advance").dblclick()
+    status = wait_changed(page, ".chansim-status", status)
+    assert "Quarter 1 played" in status, status
+    page.locator(".chansim-advance").click()  # waits until the button is enabled again
+    page.wait_for_function(
+        "() => document.querySelector('.chansim-status').innerText.includes('Quarter 2 played')", timeout=60_000
+    )
+    assert "Round 3 of 4" in page.inner_text(".chansim-round"), "the double click played two quarters"

@@ -9,27 +9,29 @@ import re
 
 import pytest
 
+from tests.ui.conftest import click
+
 
 def _beer(page):
     page.order_input.value = 4
-    page.controls.advance.click()
+    click(page, page.controls.advance)
 
 
 def _recruit(page):
-    page.rank_button.click()
+    click(page, page.rank_button)
     ranking = page.exercise.ranking()
     wanted = set(ranking[ranking["region_rank"] <= page.exercise.picks_per_region]["applicant"])
     for name, box in zip(page.view["names"], page.checks, strict=False):
         box.value = name in wanted
-    page.reveal_button.click()
+    click(page, page.reveal_button)
 
 
 STEPS = {
     "beer_game": _beer,
-    "order_desk": lambda p: p.controls.advance.click(),
-    "training": lambda p: p.controls.advance.click(),
-    "evaluation": lambda p: p.controls.advance.click(),
-    "planning": lambda p: p.simulate.click(),
+    "order_desk": lambda p: click(p, p.controls.advance),
+    "training": lambda p: click(p, p.controls.advance),
+    "evaluation": lambda p: click(p, p.controls.advance),
+    "planning": lambda p: click(p, p.simulate),
     "recruitment": _recruit,
 }
 

@@ -19,7 +19,7 @@ def test_home_lists_every_exercise_and_stage_with_working_links():
         assert (NOTEBOOKS / name).is_file(), f"the home page links to a missing notebook {name}"
     for stage in STAGES:
         assert page.lang.t(f"stage.{stage}.name") in page.body_html.value.replace("&#x27;", "'")
-    page.switch.value = "zh_CN"
+    page.page.switch.value = "zh_CN"
     assert "?lang=zh_CN" in page.body_html.value and "渠道规划" in page.body_html.value
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from chansim.exercises.order_desk import DISTRIBUTOR, PARTNERS
 from chansim.ui.apps import order_desk
-from tests.ui.conftest import run_notebook
+from tests.ui.conftest import click, run_notebook
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SKUS = ("fridge", "washer", "microwave")
@@ -17,7 +17,7 @@ SKUS = ("fridge", "washer", "microwave")
 def advance(page, orders: dict[str, object] | None = None) -> None:
     for sku, qty in (orders or {}).items():
         page.order_inputs[SKUS.index(sku)].value = qty
-    page.controls.advance.click()
+    click(page, page.controls.advance)
 
 
 def test_first_view_prefills_the_standard_orders_and_the_credit_limits() -> None:
@@ -67,12 +67,12 @@ def test_bad_values_are_refused_inline_and_nothing_is_played(where: str, typed: 
     page = order_desk.app("en_US")
     box = page.order_inputs[1] if where == "order" else page.credit_inputs[2]
     box.value = typed
-    page.controls.advance.click()
+    click(page, page.controls.advance)
     assert page.exercise.round == 0 and page.exercise.pending_actions == ()
     assert page.notice.level == "error" and box.message.text == page.notice.text
     assert box.field in box.message.text
     box.value = "30" if where == "order" else "150000"
-    page.controls.advance.click()
+    click(page, page.controls.advance)
     assert page.exercise.round == 1 and box.message.text == ""
 
 
@@ -107,17 +107,17 @@ def test_undo_reset_and_autoplay_to_the_debrief() -> None:
     advance(page, {"fridge": 10})
     page.credit_inputs[3].value = 90000
     advance(page)
-    page.controls.undo.click()
+    click(page, page.controls.undo)
     assert page.exercise.round == 1 and float(page.credit_inputs[3].value) == 45000
-    page.controls.reset.click()
+    click(page, page.controls.reset)
     assert page.exercise.round == 0 and page.score.score is None
     page.controls.autoplay_weeks.value = 10
-    page.controls.autoplay.click()
+    click(page, page.controls.autoplay)
     assert page.exercise.finished and page.notice.text == "The standard process played 6 weeks for you."
     assert page.controls.advance.disabled and all(box.text.disabled for box in page.order_inputs)
     assert page.debrief.layout.display == "flex" and page.bullwhip_chart.draws >= 1
-    assert "The game is over (6 weeks)" in page.app.debrief_text.value
-    assert "Port congestion" in page.app.events_list.value and page.advice.codes
+    assert "The game is over (6 weeks)" in page.debrief_text.value
+    assert "Port congestion" in page.events_list.value and page.advice.codes
 
 
 def test_the_notebook_plays_three_weeks_and_draws_png_charts() -> None:
@@ -126,6 +126,7 @@ page = _
 page.credit_inputs[1].value = "30000"
 for qty in (40, 55, 35):
     page.order_inputs[0].value = qty
+    page.busy.acknowledge()  # what the browser does after each step
     page.controls.advance.click()
 print(json.dumps({
     "round": page.exercise.round, "score": page.score.score, "cost": float(page.kpis.values["total_cost"]),

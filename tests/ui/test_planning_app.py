@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from chansim.ui.apps import planning
-from tests.ui.conftest import run_notebook
+from tests.ui.conftest import click, run_notebook
 
 DESIGNS = [  # three rounds: the stage-1 footprint, add the West, then go direct to fewer towns
     {"north": 3, "south": 3, "east": 2, "west": 0, "tiers": 2, "gold": 32, "silver": 28, "bronze": 25, "budget": 0},
@@ -36,8 +36,8 @@ def test_first_view_guides():
     page = planning.app("en_US", seed=0)
     assert page.exercise.outcomes == ()
     assert page.chart.draws == 0 and page.score.score is None
-    assert "Learning goal" in page.goal.value or "goal" in page.goal.value.lower()
-    assert "Simulate this design" in page.goal.value  # the steps name the button
+    assert "Learning goal" in page.page.goal.value or "goal" in page.page.goal.value.lower()
+    assert "Simulate this design" in page.page.goal.value  # the steps name the button
     assert "No design yet" in page.compare.value
     assert "Simulate this design" in page.notice.text
     assert page.download.csv == ""
@@ -47,7 +47,7 @@ def test_three_designs_update_everything(page):
     cards, scores, draws = [], [], []
     for i, design in enumerate(DESIGNS, start=1):
         enter(page, design)
-        page.simulate.click()
+        click(page, page.simulate)
         assert page.notice.level == "ok", page.notice.text
         assert f"{i} of 3" in page.notice.text
         assert len(page.exercise.outcomes) == i
@@ -72,13 +72,13 @@ def test_three_designs_update_everything(page):
     assert "Best score" in page.debrief.value
     assert "How the score is computed" in page.score.html.value and "budget line" in page.score.html.value
     # a fourth design is refused with a clear message; nothing is simulated
-    page.simulate.click()
+    click(page, page.simulate)
     assert page.notice.level == "error" and "At most 3 designs" in page.notice.text
     assert len(page.exercise.outcomes) == 3 and page.chart.draws == 3
-    page.clear.click()
+    click(page, page.clear)
     assert page.exercise.outcomes == () and "No design yet" in page.compare.value
     assert page.score.score is None and page.download.csv == ""
-    page.simulate.click()
+    click(page, page.simulate)
     assert page.notice.level == "ok" and len(page.exercise.outcomes) == 1
 
 
@@ -96,7 +96,7 @@ def test_three_designs_update_everything(page):
 def test_bad_values_show_inline_messages(page, widget, value, expected):
     box = widget(page)
     box.value = value
-    page.simulate.click()
+    click(page, page.simulate)
     assert page.notice.level == "error" and expected in page.notice.text
     assert expected in box.message.text
     assert page.exercise.outcomes == ()
@@ -105,44 +105,44 @@ def test_bad_values_show_inline_messages(page, widget, value, expected):
 def test_every_bad_box_shows_its_message(page):
     page.dealers["north"].value = "-1"
     page.discounts["bronze"].value = "50"
-    page.simulate.click()
+    click(page, page.simulate)
     assert "cannot be negative" in page.notice.text  # the first one in the notice
     assert "cannot be negative" in page.dealers["north"].message.text
     assert "too large" in page.discounts["bronze"].message.text
     page.dealers["north"].value = "3"
     page.discounts["bronze"].value = "25"
-    page.simulate.click()
+    click(page, page.simulate)
     assert page.notice.level == "ok"
     assert page.dealers["north"].message.text == "" and page.discounts["bronze"].message.text == ""
 
 
 def test_design_level_errors(page):
     page.discounts["gold"].value = "20"
-    page.simulate.click()
+    click(page, page.simulate)
     assert page.notice.level == "error" and "gold ≥ silver ≥ bronze" in page.notice.text
     page.discounts["gold"].value = "32"
     for box in page.dealers.values():
         box.value = 0
-    page.simulate.click()
+    click(page, page.simulate)
     assert "at least one dealer" in page.notice.text
     assert page.exercise.outcomes == ()
 
 
 def test_language_switch_rerenders(page):
     enter(page, DESIGNS[0])
-    page.simulate.click()
+    click(page, page.simulate)
     draws = page.chart.draws
-    page.language.code = "zh_CN"
+    page.lang.code = "zh_CN"
     assert "已模拟一年" in page.notice.text
     assert "方案 A" in page.compare.value and "覆盖率" in page.compare.value
     assert "计分公式" in page.score.html.value and "预算线" in page.score.html.value
     assert "覆盖率" in page.kpis.children[0].value
     assert page.chart.draws == draws + 1 and any("覆盖率" in text for text in page.chart.figure_texts)
-    assert "渠道规划" in page.heading.value
+    assert "渠道规划" in page.page.heading.value
     assert page.tiers.options[0][0].startswith("一级") and page.tiers.value == 2
     assert "经销商" in page.dealers["north"].label.value
     assert any("西部" in a.message for a in page.advice.advice)
-    page.language.code = "en_US"
+    page.lang.code = "en_US"
     assert "Design A simulated" in page.notice.text and page.tiers.options[0][0].startswith("1 tier")
 
 
@@ -150,9 +150,11 @@ def test_notebook_simulates_two_designs():
     driver = """
 page = _
 page.dealers["west"].value = 2
+page.busy.acknowledge()  # what the browser does after each step
 page.simulate.click()
 first = page.score.score
 page.tiers.value = 1
+page.busy.acknowledge()  # what the browser does after each step
 page.simulate.click()
 print(json.dumps({"designs": [o.design.name for o in page.exercise.outcomes], "first": first,
                   "second": page.score.score, "draws": page.chart.draws, "notice": page.notice.text,

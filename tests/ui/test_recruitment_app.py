@@ -6,7 +6,7 @@ import pytest
 
 from chansim.exercises.recruitment import CRITERIA
 from chansim.ui.apps import recruitment
-from tests.ui.conftest import run_notebook
+from tests.ui.conftest import click, run_notebook
 
 
 def tick_top(page) -> None:
@@ -31,19 +31,19 @@ def test_first_view_guides():
     page = recruitment.app("en_US", seed=0)
     assert page.exercise.round == 0 and page.exercise.last is None
     assert "Round 1 of 3" in page.round_text.value
-    assert "Steps" in page.goal.value and "Rank applicants" in page.goal.value
+    assert "Steps" in page.page.goal.value and "Rank applicants" in page.page.goal.value
     assert page.chart.draws == 0 and page.score.score is None
 
 
 def test_rank_choose_reveal_updates_everything(page):
     set_weights(page, {"credit_history": 4, "regional_coverage": 2, "capital": 1})
-    page.rank_button.click()
+    click(page, page.rank_button)
     assert page.notice.level == "ok"
     assert page.exercise.weights["credit_history"] == pytest.approx(4 / 7)
     ranked = page.exercise.ranking()
     assert page.view["names"] == list(ranked["applicant"])
     tick_top(page)
-    page.reveal_button.click()
+    click(page, page.reveal_button)
     assert page.notice.level == "ok", page.notice.text
     first = page.exercise.last
     assert first is not None and page.score.score == pytest.approx(first.score)
@@ -55,9 +55,9 @@ def test_rank_choose_reveal_updates_everything(page):
     assert not any(box.value for box in page.checks)  # a new pool: nothing ticked
     # second round with bad weights
     set_weights(page, {"service_team": 1})
-    page.rank_button.click()
+    click(page, page.rank_button)
     tick_top(page)
-    page.reveal_button.click()
+    click(page, page.reveal_button)
     assert page.exercise.round == 2 and page.chart.draws == 2
     assert "noisy_weight" in page.advice.codes
     assert len(page.exercise.scores()) == 2
@@ -65,44 +65,44 @@ def test_rank_choose_reveal_updates_everything(page):
 
 def test_bad_values_show_inline_messages(page):
     page.weights["capital"].value = "-3"
-    page.rank_button.click()
+    click(page, page.rank_button)
     assert page.notice.level == "error" and "Capital" in page.notice.text
     assert "cannot be negative" in page.weights["capital"].message.text
     set_weights(page, {})
-    page.rank_button.click()
+    click(page, page.rank_button)
     assert "cannot all be 0" in page.notice.text
     set_weights(page, {"capital": 1})
-    page.rank_button.click()
-    page.reveal_button.click()
+    click(page, page.rank_button)
+    click(page, page.reveal_button)
     assert page.notice.level == "error" and "No applicant is ticked" in page.notice.text
     for box in page.checks:
         box.value = True
-    page.reveal_button.click()
+    click(page, page.reveal_button)
     assert "at most 2 may be signed" in page.notice.text
     assert page.exercise.round == 0
-    page.undo_button.click()
+    click(page, page.undo_button)
     assert "no round to undo" in page.notice.text
 
 
 def test_undo_restores_weights_and_reset_starts_again(page):
     set_weights(page, {"credit_history": 3, "capital": 1})
-    page.rank_button.click()
+    click(page, page.rank_button)
     tick_top(page)
-    page.reveal_button.click()
+    click(page, page.reveal_button)
     set_weights(page, {"capital": 1})
-    page.undo_button.click()
+    click(page, page.undo_button)
     assert page.exercise.round == 0 and page.weights["credit_history"].value == "0.75"
     assert sum(box.value for box in page.checks) == 4  # the choice is ticked again
-    page.reset_button.click()
+    click(page, page.reset_button)
     assert page.exercise.round == 0 and page.weights["capital"].value == "1"
     assert page.score.score is None
 
 
 def test_language_switch_rerenders(page):
     set_weights(page, {"credit_history": 1})
-    page.rank_button.click()
+    click(page, page.rank_button)
     tick_top(page)
-    page.reveal_button.click()
+    click(page, page.reveal_button)
     draws = page.chart.draws
     english = page.outcome.value
     page.lang.code = "zh_CN"
@@ -111,7 +111,7 @@ def test_language_switch_rerenders(page):
     assert "第 2 轮" in page.round_text.value
     assert "得分" in page.score.html.value
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in a.message) for a in page.advice.advice)
-    assert "排序申请者" in page.goal.value and "信用记录" in page.weights["credit_history"].label.value
+    assert "排序申请者" in page.page.goal.value and "信用记录" in page.weights["credit_history"].label.value
 
 
 def test_notebook_plays_two_rounds():
@@ -121,11 +121,13 @@ from chansim.exercises.recruitment import CRITERIA
 def play(weights):
     for c in CRITERIA:
         page.weights[c].value = weights.get(c, 0)
+    page.busy.acknowledge()  # what the browser does after each step
     page.rank_button.click()
     ranking = page.exercise.ranking()
     wanted = set(ranking[ranking["region_rank"] <= 2]["applicant"])
     for name, box in zip(page.view["names"], page.checks):
         box.value = name in wanted
+    page.busy.acknowledge()  # what the browser does after each step
     page.reveal_button.click()
 play({"credit_history": 5, "regional_coverage": 2})
 first = page.score.score
@@ -143,9 +145,9 @@ print(json.dumps({"round": page.exercise.round, "first": first, "scores": page.e
 
 def test_after_the_last_round_the_final_pool_stays_ranked_for_the_debrief(page):
     for _ in range(page.exercise.rounds):
-        page.rank_button.click()
+        click(page, page.rank_button)
         tick_top(page)
-        page.reveal_button.click()
+        click(page, page.reveal_button)
     assert page.exercise.finished
     assert page.view["ranked"] and page.view["names"] == list(page.exercise.ranking()["applicant"])
     assert page.rank_button.disabled and page.reveal_button.disabled and all(box.disabled for box in page.checks)

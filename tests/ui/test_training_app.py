@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from chansim.ui.apps import training
-from tests.ui.conftest import run_notebook
+from tests.ui.conftest import click, run_notebook
 
 
 def _play(page, seats: dict[int, object]) -> None:
     for index, value in seats.items():
         page.seat_inputs[index].value = value
-    page.controls.advance.click()
+    click(page, page.controls.advance)
 
 
 def test_first_view_guides_the_trainee():
@@ -22,7 +22,7 @@ def test_first_view_guides_the_trainee():
     assert "Round 1 of 4" in page.controls.counter.value
     assert "0 of 6 seats" in page.budget_text.value
     assert page.score.score is None
-    assert page.goal.value.count("<li>") == 5
+    assert page.page.goal.value.count("<li>") == 5
 
 
 def test_playing_rounds_updates_kpis_charts_score_and_download():
@@ -50,7 +50,7 @@ def test_playing_rounds_updates_kpis_charts_score_and_download():
     _play(page, {})
     _play(page, {0: 1})
     assert page.exercise.finished and page.controls.advance.disabled
-    assert "<li>" in page.debrief.value and "Debrief" in page.children[-3].value
+    assert "<li>" in page.debrief.value and "Debrief" in page.page.children[-3].value
     assert "capped" in page.advice.codes and "wasted" in page.advice.value
 
 
@@ -67,10 +67,10 @@ def test_bad_values_show_inline_messages_and_nothing_is_played():
     for box in page.seat_inputs:
         box.value = 0
     page.weight_inputs[0].value = "120"
-    page.controls.advance.click()
+    click(page, page.controls.advance)
     assert page.exercise.round == 0 and "too large" in page.weight_inputs[0].message.text
     page.weight_inputs[0].value = "60"
-    page.controls.advance.click()
+    click(page, page.controls.advance)
     assert page.exercise.round == 1 and page.weight_inputs[0].message.text == ""
 
 
@@ -80,10 +80,10 @@ def test_undo_and_reset_put_the_decisions_back():
     _play(page, {0: 1})
     page.routing.value = "fewest_open"
     _play(page, {1: 1})
-    page.controls.undo.click()
+    click(page, page.controls.undo)
     assert page.exercise.round == 1 and "undone" in page.notice.text
     assert page.routing.value == "territory_tier" and page.weight_inputs[0].value == "70"
-    page.controls.reset.click()
+    click(page, page.controls.reset)
     assert page.exercise.round == 0 and page.weight_inputs[0].value == "60"
     assert page.download.csv == "" and page.score.score is None
 
@@ -124,6 +124,7 @@ result = {"draws": []}
 for seats in ({0: 2, 3: 2}, {1: 3, 4: 3}, {}):
     for i, n in seats.items():
         boxes[i].value = n
+    page.busy.acknowledge()  # what the browser does after each step
     page.controls.advance.click()
     result["draws"].append(page.funnel_chart.draws)
 result.update(round=page.exercise.round, score=page.score.score, status=page.notice.text,

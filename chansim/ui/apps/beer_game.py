@@ -1,9 +1,10 @@
 """The beer game app: play one role of Sterman's chain week by week against partners on his rule.
 
-The page composes the toolkit (:mod:`chansim.ui.widgets`); every callback calls the
-controller (:class:`chansim.exercises.beer_game.BeerGame`) and hands what comes back to the
-parts. The game is built when the page opens (a few milliseconds: one week of replay),
-the benchmark (every role on the rule) when the first week is played.
+The page composes the toolkit (:mod:`chansim.ui.widgets`) on the app base
+(:class:`chansim.ui.apps.base.App`); every step calls the controller
+(:class:`chansim.exercises.beer_game.BeerGame`) and hands what comes back to the parts. The
+game is built when the page opens (a few milliseconds: one week of replay), the benchmark
+(every role on the rule) when the first week is played.
 """
 
 from __future__ import annotations
@@ -13,25 +14,22 @@ import math
 
 import ipywidgets as widgets
 
-from chansim.exercises.beer_game import CUSTOMERS, DEMANDS, ROLES, BeerGame
+from chansim.exercises.beer_game import BEER, CUSTOMERS, DEMANDS, ROLES, BeerGame
 from chansim.exercises.feedback import advise_facts, game_facts
 from chansim.ui import charts
+from chansim.ui.apps.base import App
 from chansim.ui.widgets import (
     AdvicePanel,
     ChartPanel,
     DownloadLink,
     KpiCards,
     Language,
-    Notice,
     NumberInput,
-    Page,
-    RoundControls,
     ScorePanel,
     Text,
-    button,
 )
 
-__all__ = ["KPI_NAMES", "VIEW_FIELDS", "app"]
+__all__ = ["KPI_NAMES", "VIEW_FIELDS", "BeerGameApp", "app"]
 
 #: The KPI cards of the trainee's role (names of :func:`chansim.metrics.kpis`).
 KPI_NAMES = ("total_cost", "fill_rate", "otif", "bullwhip", "mean_on_hand", "mean_backorder")
@@ -61,13 +59,12 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value) == int(value) else f"{value:,.1f}"
 
 
-class BeerGameApp:
-    """The parts of the page and the callbacks between them and the controller."""
+class BeerGameApp(App):
+    """The parts of the page and the steps between them and the controller (:attr:`exercise`)."""
 
     def __init__(self, lang: str | None, *, seed: int, role: str, demand: str, horizon_weeks: int) -> None:
-        self.lang = Language(lang)
+        super().__init__(lang)
         self.seed, self.horizon_weeks = seed, horizon_weeks
-        self.notice = Notice(self.lang)
         self.role_picker = widgets.Dropdown(description="", layout=widgets.Layout(width="200px"))
         self.role_picker.add_class("chansim-role")
         self.demand_picker = widgets.Dropdown(description="", layout=widgets.Layout(width="340px"))
@@ -76,8 +73,8 @@ class BeerGameApp:
         self.demand_label = Text(self.lang, "beer_game.demand_label", tag="b")
         self._relabel_pickers(role, demand)
         self.lang.observe(lambda: self._relabel_pickers(self.role_picker.value, self.demand_picker.value))
-        self.start = button(self.lang, "beer_game.start", css="chansim-start", style="info",
-                            on_click=self.on_start, notice=self.notice)  # fmt: skip
+        self.start = self.button("beer_game.start", css="chansim-start", style="info", on_click=self.on_start)
+        self.busy.add(self.role_picker, self.demand_picker)
         setup = widgets.HBox(
             [self.role_label, self.role_picker, self.demand_label, self.demand_picker, self.start],
             layout=widgets.Layout(flex_flow="row wrap", align_items="center", grid_gap="8px"),
@@ -87,10 +84,8 @@ class BeerGameApp:
         self.week_view.add_class("chansim-week")
         self.order_input = NumberInput(self.lang, "beer_game.order_label", minimum=0, maximum=1000, whole=True,
                                        css="chansim-order-input", width="90px")  # fmt: skip
-        self.controls = RoundControls(
-            self.lang, self.notice, on_advance=self.on_advance, on_autoplay=self.on_autoplay,
-            on_undo=self.on_undo, on_reset=self.on_reset, advance_key="control.advance_week",
-        )  # fmt: skip
+        self.busy.add(self.order_input)
+        self.round_controls("control.advance_week")
         self.kpis_title = Text(self.lang, "beer_game.kpis_title", tag="h4")
         self.kpis = KpiCards(self.lang, KPI_NAMES)
         self.chart = ChartPanel(self.lang, "debrief.bullwhip_chart", css="chansim-bullwhip-chart")
@@ -124,25 +119,15 @@ class BeerGameApp:
             self.debrief,
             self.download,
         ]
-        self.page = Page(self.lang, "beer_game.title", body, goal_key="beer_game.goal",
-                         step_keys=[f"beer_game.step.{i}" for i in range(1, 6)])  # fmt: skip
-        self.game = self._new_game(role, demand)
+        self.build_page("beer_game.title", body, goal_key="beer_game.goal",
+                        step_keys=[f"beer_game.step.{i}" for i in range(1, 6)])  # fmt: skip
+        self.exercise: BeerGame = self._new_game(role, demand)
         self.refresh()
-        self.notice.show("beer_game.started", "info", role=self._role_name(), weeks=self.game.total_rounds)
-        self._attach()
+        self.notice.show("beer_game.started", "info", role=self._role_name(), weeks=self.exercise.rounds)
 
     # ------------------------------------------------------------------ helpers
     def _new_game(self, role: str, demand: str) -> BeerGame:
         return BeerGame(role, seed=self.seed, demand=demand, horizon_weeks=self.horizon_weeks)
-
-    def _attach(self) -> None:
-        page = self.page
-        page.app = self  # type: ignore[attr-defined]
-        page.exercise = self.game  # type: ignore[attr-defined]
-        for name in ("lang", "notice", "controls", "kpis", "chart", "stock_chart", "score", "advice", "download",
-                     "order_input", "role_picker", "demand_picker", "start", "week_view", "debrief",
-                     "cost_table", "benchmark_chart"):  # fmt: skip
-            setattr(page, name, getattr(self, name))
 
     def _relabel_pickers(self, role: str, demand: str) -> None:
         t = self.lang.t
@@ -152,51 +137,38 @@ class BeerGameApp:
         self.demand_picker.value = demand
 
     def _role_name(self, lang: Language | None = None) -> str:
-        return (lang or self.lang).t(f"beer_game.role.{self.game.role}")
+        return (lang or self.lang).t(f"beer_game.role.{self.exercise.role}")
 
-    # ------------------------------------------------------------------ callbacks
+    # ------------------------------------------------------------------ steps
     def on_start(self) -> None:
         """A new game with the role and demand picked."""
-        self.game = self._new_game(self.role_picker.value, self.demand_picker.value)
+        self.exercise = self._new_game(self.role_picker.value, self.demand_picker.value)
         self.order_input.value = ""
         self.refresh()
-        self.notice.show("beer_game.started", "ok", role=self._role_name(), weeks=self.game.total_rounds)
-        self._attach()
+        self.notice.show("beer_game.started", "ok", role=self._role_name(), weeks=self.exercise.rounds)
 
-    def on_advance(self) -> None:
-        """Play the week with the order typed."""
-        week = self.game.week
-        qty = self.game.order(self.order_input.read())
-        self.game.play_round()
-        self.refresh()
-        self.notice.show("beer_game.ordered", "ok", week=week, qty=qty)
+    # the exercise side of the shared round handlers (the rest is the base's contract verbs)
+    def read_decision(self) -> dict[str, float]:
+        return {"order": self.order_input.read()}
 
-    def on_autoplay(self, weeks: float) -> None:
-        """Let the rule order for the trainee for ``weeks`` weeks."""
-        count = self.game.auto_play(weeks, "sterman")
-        self.refresh()
+    def show_played(self, decision: dict[str, float], result) -> None:  # type: ignore[no-untyped-def]
+        qty = result.order(self.exercise.role, BEER)
+        self.notice.show("beer_game.ordered", "ok", week=result.round + 1, qty=qty)
+
+    def show_autoplayed(self, count: int) -> None:
         self.notice.show("beer_game.autoplayed", "ok", count=count)
 
-    def on_undo(self) -> None:
-        """Take back the last week."""
-        record = self.game.undo()
-        self.refresh()
-        self.notice.show("ui.undone", "info", round=record.round + 1)
-
-    def on_reset(self) -> None:
-        """Back to week 1 of the same game."""
-        self.game.reset()
-        self.order_input.value = ""
-        self.refresh()
-        self.notice.show("ui.reset_done", "info")
+    def show_decisions(self) -> None:
+        if self.exercise.round == 0:  # after an undo the order typed stays, for the week played again
+            self.order_input.value = ""
 
     # ------------------------------------------------------------------ what the parts show
     def refresh(self) -> None:
         """Hand the controller's state to every part (the charts are redrawn)."""
-        game = self.game
-        self.controls.show_round(game.round, game.total_rounds, game.finished)
-        self.order_input.text.disabled = game.finished
-        self._state = game.state().iloc[0]
+        game = self.exercise
+        self.controls.show_round(game.round, game.rounds, game.finished)
+        self.busy.set_disabled(self.order_input, game.finished)
+        self._state = game.stock_table().iloc[0]
         played = game.round > 0
         if played:
             facts = game_facts(game.result(), role=game.role)  # the role's KPIs and the feedback facts, once
@@ -234,7 +206,7 @@ class BeerGameApp:
 
     def _render_tables(self) -> None:
         """The week view, the debrief text and the cost table (texts in the page language)."""
-        game, t = self.game, self.lang.t
+        game, t = self.exercise, self.lang.t
         state = self._state
         if game.finished:
             self.week_title.set("beer_game.week_over", week=game.round, role=self._role_name())
@@ -248,7 +220,7 @@ class BeerGameApp:
         )
         self.week_view.value = f'<div style="display:flex;flex-wrap:wrap">{cards}</div>'
         if not game.finished or game.round == 0:
-            self.debrief_text.set(None)
+            self.debrief_text.clear()
             self.cost_table.value = ""
             return
         chain = self._costs.loc["chain"]
@@ -267,7 +239,7 @@ class BeerGameApp:
 
     def _score_view(self, lang: Language) -> tuple[float | None, str, list[str]]:
         score, costs, t = self._score, self._costs, lang.t
-        chain, mine = costs.loc["chain"], costs.loc[self.game.role]
+        chain, mine = costs.loc["chain"], costs.loc[self.exercise.role]
         lines = [
             t("beer_game.score_numbers", text=score.text()),
             t("beer_game.score_chain", weeks=score.params["weeks"], c_you=chain["cost"],
@@ -285,6 +257,6 @@ def app(
     role: str = "retailer",
     demand: str = "classic",
     horizon_weeks: int = 36,
-) -> Page:
-    """The beer game page (see the module docstring); ``page.exercise`` is the current :class:`BeerGame`."""
-    return BeerGameApp(lang, seed=seed, role=role, demand=demand, horizon_weeks=horizon_weeks).page
+) -> BeerGameApp:
+    """The beer game app (see the module docstring); it displays as its page, ``.exercise`` is the :class:`BeerGame`."""
+    return BeerGameApp(lang, seed=seed, role=role, demand=demand, horizon_weeks=horizon_weeks)

@@ -6,8 +6,9 @@ partner (CSS ``chansim-decision-<i>``, ``i`` the row), a territory control
 round controls ("Simulate next year" is ``chansim-advance``; undo, reset), a seed field
 (``chansim-seed``) with a new-game button (``chansim-new-game``), KPI cards, two charts
 (partner scores; year by year against the do-nothing benchmark), the score with its
-formula, advice and a CSV download. Callbacks only call the controller and hand its
-results to the parts.
+formula, advice and a CSV download. The app is built on the app base
+(:class:`chansim.ui.apps.base.App`); steps only call the controller and hand its results
+to the parts.
 """
 
 from __future__ import annotations
@@ -21,23 +22,23 @@ import ipywidgets as widgets
 import pandas as pd
 
 from chansim.exercises.evaluation import ACTIONS, REVIEWS, Evaluation, debrief
+from chansim.ui.apps.base import App
 from chansim.ui.charts import COLORS, chart_language, empty_figure, new_figure
 from chansim.ui.widgets import (
     AdvicePanel,
+    Busy,
     ChartPanel,
     DownloadLink,
     KpiCards,
     Language,
     Notice,
     NumberInput,
-    Page,
-    RoundControls,
     ScorePanel,
     Text,
     button,
 )
 
-__all__ = ["app", "scorecard_figure", "years_figure", "CARD_NAMES"]
+__all__ = ["CARD_NAMES", "EvaluationApp", "app", "scorecard_figure", "years_figure"]
 
 #: The KPI cards (keys ``evaluation.kpi.<name>.label/unit/meaning``).
 CARD_NAMES = ("channel_profit", "profit_vs_benchmark", "profit_change", "sell_out", "attainment", "fill_rate")
@@ -141,8 +142,8 @@ def _share(value: float) -> str:
 class ScorecardTable(widgets.VBox):
     """The scorecards of the year under review, one row per partner, with a decision dropdown per row."""
 
-    def __init__(self, lang: Language, notice: Notice, on_decide) -> None:  # type: ignore[no-untyped-def]
-        self._lang, self._notice, self._on_decide = lang, notice, on_decide
+    def __init__(self, lang: Language, notice: Notice, on_decide, busy: Busy) -> None:  # type: ignore[no-untyped-def]
+        self._lang, self._notice, self._on_decide, self._busy = lang, notice, on_decide, busy
         self.title = Text(lang, None, tag="h4", css="chansim-scorecard-title")
         self.grid = widgets.GridBox(
             layout=widgets.Layout(
@@ -211,7 +212,7 @@ class ScorecardTable(widgets.VBox):
                 if list(dropdown.options) != options:
                     dropdown.options = options
                 _set(dropdown, "value", game.decision(partner))
-                _set(dropdown, "disabled", game.finished)
+                self._busy.set_disabled(dropdown, game.finished)  # and disabled while a step runs
         finally:
             self._syncing = False
         self.dropdowns = [dropdown for _, dropdown in self._rows]
@@ -219,6 +220,7 @@ class ScorecardTable(widgets.VBox):
         if list(self.grid.children) != children:
             self.grid.children = children
         for cells, dropdown in old:  # the comms of dropped rows are closed, not leaked round after round
+            self._busy.forget(dropdown)
             for widget in (*cells, dropdown):
                 widget.close()
 
@@ -260,8 +262,8 @@ def _set(widget: widgets.Widget, name: str, value: object) -> None:
 class TerritoryControl(widgets.VBox):
     """Move a territory to another dealer of its region for the next year."""
 
-    def __init__(self, lang: Language, notice: Notice, on_move) -> None:  # type: ignore[no-untyped-def]
-        self._lang = lang
+    def __init__(self, lang: Language, notice: Notice, on_move, busy: Busy) -> None:  # type: ignore[no-untyped-def]
+        self._lang, self._busy = lang, busy
         self.title = Text(lang, "evaluation.territory_title", tag="h4")
         self.source = widgets.Dropdown(layout=widgets.Layout(width="300px"))
         self.source.add_class("chansim-territory-from")
@@ -304,7 +306,7 @@ class TerritoryControl(widgets.VBox):
         self.target.options = [(game.display_name(d), d) for d in dealers]
         self.target.value = target if target in dealers else (dealers[0] if dealers else None)
         for part in (self.source, self.target, self.apply):
-            part.disabled = game.finished
+            self._busy.set_disabled(part, game.finished)
         moves = game.pending_moves
         if moves:
             text = "; ".join(f"{game.territory_name(x)} → {game.display_name(d)}" for x, d in sorted(moves.items()))
@@ -313,25 +315,24 @@ class TerritoryControl(widgets.VBox):
             self.moves.value = html.escape(t("evaluation.moves_none"))
 
 
-class EvaluationApp:
-    """Builds the page and wires the callbacks to an :class:`Evaluation`."""
+class EvaluationApp(App):
+    """Builds the page and wires the steps to an :class:`Evaluation` (:attr:`exercise`)."""
 
-    def __init__(self, lang: Language, seed: int, reviews: int) -> None:
-        self.lang = lang
+    undone_key = "evaluation.undone"
+
+    def __init__(self, lang: str | Language | None, seed: int, reviews: int) -> None:
+        super().__init__(lang)
+        lang = self.lang
         self.reviews = reviews
-        self.game = Evaluation(seed, reviews=reviews)
-        self.notice = Notice(lang)
+        self.exercise: Evaluation = Evaluation(seed, reviews=reviews)
         self.review_text = Text(lang, None, tag="b", css="chansim-review")
         self.seed_input = NumberInput(lang, "ui.seed", value=seed, minimum=0, maximum=999_999, css="chansim-seed",
                                       width="100px")  # fmt: skip
-        self.new_game = button(lang, "evaluation.new_game", css="chansim-new-game", notice=self.notice,
-                               on_click=self.on_new_game)  # fmt: skip
-        self.table = ScorecardTable(lang, self.notice, self.on_decide)
-        self.territory = TerritoryControl(lang, self.notice, self.on_move)
-        self.controls = RoundControls(
-            lang, self.notice, on_advance=self.on_advance, on_undo=self.on_undo, on_reset=self.on_reset,
-            advance_key="evaluation.advance",
-        )  # fmt: skip
+        self.new_game = self.button("evaluation.new_game", css="chansim-new-game", on_click=self.on_new_game)
+        self.busy.add(self.seed_input)
+        self.table = ScorecardTable(lang, self.notice, self.on_decide, self.busy)
+        self.territory = TerritoryControl(lang, self.notice, self.on_move, self.busy)
+        self.round_controls("evaluation.advance", autoplay=False)
         self.kpis = EvaluationCards(lang, CARD_NAMES)
         self.chart = ChartPanel(lang, "evaluation.chart.scorecards", css="chansim-chart-scorecards")
         self.years_chart = ChartPanel(lang, "evaluation.chart.years", css="chansim-chart-years")
@@ -342,8 +343,8 @@ class EvaluationApp:
         self.download = DownloadLink(lang)
         seed_row = widgets.HBox([self.seed_input, self.new_game], layout=widgets.Layout(align_items="flex-start"))
         charts = widgets.HBox([self.chart, self.years_chart], layout=widgets.Layout(flex_flow="row wrap"))
-        self.page = Page(
-            lang, "evaluation.title",
+        self.build_page(
+            "evaluation.title",
             [seed_row, self.review_text, self.notice, self.table, self.territory, self.controls, self.kpis, charts,
              self.score, self.advice, self.download],
             goal_key="evaluation.goal",
@@ -353,58 +354,57 @@ class EvaluationApp:
         self.notice.show("evaluation.ready", "info")
         # the do-nothing years depend only on the seed: computed while the trainee reads the first
         # review, starting once Voila has had time to send the page (a click before waits for its year)
-        self.benchmark_thread = self.game.prepare_benchmark(delay=2.0)
+        self.benchmark_thread = self.exercise.prepare_benchmark(delay=2.0)
 
-    # ------------------------------------------------------------------ callbacks
+    # ------------------------------------------------------------------ steps
     def on_decide(self, partner: str, action: str) -> None:
-        taken = self.game.decide(partner, action)
-        self.notice.show("evaluation.decided", "ok", partner=self.game.display_name(partner),
+        taken = self.exercise.decide(partner, action)
+        self.notice.show("evaluation.decided", "ok", partner=self.exercise.display_name(partner),
                          action=self.lang.t(f"evaluation.action.{taken}"))  # fmt: skip
 
     def on_move(self, territory: str, dealer: str) -> None:
-        self.game.reassign(territory, dealer)
-        self.territory.show(self.game)
-        self.notice.show("evaluation.territory_moved", "ok", territory=self.game.territory_name(territory),
-                         dealer=self.game.display_name(dealer))  # fmt: skip
+        self.exercise.reassign(territory, dealer)
+        self.territory.show(self.exercise)
+        self.notice.show("evaluation.territory_moved", "ok", territory=self.exercise.territory_name(territory),
+                         dealer=self.exercise.display_name(dealer))  # fmt: skip
 
-    def on_advance(self) -> None:
-        outcome = self.game.simulate()
-        self.refresh()
-        bench = self.game.benchmark(outcome.year).totals["channel_profit"]
-        self.notice.show("evaluation.simulated", "ok", year=outcome.year, profit=outcome.totals["channel_profit"],
+    # the exercise side of the round handlers: the decisions are taken as they are picked (on_decide, on_move)
+    def read_decision(self) -> dict[str, Any]:
+        """The review's decision: the actions and territory moves picked so far."""
+        return {"actions": self.exercise.pending_actions, "moves": self.exercise.pending_moves}
+
+    def show_played(self, decision: dict[str, Any], result: Any) -> None:
+        bench = self.exercise.benchmark(result.year).totals["channel_profit"]
+        self.notice.show("evaluation.simulated", "ok", year=result.year, profit=result.totals["channel_profit"],
                          bench=bench)  # fmt: skip
 
     def on_undo(self) -> None:
-        review = self.game.undo()
+        """Take back the last year (the message names the year under review again)."""
+        year = self.exercise.undo().year
         self.refresh()
-        self.notice.show("evaluation.undone", "info", year=review.year)
-
-    def on_reset(self) -> None:
-        self.game.reset()
-        self.refresh()
-        self.notice.show("ui.reset_done", "info")
+        self.notice.show(self.undone_key, "info", year=year)
 
     def on_new_game(self) -> None:
+        """A new evaluation with the seed typed."""
         seed = int(self.seed_input.read())
-        self.game = Evaluation(seed, reviews=self.reviews)
-        self.page.exercise = self.game  # type: ignore[attr-defined]
+        self.exercise = Evaluation(seed, reviews=self.reviews)
         self.refresh()
         self.notice.show("evaluation.new_game_done", "ok", seed=seed)
-        self.benchmark_thread = self.game.prepare_benchmark()
+        self.benchmark_thread = self.exercise.prepare_benchmark()
 
     # ------------------------------------------------------------------ redraw
     def refresh(self) -> None:
         """Hand the controller's current state to every part."""
-        game = self.game
+        game = self.exercise
         self.table.show(game)
         self.territory.show(game)
-        self.controls.show_round(game.round, game.total_rounds, game.finished)
+        self.controls.show_round(game.round, game.rounds, game.finished)
         if game.finished:
             self.review_text.set("evaluation.finished")
         else:
-            self.review_text.set("evaluation.review_round", round=game.round + 1, rounds=game.total_rounds,
+            self.review_text.set("evaluation.review_round", round=game.round + 1, rounds=game.rounds,
                                  year=game.year)  # fmt: skip
-        self.kpis.update(game.kpis())
+        self.kpis.update(game.kpi_cards())
         card = game.scorecard()
         previous = game.scorecard(game.year - 1) if game.year > 1 else None
         self.chart.draw(lambda lang: scorecard_figure(card, lang, previous))
@@ -415,7 +415,7 @@ class EvaluationApp:
         self.download.update(game.to_csv() or "", f"chansim-evaluation-seed{game.seed}.csv")
 
     def _score(self, lang: Language) -> tuple[float | None, str, Sequence[str]]:
-        game = self.game
+        game = self.exercise
         formula = lang.t("evaluation.score_formula")
         score = game.score()
         if math.isnan(score.value):
@@ -431,20 +431,11 @@ class EvaluationApp:
         return score.value, formula, lines
 
 
-def app(lang: str | Language | None = None, *, seed: int = 0, reviews: int = REVIEWS) -> Page:
-    """The performance-evaluation page (year 1 simulated; decide, then simulate the next year).
+def app(lang: str | Language | None = None, *, seed: int = 0, reviews: int = REVIEWS) -> EvaluationApp:
+    """The performance-evaluation app (year 1 simulated; decide, then simulate the next year); displays as its page.
 
-    The returned :class:`~chansim.ui.widgets.Page` carries the parts for tests:
-    ``exercise`` (the :class:`Evaluation`), ``table``, ``territory``, ``controls``, ``kpis``,
-    ``chart``, ``years_chart``, ``score``, ``advice``, ``download``, ``notice``,
-    ``seed_input``, ``new_game``, ``lang`` and ``app`` (the :class:`EvaluationApp`).
+    Its parts, for tests: ``exercise`` (the :class:`Evaluation`), ``table``, ``territory``,
+    ``controls``, ``kpis``, ``chart``, ``years_chart``, ``score``, ``advice``, ``download``,
+    ``notice``, ``seed_input``, ``new_game``, ``lang``, ``busy`` and ``page``.
     """
-    language = lang if isinstance(lang, Language) else Language(lang)
-    built = EvaluationApp(language, seed, reviews)
-    page = built.page
-    page.app = built  # type: ignore[attr-defined]
-    page.exercise = built.game  # type: ignore[attr-defined]
-    for name in ("table", "territory", "controls", "kpis", "chart", "years_chart", "score", "advice", "download",
-                 "notice", "seed_input", "new_game", "lang"):  # fmt: skip
-        setattr(page, name, getattr(built, name))
-    return page
+    return EvaluationApp(lang, seed, reviews)

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 
 from chansim.exercises.messages import STAGES
-from chansim.ui.widgets import Language, Page
+from chansim.ui.apps.base import App
+from chansim.ui.widgets import Language
 
-__all__ = ["EXERCISES", "Exercise", "app"]
+__all__ = ["EXERCISES", "Exercise", "HomeApp", "app"]
 
 
 @dataclass(frozen=True)
@@ -58,18 +59,21 @@ def _render(lang: Language) -> str:
     )
 
 
-def app(lang: str | None = None) -> Page:
+class HomeApp(App):
+    """The home page: no exercise, one text that follows the language."""
+
+    def __init__(self, lang: str | None = None) -> None:
+        super().__init__(lang)
+        self.body_html = widgets.HTML()
+        self.body_html.add_class("chansim-home")
+        self.lang.observe(self.render)
+        self.render()
+        self.build_page("app.title", [self.body_html], home=None)
+
+    def render(self) -> None:
+        self.body_html.value = _render(self.lang)
+
+
+def app(lang: str | None = None) -> HomeApp:
     """The home page in ``lang`` (default: the page URL's ``?lang=``, else ``CHANSIM_LANG``, else English)."""
-    language = Language(lang)
-    body = widgets.HTML()
-    body.add_class("chansim-home")
-
-    def render() -> None:
-        body.value = _render(language)
-
-    language.observe(render)
-    render()
-    page = Page(language, "app.title", [body], home=None)
-    page.lang = language
-    page.body_html = body
-    return page
+    return HomeApp(lang)

@@ -17,21 +17,19 @@ import ipywidgets as widgets
 
 from chansim.exercises.order_desk import ALLOCATION_RULES, DEALERS, DISTRIBUTOR, PARTNERS, REGION, OrderDesk
 from chansim.ui import charts
+from chansim.ui.apps.base import App
 from chansim.ui.widgets import (
     AdvicePanel,
     ChartPanel,
     DownloadLink,
     KpiCards,
     Language,
-    Notice,
     NumberInput,
-    Page,
-    RoundControls,
     ScorePanel,
     Text,
 )
 
-__all__ = ["KPI_NAMES", "app"]
+__all__ = ["KPI_NAMES", "OrderDeskApp", "app"]
 
 #: The KPI cards (catalogue KPI names): the distributor's service and bullwhip, the region's cost, held orders.
 KPI_NAMES = ("otif", "fill_rate", "total_cost", "bullwhip", "orders_held_share")
@@ -68,24 +66,23 @@ def _table(head: list[str], rows: list[list[str]], css: str) -> str:
     return f'<table class="{css}" style="border-collapse:collapse"><tr>{cells}</tr>{body}</table>'
 
 
-class OrderDeskApp:
-    """The parts of the page and the callbacks between them and the controller."""
+class OrderDeskApp(App):
+    """The parts of the page and the steps between them and the controller (:attr:`exercise`)."""
 
     def __init__(self, lang: str | None, *, seed: int, horizon_weeks: int) -> None:
-        self.lang = Language(lang)
-        self.game = OrderDesk(seed=seed, horizon_weeks=horizon_weeks)
-        self.notice = Notice(self.lang)
+        super().__init__(lang)
+        self.exercise: OrderDesk = OrderDesk(seed=seed, horizon_weeks=horizon_weeks)
         self.news = widgets.HTML()
         self.news.add_class("chansim-news")
         self.stock_table = widgets.HTML()
         self.stock_table.add_class("chansim-stock-table")
-        self.skus = [sku for _, sku in self.game.controlled]
+        self.skus = [sku for _, sku in self.exercise.controlled]
         self.order_inputs = [
             NumberInput(
                 self.lang,
                 f"operations.order.{sku}",
                 minimum=0,
-                maximum=int(self.game.max_order),
+                maximum=int(self.exercise.max_order),
                 whole=True,
                 css="chansim-order-input",
                 width="90px",
@@ -104,7 +101,7 @@ class OrderDeskApp:
                 self.lang,
                 f"operations.credit.{partner}",
                 minimum=0,
-                maximum=int(self.game.max_credit_limit),
+                maximum=int(self.exercise.max_credit_limit),
                 whole=False,
                 css=f"chansim-credit-{i}",
                 width="120px",
@@ -112,10 +109,8 @@ class OrderDeskApp:
             for i, partner in enumerate(PARTNERS)
         ]
         self.credit_hint = Text(self.lang, "operations.credit_hint", tag="small")
-        self.controls = RoundControls(
-            self.lang, self.notice, on_advance=self.on_advance, on_autoplay=self.on_autoplay,
-            on_undo=self.on_undo, on_reset=self.on_reset, advance_key="control.advance_week",
-        )  # fmt: skip
+        self.busy.add(*self.order_inputs, *self.credit_inputs, self.allocation)
+        self.round_controls("control.advance_week")
         self.kpis = KpiCards(self.lang, KPI_NAMES)
         self.kpi_note = Text(self.lang, "operations.kpi_note", tag="small")
         self.chart = ChartPanel(self.lang, "debrief.stock_chart", css="chansim-stock-chart")
@@ -153,69 +148,47 @@ class OrderDeskApp:
             self.debrief,
             self.download,
         ]
-        self.page = Page(self.lang, "operations.title", body, goal_key="operations.goal",
-                         step_keys=[f"operations.step.{i}" for i in range(1, 6)])  # fmt: skip
-        self.game.benchmark()  # the standard process's run, once (~0.07 s): the first week then costs as any other
+        self.build_page("operations.title", body, goal_key="operations.goal",
+                        step_keys=[f"operations.step.{i}" for i in range(1, 6)])  # fmt: skip
+        self.exercise.benchmark()  # the standard process's run, once (~0.07 s): the first week then costs as any other
         self.refresh()
         self.notice.show("ui.ready", "info")
-        page = self.page
-        page.app = self  # type: ignore[attr-defined]
-        page.exercise = self.game  # type: ignore[attr-defined]
-        for name in ("lang", "notice", "controls", "kpis", "chart", "money_chart", "score", "advice", "download",
-                     "order_inputs", "credit_inputs", "allocation", "news", "stock_table", "credit_table",
-                     "debrief", "bullwhip_chart"):  # fmt: skip
-            setattr(page, name, getattr(self, name))
 
-    # ------------------------------------------------------------------ callbacks
-    def on_advance(self) -> None:
-        """Take the week's decisions from the inputs and play the week."""
-        game = self.game
+    # ------------------------------------------------------------------ the exercise side of the round handlers
+    def read_decision(self) -> dict:
+        """The week's decision dict: the orders, the credit limits changed in the form, a changed allocation rule."""
         orders = [box.read() for box in self.order_inputs]  # every value checked before anything is decided
         limits = [box.read() for box in self.credit_inputs]
-        current = game.credit_table().set_index("partner")["credit_limit"]
-        week = game.round + 1
-        changes = []
-        for partner, limit in zip(PARTNERS, limits, strict=True):
-            if not math.isclose(limit, float(current[partner])):
-                game.set_credit_limit(partner, limit)
-                changes.append(partner)
-        if self.allocation.value != game.allocation:
-            game.set_allocation(self.allocation.value)
-            changes.append("allocation")
-        for sku, qty in zip(self.skus, orders, strict=True):
-            game.decide(DISTRIBUTOR, sku, qty)
-        game.play_round()
-        self.refresh()
-        quantities = dict(zip(self.skus, orders, strict=True))
+        current = self.exercise.credit_table().set_index("partner")["credit_limit"]
+        changed = {
+            partner: limit
+            for partner, limit in zip(PARTNERS, limits, strict=True)
+            if not math.isclose(limit, float(current[partner]))
+        }
+        rule = self.allocation.value
+        return {
+            "orders": dict(zip(self.skus, orders, strict=True)),
+            "credit_limits": changed,
+            "allocation": rule if rule != self.exercise.allocation else None,
+        }
+
+    def show_played(self, decision: dict, result) -> None:  # type: ignore[no-untyped-def]
+        week, quantities = result.round + 1, decision["orders"]
+        changes = len(decision["credit_limits"]) + (decision["allocation"] is not None)
         if changes:
-            self.notice.show("operations.played_changes", "ok", week=week, count=len(changes), **quantities)
+            self.notice.show("operations.played_changes", "ok", week=week, count=changes, **quantities)
         else:
             self.notice.show("operations.played", "ok", week=week, **quantities)
 
-    def on_autoplay(self, weeks: float) -> None:
-        """Let the standard process play ``weeks`` weeks."""
-        count = self.game.auto_play(weeks, "order_up_to")
-        self.refresh()
+    def show_autoplayed(self, count: int) -> None:
         self.notice.show("operations.autoplayed", "ok", count=count)
-
-    def on_undo(self) -> None:
-        """Take back the last week."""
-        record = self.game.undo()
-        self.refresh()
-        self.notice.show("ui.undone", "info", round=record.round + 1)
-
-    def on_reset(self) -> None:
-        """Back to week 1."""
-        self.game.reset()
-        self.refresh()
-        self.notice.show("ui.reset_done", "info")
 
     # ------------------------------------------------------------------ what the parts show
     def refresh(self) -> None:
         """Hand the controller's state to every part; pre-fill the next week's inputs; redraw the charts."""
-        game = self.game
-        self.controls.show_round(game.round, game.total_rounds, game.finished)
-        self._state = game.state().set_index("sku")
+        game = self.exercise
+        self.controls.show_round(game.round, game.rounds, game.finished)
+        self._state = game.stock_table().set_index("sku")
         self._credit = game.credit_table().set_index("partner")
         self._news = game.news() if not game.finished else []
         self._suggestions = (
@@ -228,9 +201,8 @@ class OrderDeskApp:
         for partner, box in zip(PARTNERS, self.credit_inputs, strict=True):
             box.value = float(self._credit.loc[partner, "credit_limit"])
             box.message.clear()
-        for box in (*self.order_inputs, *self.credit_inputs):
-            box.text.disabled = game.finished
-        self.allocation.disabled = game.finished
+        for box in (*self.order_inputs, *self.credit_inputs, self.allocation):
+            self.busy.set_disabled(box, game.finished)
         self._allocation_value = game.allocation
         if game.round:
             desk = game.desk_kpis().set_index("node")
@@ -279,14 +251,14 @@ class OrderDeskApp:
 
     def _render_texts(self) -> None:
         """News, tables, allocation options and the debrief in the page language."""
-        game, t = self.game, self.lang.t
+        game, t = self.exercise, self.lang.t
         self.allocation.options = [(t(f"operations.allocation.{rule}"), rule) for rule in ALLOCATION_RULES]
         self.allocation.value = self._allocation_value
         if game.finished:
             lines = [t("operations.news_over")]
         else:
             lines = [self._event_text(event) for event in self._news] or [t("operations.news_none")]
-        title = t("operations.news_title", week=min(game.round + 1, game.total_rounds))
+        title = t("operations.news_title", week=min(game.round + 1, game.rounds))
         items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
         self.news.value = f'<div class="chansim-goal"><b>{html.escape(title)}</b><ul>{items}</ul></div>'
         state = self._state
@@ -301,7 +273,7 @@ class OrderDeskApp:
                 _money(row["last_order"]), suggestion,
             ])  # fmt: skip
         self.stock_table.value = (
-            f"<h4>{html.escape(t('operations.stock_title', week=min(game.round + 1, game.total_rounds)))}</h4>"
+            f"<h4>{html.escape(t('operations.stock_title', week=min(game.round + 1, game.rounds)))}</h4>"
             + _table(head, rows, "chansim-table")
         )
         head = [t(f"operations.col.{c}") for c in ("partner", "limit", "exposure", "available", "held")]
@@ -321,7 +293,7 @@ class OrderDeskApp:
             events = "".join(f"<li>{html.escape(self._event_text(e))}</li>" for e in game.events())
             self.events_list.value = f"<b>{html.escape(t('operations.debrief_events'))}</b><ul>{events}</ul>"
         else:
-            self.debrief_text.set(None)
+            self.debrief_text.clear()
             self.events_list.value = ""
 
     def _event_text(self, event) -> str:  # type: ignore[no-untyped-def]
@@ -352,6 +324,6 @@ def _nan0(value: float) -> float:
     return 0.0 if value is None or math.isnan(float(value)) else float(value)
 
 
-def app(lang: str | None = None, *, seed: int = 0, horizon_weeks: int = 12) -> Page:
-    """The order desk page (see the module docstring); ``page.exercise`` is the :class:`OrderDesk`."""
-    return OrderDeskApp(lang, seed=seed, horizon_weeks=horizon_weeks).page
+def app(lang: str | None = None, *, seed: int = 0, horizon_weeks: int = 12) -> OrderDeskApp:
+    """The order desk app (see the module docstring); it displays as its page, ``.exercise`` is the :class:`OrderDesk`."""
+    return OrderDeskApp(lang, seed=seed, horizon_weeks=horizon_weeks)

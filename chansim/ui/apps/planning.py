@@ -1,8 +1,9 @@
 """The channel-planning app: design a channel, simulate a year, compare up to three designs.
 
-Composes the toolkit around :class:`chansim.exercises.planning.ChannelPlanning`; callbacks
-read the inputs, call the controller and hand what comes back to the parts. Nothing is
-simulated before the first click, so the first view is cheap.
+Composes the toolkit on the app base (:class:`chansim.ui.apps.base.App`) around
+:class:`chansim.exercises.planning.ChannelPlanning`; steps read the inputs, call the controller
+and hand what comes back to the parts. Nothing is simulated before the first click, so the
+first view is cheap.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from chansim.exercises.planning import (
     MAX_DESIGNS,
     MAX_DISCOUNT_PCT,
     REGIONS,
-    ChannelDesign,
     ChannelPlanning,
     PlanningSetup,
 )
+from chansim.ui.apps.base import App
 from chansim.ui.charts import COLORS, chart_language, cjk_font, new_figure
 from chansim.ui.widgets import (
     AdvicePanel,
@@ -32,15 +33,12 @@ from chansim.ui.widgets import (
     DownloadLink,
     KpiCards,
     Language,
-    Notice,
     NumberInput,
-    Page,
     ScorePanel,
     Text,
-    button,
 )
 
-__all__ = ["CARD_KPIS", "TABLE_KPIS", "PlanningCards", "app", "comparison_figure", "comparison_html"]
+__all__ = ["CARD_KPIS", "TABLE_KPIS", "PlanningApp", "PlanningCards", "app", "comparison_figure", "comparison_html"]
 
 #: The KPI cards of the latest design.
 CARD_KPIS = [
@@ -201,140 +199,129 @@ class _Html(widgets.HTML):
         self.value = "" if self._make is None else self._make(self._lang)
 
 
-def app(lang: str | None = None, *, seed: int = 0, setup: PlanningSetup | None = None) -> Page:
-    """The channel-planning page (see the module docstring); parts are attributes of the page."""
-    language = Language(lang)
-    planning = ChannelPlanning(seed=seed, setup=setup)
-    notice = Notice(language)
-    notice.show("planning.notice.start")
+class PlanningApp(App):
+    """The design form, the comparison and the steps between them and the controller (:attr:`exercise`)."""
 
-    dealers = {
-        region: NumberInput(language, f"planning.input.dealers.{region}", value=DEFAULTS[region], minimum=0,
-                            maximum=MAX_DEALERS_PER_REGION, whole=True, css=f"chansim-dealers-{region}", width="70px")
-        for region in REGIONS
-    }  # fmt: skip
-    tiers_label = Text(language, "planning.input.tiers", tag="span")
-    tiers = widgets.ToggleButtons(style={"button_width": "210px"})
-    tiers.add_class("chansim-tiers")
+    def __init__(self, lang: str | None = None, *, seed: int = 0, setup: PlanningSetup | None = None) -> None:
+        super().__init__(lang)
+        language = self.lang
+        self.exercise: ChannelPlanning = ChannelPlanning(seed=seed, setup=setup)
+        self.notice.show("planning.notice.start")
 
-    def relabel_tiers() -> None:
-        value = tiers.value if tiers.options else 2
-        tiers.options = [(language.t("planning.tiers.one"), 1), (language.t("planning.tiers.two"), 2)]
-        tiers.value = value
+        self.dealers = {
+            region: NumberInput(language, f"planning.input.dealers.{region}", value=DEFAULTS[region], minimum=0,
+                                maximum=MAX_DEALERS_PER_REGION, whole=True, css=f"chansim-dealers-{region}",
+                                width="70px")
+            for region in REGIONS
+        }  # fmt: skip
+        tiers_label = Text(language, "planning.input.tiers", tag="span")
+        self.tiers = widgets.ToggleButtons(style={"button_width": "210px"})
+        self.tiers.add_class("chansim-tiers")
+        language.observe(self._relabel_tiers)
+        self._relabel_tiers()
+        self.discounts = {
+            tier: NumberInput(language, f"planning.input.{tier}", value=value, minimum=0,
+                              maximum=MAX_DISCOUNT_PCT[tier], whole=False, css=f"chansim-{tier}", width="70px")
+            for tier, value in (("gold", 32), ("silver", 28), ("bronze", 25))
+        }  # fmt: skip
+        self.budget = NumberInput(language, "planning.input.budget", value=0, minimum=0, maximum=MAX_BUDGET,
+                                  whole=False, css="chansim-budget", width="110px")  # fmt: skip
+        self.design_name = widgets.Text(value="", layout=widgets.Layout(width="110px"))
+        self.design_name.add_class("chansim-design-name")
+        name_label = Text(language, "planning.input.name")
+        self.busy.add(*self.dealers.values(), self.tiers, *self.discounts.values(), self.budget, self.design_name)
 
-    language.observe(relabel_tiers)
-    relabel_tiers()
-    discounts = {
-        tier: NumberInput(language, f"planning.input.{tier}", value=value, minimum=0, maximum=MAX_DISCOUNT_PCT[tier],
-                          whole=False, css=f"chansim-{tier}", width="70px")
-        for tier, value in (("gold", 32), ("silver", 28), ("bronze", 25))
-    }  # fmt: skip
-    budget = NumberInput(language, "planning.input.budget", value=0, minimum=0, maximum=MAX_BUDGET, whole=False,
-                         css="chansim-budget", width="110px")  # fmt: skip
-    name = widgets.Text(value="", layout=widgets.Layout(width="110px"))
-    name.add_class("chansim-design-name")
-    name_label = Text(language, "planning.input.name")
+        self.kpis = PlanningCards(language, CARD_KPIS)
+        self.compare = _Html(language, "chansim-compare")
+        self.compare.update(lambda lang: comparison_html(self.exercise, lang))
+        self.chart = ChartPanel(language, "planning.chart.title")
+        self.score = ScorePanel(language)
+        self.advice = AdvicePanel(language)
+        debrief_title = Text(language, "planning.debrief.title", tag="h4")
+        self.debrief = _Html(language, "chansim-debrief")
+        self.download = DownloadLink(language)
 
-    kpis = PlanningCards(language, CARD_KPIS)
-    compare = _Html(language, "chansim-compare")
-    compare.update(lambda lang: comparison_html(planning, lang))
-    chart = ChartPanel(language, "planning.chart.title")
-    score = ScorePanel(language)
-    advice = AdvicePanel(language)
-    debrief_title = Text(language, "planning.debrief.title", tag="h4")
-    debrief = _Html(language, "chansim-debrief")
-    download = DownloadLink(language)
+        self.simulate = self.button("planning.simulate", css="chansim-simulate", style="primary",
+                                    on_click=self.on_simulate)  # fmt: skip
+        self.clear = self.button("planning.clear", css="chansim-clear", style="warning", on_click=self.on_clear)
 
-    def read_design() -> ChannelDesign:
+        row = widgets.Layout(flex_flow="row wrap", align_items="flex-start")
+        form = widgets.VBox([
+            Text(language, "planning.design_heading", tag="h4"),
+            widgets.HBox(list(self.dealers.values()), layout=row),
+            widgets.HBox([tiers_label, self.tiers], layout=widgets.Layout(align_items="center")),
+            widgets.HBox(list(self.discounts.values()), layout=row),
+            widgets.HBox([self.budget, widgets.HBox([name_label, self.design_name])], layout=row),
+            widgets.HBox([self.simulate, self.clear, self.busy], layout=widgets.Layout(align_items="center")),
+            self.notice,
+        ])  # fmt: skip
+        form.add_class("chansim-design-form")
+        body = [
+            form, self.kpis, self.chart, widgets.HBox([self.score, self.advice], layout=row), self.compare,
+            debrief_title, self.debrief, self.download,
+        ]  # fmt: skip
+        self.build_page("planning.title", body, goal_key="planning.goal",
+                        step_keys=[f"planning.step.{i}" for i in range(1, 6)])  # fmt: skip
+
+    def _relabel_tiers(self) -> None:
+        value = self.tiers.value if self.tiers.options else 2
+        self.tiers.options = [(self.lang.t("planning.tiers.one"), 1), (self.lang.t("planning.tiers.two"), 2)]
+        self.tiers.value = value
+
+    def read_decision(self) -> dict[str, Any]:
+        """The design in the form as the contract's decision (every box read, so each bad one shows inline)."""
         values: dict[str, float] = {}
         errors: list[DecisionError] = []
-        boxes = {**dealers, **discounts, "budget": budget}
-        for key, box in boxes.items():  # read every box, so each bad one shows its message inline
+        boxes = {**self.dealers, **self.discounts, "budget": self.budget}
+        for key, box in boxes.items():
             try:
                 values[key] = box.read()
             except DecisionError as error:
                 errors.append(error)
         if errors:
             raise errors[0]
-        return ChannelDesign(
-            dealers={region: values[region] for region in REGIONS}, tiers=tiers.value,
-            gold_discount_pct=values["gold"], silver_discount_pct=values["silver"],
-            bronze_discount_pct=values["bronze"], marketing_budget=values["budget"], name=name.value,
-        )  # fmt: skip
+        return {
+            "dealers": [int(values[region]) for region in REGIONS], "tiers": self.tiers.value,
+            "gold_discount_pct": values["gold"], "silver_discount_pct": values["silver"],
+            "bronze_discount_pct": values["bronze"], "marketing_budget": values["budget"],
+            "name": self.design_name.value,
+        }  # fmt: skip
 
-    def show() -> None:
+    def refresh(self) -> None:
+        planning = self.exercise
         latest = planning.latest
-        compare.update(lambda lang: comparison_html(planning, lang))
-        download.update(planning.to_csv() if latest else "", f"chansim-planning-seed{planning.seed}.csv")
+        self.compare.update(lambda lang: comparison_html(planning, lang))
+        self.download.update(planning.to_csv() if latest else "", f"chansim-planning-seed{planning.seed}.csv")
         if latest is None:
-            kpis.update({})
-            chart.draw(None)
-            score.update(None)
-            advice.update(None)
-            debrief.update(None)
+            self.kpis.update({})
+            self.chart.draw(None)
+            self.score.update(None)
+            self.advice.update(None)
+            self.debrief.update(None)
             return
-        kpis.update(latest.kpis)
-        chart.draw(lambda lang: comparison_figure(planning, lang))
-        score.update(lambda lang: planning.score_lines(latest, lang.code, lang.catalogue))
-        advice.update(lambda lang: planning.advise(latest, lang.code, lang.catalogue))
-        debrief.update(lambda lang: _bullets(planning.debrief(lang.code, lang.catalogue)))
+        self.kpis.update(latest.kpis)
+        self.chart.draw(lambda lang: comparison_figure(planning, lang))
+        self.score.update(lambda lang: planning.score_lines(latest, lang.code, lang.catalogue))
+        self.advice.update(lambda lang: planning.advise(latest, lang.code, lang.catalogue))
+        self.debrief.update(lambda lang: _bullets(planning.debrief(lang.code, lang.catalogue)))
 
-    def on_simulate() -> None:
-        design = read_design()
-        if planning.full:
-            raise DecisionError("planning.error.too_many_designs", {"maximum": MAX_DESIGNS})
-        notice.show("ui.working", "info")
-        simulate.disabled = True
-        try:
-            started = time.perf_counter()
-            outcome = planning.add(design)
-            seconds = time.perf_counter() - started
-        finally:
-            simulate.disabled = False
-        show()
-        notice.show("planning.notice.simulated", "ok", design=outcome.design.name, seconds=seconds,
-                    score=outcome.score.value, count=len(planning.outcomes))  # fmt: skip
+    def on_simulate(self) -> None:
+        """Simulate a year of the design in the form and add it to the comparison."""
+        decision = self.read_decision()
+        started = time.perf_counter()
+        outcome = self.exercise.play_round(decision)  # a fourth design: planning.error.too_many_designs
+        seconds = time.perf_counter() - started
+        self.refresh()
+        self.notice.show("planning.notice.simulated", "ok", design=outcome.design.name, seconds=seconds,
+                         score=outcome.score.value, count=len(self.exercise.outcomes))  # fmt: skip
 
-    def on_clear() -> None:
-        planning.clear()
-        show()
-        notice.show("planning.notice.cleared", "info")
+    def on_clear(self) -> None:
+        """Empty the comparison."""
+        self.exercise.reset()
+        self.refresh()
+        self.notice.show("planning.notice.cleared", "info")
 
-    simulate = button(language, "planning.simulate", css="chansim-simulate", style="primary", on_click=on_simulate,
-                      notice=notice)  # fmt: skip
-    clear = button(language, "planning.clear", css="chansim-clear", style="warning", on_click=on_clear, notice=notice)
 
-    row = widgets.Layout(flex_flow="row wrap", align_items="flex-start")
-    form = widgets.VBox([
-        Text(language, "planning.design_heading", tag="h4"),
-        widgets.HBox(list(dealers.values()), layout=row),
-        widgets.HBox([tiers_label, tiers], layout=widgets.Layout(align_items="center")),
-        widgets.HBox(list(discounts.values()), layout=row),
-        widgets.HBox([budget, widgets.HBox([name_label, name])], layout=row),
-        widgets.HBox([simulate, clear]),
-        notice,
-    ])  # fmt: skip
-    form.add_class("chansim-design-form")
-    body = [
-        form, kpis, chart, widgets.HBox([score, advice], layout=row), compare, debrief_title, debrief, download,
-    ]  # fmt: skip
-    page = Page(language, "planning.title", body, goal_key="planning.goal",
-                step_keys=[f"planning.step.{i}" for i in range(1, 6)])  # fmt: skip
-    page.language = language
-    page.exercise = planning
-    page.notice = notice
-    page.dealers = dealers
-    page.tiers = tiers
-    page.discounts = discounts
-    page.budget = budget
-    page.design_name = name
-    page.simulate = simulate
-    page.clear = clear
-    page.kpis = kpis
-    page.compare = compare
-    page.chart = chart
-    page.score = score
-    page.advice = advice
-    page.debrief = debrief
-    page.download = download
-    return page
+def app(lang: str | None = None, *, seed: int = 0, setup: PlanningSetup | None = None) -> PlanningApp:
+    """The channel-planning app (see the module docstring); it displays as its page."""
+    return PlanningApp(lang, seed=seed, setup=setup)

@@ -1,7 +1,9 @@
 """The recruitment app: weigh the evaluation index, rank Faker-made applicants, sign, reveal.
 
-Composes the toolkit around :class:`chansim.exercises.recruitment.Recruitment`; callbacks
-only call the controller and hand what comes back to the parts.
+Composes the toolkit on the app base (:class:`chansim.ui.apps.base.App`) around
+:class:`chansim.exercises.recruitment.Recruitment`; steps only call the controller and hand
+what comes back to the parts. A reveal simulates the recruits' first months (3–16 s): the
+busy state shows "working…" meanwhile and keeps the buttons disabled.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from chansim.exercises.recruitment import CRITERIA, NOISE, Recruitment
+from chansim.ui.apps.base import App
 from chansim.ui.charts import COLORS, chart_language, cjk_font, new_figure
 from chansim.ui.widgets import (
     AdvicePanel,
@@ -20,15 +23,12 @@ from chansim.ui.widgets import (
     DownloadLink,
     KpiCards,
     Language,
-    Notice,
     NumberInput,
-    Page,
     ScorePanel,
     Text,
-    button,
 )
 
-__all__ = ["KPI_NAMES", "app"]
+__all__ = ["KPI_NAMES", "RecruitmentApp", "app"]
 
 KPI_NAMES = ["activation", "target_attainment", "churned", "bad_debt"]
 CELL = "padding:2px 6px;border-bottom:1px solid #d0d7de;text-align:{align};width:{width}px"
@@ -120,73 +120,124 @@ def rounds_figure(game: Recruitment, lang: Language):  # type: ignore[no-untyped
 # --------------------------------------------------------------------------- the app
 
 
-def app(
-    lang: str | None = None,
-    *,
-    seed: int = 0,
-    regions: int = 2,
-    applicants_per_region: int = 6,
-    picks_per_region: int = 2,
-    reveal_days: int = 270,
-    rounds: int = 3,
-) -> Page:
-    """The recruitment exercise page (see the module docstring); parts are attributes of the page."""
-    language = Language(lang)
-    game = Recruitment(
-        seed, locale="zh_CN" if language.code == "zh_CN" else "en_US", regions=regions,
-        applicants_per_region=applicants_per_region, picks_per_region=picks_per_region,
-        reveal_days=reveal_days, rounds=rounds,
-    )  # fmt: skip
-    months = reveal_days // 30
-    notice = Notice(language)
-    round_text = Text(language, None, tag="b", css="chansim-round")
+class RecruitmentApp(App):
+    """The weights, the applicants, the outcome and the steps between them and the controller (:attr:`exercise`)."""
 
-    # weights
-    inputs: dict[str, NumberInput] = {}
-    sources: dict[str, Text] = {}
-    for c in CRITERIA:
-        inputs[c] = NumberInput(language, f"recruitment.criterion.{c}", value=1, minimum=0, maximum=1000,
-                                whole=False, css=f"chansim-weight-{c}", width="80px")  # fmt: skip
-        sources[c] = Text(language, f"recruitment.source.{c}", tag="small")
-    normalised = Text(language, None, tag="small", css="chansim-normalised")
+    undone_key = "recruitment.status.undone"
+    reset_key = "recruitment.status.reset"
 
-    weight_rows = [widgets.HBox([inputs[c], sources[c]], layout=widgets.Layout(align_items="center")) for c in CRITERIA]
+    def __init__(
+        self,
+        lang: str | None = None,
+        *,
+        seed: int = 0,
+        regions: int = 2,
+        applicants_per_region: int = 6,
+        picks_per_region: int = 2,
+        reveal_days: int = 270,
+        rounds: int = 3,
+    ) -> None:
+        super().__init__(lang)
+        language = self.lang
+        self.exercise: Recruitment = Recruitment(
+            seed, locale="zh_CN" if language.code == "zh_CN" else "en_US", regions=regions,
+            applicants_per_region=applicants_per_region, picks_per_region=picks_per_region,
+            reveal_days=reveal_days, rounds=rounds,
+        )  # fmt: skip
+        self.months = reveal_days // 30
+        self.round_text = Text(language, None, tag="b", css="chansim-round")
 
-    # applicants: one row per applicant, a checkbox and the cells
-    n_rows = applicants_per_region * regions
-    checks = [widgets.Checkbox(value=False, indent=False, layout=widgets.Layout(width="30px")) for _ in range(n_rows)]
-    for i, box in enumerate(checks):
-        box.add_class(f"chansim-choose-{i}")
-    cells = [widgets.HTML() for _ in range(n_rows)]
-    header = widgets.HTML()
-    table_rows = [widgets.HBox([checks[i], cells[i]]) for i in range(n_rows)]
-    applicant_box = widgets.VBox([header, *table_rows])
-    applicant_box.add_class("chansim-applicants")
-    chosen_text = Text(language, None, tag="small", css="chansim-chosen")
-    view: dict[str, Any] = {"names": [], "ranked": False}
+        # weights
+        self.weights: dict[str, NumberInput] = {}
+        sources: dict[str, Text] = {}
+        for c in CRITERIA:
+            self.weights[c] = NumberInput(language, f"recruitment.criterion.{c}", value=1, minimum=0, maximum=1000,
+                                          whole=False, css=f"chansim-weight-{c}", width="80px")  # fmt: skip
+            sources[c] = Text(language, f"recruitment.source.{c}", tag="small")
+        self.normalised = Text(language, None, tag="small", css="chansim-normalised")
+        weight_rows = [
+            widgets.HBox([self.weights[c], sources[c]], layout=widgets.Layout(align_items="center")) for c in CRITERIA
+        ]
 
-    outcome = widgets.HTML()
-    outcome.add_class("chansim-outcome")
-    noise_note = widgets.HTML()
-    kpis = KpiCards(language, KPI_NAMES)
-    score = ScorePanel(language)
-    advice = AdvicePanel(language)
-    scatter = ChartPanel(language, "recruitment.chart.scatter", css="chansim-chart")
-    scatter.add_class("chansim-chart-scatter")
-    ramp = ChartPanel(language, "recruitment.chart.ramp", css="chansim-chart-ramp")
-    rounds_chart = ChartPanel(language, "recruitment.chart.rounds", css="chansim-chart-rounds")
-    download = DownloadLink(language)
+        # applicants: one row per applicant, a checkbox and the cells
+        self.n_rows = applicants_per_region * regions
+        self.checks = [
+            widgets.Checkbox(value=False, indent=False, layout=widgets.Layout(width="30px")) for _ in range(self.n_rows)
+        ]
+        for i, box in enumerate(self.checks):
+            box.add_class(f"chansim-choose-{i}")
+        self.cells = [widgets.HTML() for _ in range(self.n_rows)]
+        self.header = widgets.HTML()
+        table_rows = [widgets.HBox([self.checks[i], self.cells[i]]) for i in range(self.n_rows)]
+        applicant_box = widgets.VBox([self.header, *table_rows])
+        applicant_box.add_class("chansim-applicants")
+        self.chosen_text = Text(language, None, tag="small", css="chansim-chosen")
+        #: what the applicant table shows: the applicants in row order, ranked or not
+        self.view: dict[str, Any] = {"names": [], "ranked": False}
+        self._undone: Any = None  # the round record an undo took back (its weights go back into the boxes)
+        self.busy.add(*self.weights.values(), *self.checks)
+
+        self.outcome = widgets.HTML()
+        self.outcome.add_class("chansim-outcome")
+        self.noise_note = widgets.HTML()
+        self.kpis = KpiCards(language, KPI_NAMES)
+        self.score = ScorePanel(language)
+        self.advice = AdvicePanel(language)
+        self.chart = ChartPanel(language, "recruitment.chart.scatter", css="chansim-chart")
+        self.chart.add_class("chansim-chart-scatter")
+        self.ramp_chart = ChartPanel(language, "recruitment.chart.ramp", css="chansim-chart-ramp")
+        self.rounds_chart = ChartPanel(language, "recruitment.chart.rounds", css="chansim-chart-rounds")
+        self.download = DownloadLink(language)
+
+        for box in self.checks:
+            box.observe(self.render_chosen, names="value")
+        language.observe(self.render_applicants)
+        language.observe(self.render_outcome)
+        language.observe(self.render_weights_text)
+
+        self.rank_button = self.button("recruitment.rank", css="chansim-rank", style="primary", on_click=self.on_rank)
+        self.reveal_button = self.button("recruitment.reveal", css="chansim-reveal", style="success",
+                                         on_click=self.on_advance)  # fmt: skip
+        self.undo_button = self.button("control.undo", css="chansim-undo", on_click=self.on_undo)
+        self.reset_button = self.button("control.reset", css="chansim-reset", style="warning", on_click=self.on_reset)
+
+        self.refresh()
+        self.notice.show("recruitment.status.start", "info")
+
+        body = [
+            self.round_text,
+            Text(language, "recruitment.weights_heading", tag="h4"),
+            *weight_rows,
+            self.normalised,
+            widgets.HBox([self.rank_button, self.reveal_button, self.undo_button, self.reset_button, self.busy],
+                         layout=widgets.Layout(align_items="center")),  # fmt: skip
+            self.notice,
+            Text(language, "recruitment.applicants_heading", tag="h4"),
+            applicant_box,
+            self.chosen_text,
+            self.kpis,
+            self.score,
+            self.outcome,
+            self.noise_note,
+            widgets.HBox([self.chart, self.ramp_chart], layout=widgets.Layout(flex_flow="row wrap")),
+            self.rounds_chart,
+            self.advice,
+            self.download,
+        ]
+        steps = ["recruitment.step.weights", "recruitment.step.rank", "recruitment.step.choose",
+                 "recruitment.step.reveal", "recruitment.step.next"]  # fmt: skip
+        self.build_page("recruitment.title", body, goal_key="recruitment.goal", step_keys=steps)
 
     # ------------------------------------------------------------------ rendering
-    def render_applicants() -> None:
-        t = language.t
+    def render_applicants(self) -> None:
+        t, game, view = self.lang.t, self.exercise, self.view
         table = game.ranking() if view["ranked"] else game.applicants()
         view["names"] = list(table["applicant"])
         crit_cols = [(t(f"recruitment.criterion.{c}"), 92, "right") for c in CRITERIA]
         head = [(t(f"recruitment.col.{k}"), w, a) for k, w, a in APPLICANT_WIDTHS] + crit_cols
         head.append((t("recruitment.col.composite"), 80, "right"))
-        header.value = '<div style="padding-left:30px">' + _table_row(head, head=True) + "</div>"
-        for i in range(n_rows):
+        self.header.value = '<div style="padding-left:30px">' + _table_row(head, head=True) + "</div>"
+        for i in range(self.n_rows):
             row = table.iloc[i]
             values = [
                 (str(row["rank"]) if view["ranked"] else "–", 44, "right"), (str(row["company"]), 220, "left"),
@@ -194,44 +245,43 @@ def app(
                 *[(f"{row[c]:.0f}", 92, "right") for c in CRITERIA],
                 (f"{row['composite']:.1f}" if view["ranked"] else "–", 80, "right"),
             ]  # fmt: skip
-            cells[i].value = _table_row(values)
-            checks[i].value = row["applicant"] in game.picks
-            checks[i].disabled = game.finished
-        render_chosen()
+            self.cells[i].value = _table_row(values)
+            self.checks[i].value = row["applicant"] in game.picks
+            self.busy.set_disabled(self.checks[i], game.finished)
+        self.render_chosen()
         if game.finished:
-            round_text.set("recruitment.finished", rounds=game.rounds)
+            self.round_text.set("recruitment.finished", rounds=game.rounds)
         else:
-            round_text.set("recruitment.round", round=game.round + 1, rounds=game.rounds, count=n_rows,
-                           picks=game.picks_per_region)  # fmt: skip
-        reveal_button.disabled = game.finished
-        rank_button.disabled = game.finished
+            self.round_text.set("recruitment.round", round=game.round + 1, rounds=game.rounds, count=self.n_rows,
+                                picks=game.picks_per_region)  # fmt: skip
+        self.busy.set_disabled(self.reveal_button, game.finished)
+        self.busy.set_disabled(self.rank_button, game.finished)
 
-    def ticked() -> list[str]:
-        return [name for name, box in zip(view["names"], checks, strict=False) if box.value]
+    def ticked(self) -> list[str]:
+        """The applicants ticked."""
+        return [name for name, box in zip(self.view["names"], self.checks, strict=False) if box.value]
 
-    def render_chosen(_change: Any = None) -> None:
+    def render_chosen(self, _change: Any = None) -> None:
+        game = self.exercise
         pool = game.applicants().set_index("applicant")
-        names = ticked()
+        names = self.ticked()
         counts = ", ".join(
             f"{game.region_names[r]} {sum(1 for n in names if pool.loc[n, 'region'] == r)}/{game.picks_per_region}"
             for r in game.regions
         )
-        chosen_text.set("recruitment.chosen", counts=counts)
+        self.chosen_text.set("recruitment.chosen", counts=counts)
 
-    for box in checks:
-        box.observe(render_chosen, names="value")
+    def render_weights_text(self) -> None:
+        w = self.exercise.weights
+        shares = ", ".join(f"{self.lang.t(f'recruitment.criterion.{c}')} {w[c]:.0%}" for c in CRITERIA)
+        self.normalised.set("recruitment.weights_normalised", shares=shares)
 
-    def render_weights_text() -> None:
-        w = game.weights
-        shares = ", ".join(f"{language.t(f'recruitment.criterion.{c}')} {w[c]:.0%}" for c in CRITERIA)
-        normalised.set("recruitment.weights_normalised", shares=shares)
-
-    def render_outcome() -> None:
-        t = language.t
+    def render_outcome(self) -> None:
+        t, game = self.lang.t, self.exercise
         last = game.last
         if last is None:
-            outcome.value = f"<p>{html.escape(t('recruitment.no_outcome'))}</p>"
-            noise_note.value = ""
+            self.outcome.value = f"<p>{html.escape(t('recruitment.no_outcome'))}</p>"
+            self.noise_note.value = ""
             return
         cols = [
             ("run", 90, "left"), ("company", 220, "left"), ("region", 90, "left"), ("rank", 50, "right"),
@@ -266,24 +316,23 @@ def app(
                     )
                     + "</tr>"
                 )
-        outcome.value = (
+        self.outcome.value = (
             f"<h4>{html.escape(t('recruitment.outcome_heading', round=last.round))}</h4>"
             f'<table style="border-collapse:collapse"><tr>{head}</tr>{"".join(body)}</table>'
         )
         noises = ", ".join(f"{t(f'recruitment.criterion.{c}')} ±{NOISE[c]:.0f}" for c in CRITERIA)
-        noise_note.value = f"<p><small>{html.escape(t('recruitment.noise_note', noises=noises, bias=5))}</small></p>"
+        self.noise_note.value = (
+            f"<p><small>{html.escape(t('recruitment.noise_note', noises=noises, bias=5))}</small></p>"
+        )
 
-    language.observe(render_applicants)
-    language.observe(render_outcome)
-    language.observe(render_weights_text)
-
-    def score_lines(lg: Language) -> tuple[float | None, str, list[str]]:
+    def score_lines(self, lg: Language) -> tuple[float | None, str, list[str]]:
+        game = self.exercise
         last = game.last
         assert last is not None
         formula = lg.t("recruitment.score.formula", yours=last.value_yours, best=last.value_best,
                        worst=last.value_worst, score=last.score)  # fmt: skip
         lines = [
-            lg.t("recruitment.score.value", months=months),
+            lg.t("recruitment.score.value", months=self.months),
             lg.t("recruitment.score.best", picks=game.picks_per_region),
             lg.t(
                 "recruitment.score.capability",
@@ -294,118 +343,84 @@ def app(
         ]
         return last.score, formula, lines
 
-    def show_results() -> None:
-        render_applicants()
-        render_outcome()
-        render_weights_text()
+    def refresh(self) -> None:
+        game = self.exercise
+        self.render_applicants()
+        self.render_outcome()
+        self.render_weights_text()
         last = game.last
         if last is None:
-            kpis.update({})
-            score.update(None)
-            advice.update(None)
-            for chart in (scatter, ramp, rounds_chart):
+            self.kpis.update({})
+            self.score.update(None)
+            self.advice.update(None)
+            for chart in (self.chart, self.ramp_chart, self.rounds_chart):
                 chart.draw(None)
-            download.update("", "")
+            self.download.update("", "")
             return
-        kpis.update(last.kpis())
-        score.update(score_lines)
-        advice.update(lambda lg: game.advise(lg.code, lg.catalogue))
-        scatter.draw(lambda lg: scatter_figure(game, lg))
-        ramp.draw(lambda lg: ramp_figure(game, lg))
-        rounds_chart.draw(lambda lg: rounds_figure(game, lg))
-        download.update(game.to_csv() or "", f"chansim-recruitment-seed{game.seed}.csv")
+        self.kpis.update(last.kpis())
+        self.score.update(self.score_lines)
+        self.advice.update(lambda lg: game.advise(lg.code, lg.catalogue))
+        self.chart.draw(lambda lg: scatter_figure(game, lg))
+        self.ramp_chart.draw(lambda lg: ramp_figure(game, lg))
+        self.rounds_chart.draw(lambda lg: rounds_figure(game, lg))
+        self.download.update(game.to_csv() or "", f"chansim-recruitment-seed{game.seed}.csv")
 
-    # ------------------------------------------------------------------ callbacks
-    def read_weights() -> None:
-        values = {c: inputs[c].read() for c in CRITERIA}
-        labels = {c: inputs[c].field for c in CRITERIA}
-        game.set_weights(values, labels=labels)
-        render_weights_text()
+    # ------------------------------------------------------------------ steps
+    def _set_weights(self, values: dict[str, float]) -> None:
+        labels = {c: self.weights[c].field for c in CRITERIA}
+        self.exercise.set_weights(values, labels=labels)
+        self.render_weights_text()
 
-    def on_rank() -> None:
-        read_weights()
-        view["ranked"] = True
-        picks = ticked()
-        render_applicants()
-        for name, box in zip(view["names"], checks, strict=False):
+    def on_rank(self) -> None:
+        """Rank the applicants by the weights typed (the ticks stay)."""
+        self._set_weights({c: self.weights[c].read() for c in CRITERIA})
+        self.view["ranked"] = True
+        picks = self.ticked()
+        self.render_applicants()
+        for name, box in zip(self.view["names"], self.checks, strict=False):
             box.value = name in picks
-        notice.show("recruitment.status.ranked", "ok", count=n_rows)
+        self.notice.show("recruitment.status.ranked", "ok", count=self.n_rows)
 
-    def on_reveal() -> None:
-        read_weights()
-        game.choose(ticked())
-        record = game.reveal()
+    # the exercise side of the round handlers: a round is a reveal
+    def read_decision(self) -> dict[str, Any]:
+        return {"weights": {c: self.weights[c].read() for c in CRITERIA}, "picks": self.ticked()}
+
+    def play_decision(self, decision: dict[str, Any]) -> Any:
+        record = self.exercise.play_round(decision)  # the weights and picks checked, then the reveal (3-16 s)
         # a new pool arrives unranked; after the last round the last pool stays, ranked, for the debrief
-        view["ranked"] = game.finished
-        show_results()
-        notice.show("recruitment.status.revealed", "ok", round=record.round, score=record.score)
+        self.view["ranked"] = self.exercise.finished
+        return record
 
-    def on_undo() -> None:
-        record = game.undo()
+    def show_played(self, decision: dict[str, Any], result: Any) -> None:
+        self.notice.show("recruitment.status.revealed", "ok", round=result.round, score=result.score)
+
+    def undo_round(self) -> int:
+        self._undone = self.exercise.undo()
+        return self._undone.round
+
+    def reset_game(self) -> None:
+        self._undone = None
+        self.exercise.reset()
+
+    def show_decisions(self) -> None:
+        record = self._undone
         for c in CRITERIA:
-            inputs[c].value = float(record.weights[c])
-        view["ranked"] = True
-        show_results()
-        notice.show("recruitment.status.undone", "info", round=record.round)
+            self.weights[c].value = float(record.weights[c]) if record is not None else 1
+        self.view["ranked"] = record is not None
 
-    def on_reset() -> None:
-        game.reset()
-        for c in CRITERIA:
-            inputs[c].value = 1
-        view["ranked"] = False
-        show_results()
-        notice.show("recruitment.status.reset", "info")
 
-    rank_button = button(language, "recruitment.rank", css="chansim-rank", style="primary", on_click=on_rank,
-                         notice=notice)  # fmt: skip
-    reveal_button = button(language, "recruitment.reveal", css="chansim-reveal", style="success", on_click=on_reveal,
-                           notice=notice)  # fmt: skip
-    undo_button = button(language, "control.undo", css="chansim-undo", on_click=on_undo, notice=notice)
-    reset_button = button(language, "control.reset", css="chansim-reset", style="warning", on_click=on_reset,
-                          notice=notice)  # fmt: skip
-
-    show_results()
-    notice.show("recruitment.status.start", "info")
-
-    body = [
-        round_text,
-        Text(language, "recruitment.weights_heading", tag="h4"),
-        *weight_rows,
-        normalised,
-        widgets.HBox([rank_button, reveal_button, undo_button, reset_button]),
-        notice,
-        Text(language, "recruitment.applicants_heading", tag="h4"),
-        applicant_box,
-        chosen_text,
-        kpis,
-        score,
-        outcome,
-        noise_note,
-        widgets.HBox([scatter, ramp], layout=widgets.Layout(flex_flow="row wrap")),
-        rounds_chart,
-        advice,
-        download,
-    ]
-    steps = ["recruitment.step.weights", "recruitment.step.rank", "recruitment.step.choose",
-             "recruitment.step.reveal", "recruitment.step.next"]  # fmt: skip
-    page = Page(language, "recruitment.title", body, goal_key="recruitment.goal", step_keys=steps)
-    page.exercise = game  # type: ignore[attr-defined]
-    page.lang = language  # type: ignore[attr-defined]
-    page.notice = notice  # type: ignore[attr-defined]
-    page.weights = inputs  # type: ignore[attr-defined]
-    page.checks = checks  # type: ignore[attr-defined]
-    page.view = view  # type: ignore[attr-defined]
-    page.rank_button = rank_button  # type: ignore[attr-defined]
-    page.reveal_button = reveal_button  # type: ignore[attr-defined]
-    page.undo_button = undo_button  # type: ignore[attr-defined]
-    page.reset_button = reset_button  # type: ignore[attr-defined]
-    page.kpis = kpis  # type: ignore[attr-defined]
-    page.score = score  # type: ignore[attr-defined]
-    page.advice = advice  # type: ignore[attr-defined]
-    page.outcome = outcome  # type: ignore[attr-defined]
-    page.chart = scatter  # type: ignore[attr-defined]
-    page.ramp_chart = ramp  # type: ignore[attr-defined]
-    page.rounds_chart = rounds_chart  # type: ignore[attr-defined]
-    page.download = download  # type: ignore[attr-defined]
-    page.round_text = round_text  # type: ignore[attr-defined]
-    return page
+def app(
+    lang: str | None = None,
+    *,
+    seed: int = 0,
+    regions: int = 2,
+    applicants_per_region: int = 6,
+    picks_per_region: int = 2,
+    reveal_days: int = 270,
+    rounds: int = 3,
+) -> RecruitmentApp:
+    """The recruitment exercise app (see the module docstring); it displays as its page."""
+    return RecruitmentApp(
+        lang, seed=seed, regions=regions, applicants_per_region=applicants_per_region,
+        picks_per_region=picks_per_region, reveal_days=reveal_days, rounds=rounds,
+    )  # fmt: skip

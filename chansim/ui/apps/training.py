@@ -1,8 +1,8 @@
 """The training and sales-funnel app: seats per dealer, routing rule, forecast weights, a quarter at a time.
 
-It composes the toolkit of :mod:`chansim.ui.widgets` around a
-:class:`~chansim.exercises.training.TrainingGame`; callbacks only read the inputs, call the
-controller and hand what comes back to the parts. The two charts of the exercise (the
+It composes the toolkit of :mod:`chansim.ui.widgets` on the app base
+(:class:`chansim.ui.apps.base.App`) around a :class:`~chansim.exercises.training.TrainingGame`;
+steps only read the inputs, call the controller and hand what comes back to the parts. The two charts of the exercise (the
 funnel per stage, forecast versus actual) are drawn here with
 :func:`chansim.ui.charts.new_figure`.
 
@@ -25,6 +25,7 @@ import numpy as np
 
 from chansim.exercises.game import DecisionError
 from chansim.exercises.training import FORMATS, ROUTING_RULES, TrainingGame
+from chansim.ui.apps.base import App
 from chansim.ui.charts import chart_language, cjk_font, empty_figure, new_figure
 from chansim.ui.widgets import (
     AdvicePanel,
@@ -32,10 +33,7 @@ from chansim.ui.widgets import (
     DownloadLink,
     KpiCards,
     Language,
-    Notice,
     NumberInput,
-    Page,
-    RoundControls,
     ScorePanel,
     Text,
 )
@@ -43,7 +41,7 @@ from chansim.ui.widgets import (
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["KPI_NAMES", "app", "forecast_figure", "funnel_figure"]
+__all__ = ["KPI_NAMES", "TrainingApp", "app", "forecast_figure", "funnel_figure"]
 
 #: The KPI cards, in order.
 KPI_NAMES = (
@@ -158,78 +156,128 @@ class _Options:
             self.widget.value = value
 
 
-def app(lang: str | None = None, *, seed: int = 0, rounds: int = 4) -> Page:
-    """The training and sales-funnel exercise in ``lang`` (default: the page URL's ``?lang=``)."""
-    language = Language(lang)
-    game = TrainingGame(seed=seed, rounds=rounds)
-    notice = Notice(language)
-    intro = Text(
-        language, "training.intro", tag="p", css="chansim-intro", days=game.lead_in_days,
-        round_days=game.round_days, rounds=game.total_rounds, budget=game.seat_budget,
-        max_seats=game.max_seats_per_partner,
-    )  # fmt: skip
+class TrainingApp(App):
+    """The parts of the page and the steps between them and the controller (:attr:`exercise`)."""
 
-    # --- decisions
-    dealer_table = widgets.HTML()
-    dealer_table.add_class("chansim-dealers")
-    seat_inputs = [
-        NumberInput(
-            language,
-            "training.seats_field",
-            value=0,
-            minimum=0,
-            maximum=game.max_seats_per_partner,
-            whole=True,
-            css=f"chansim-seats-{i}",
-            width="70px",
-            partner=game.display_names[partner],
+    def __init__(self, lang: str | None = None, *, seed: int = 0, rounds: int = 4) -> None:
+        super().__init__(lang)
+        language = self.lang
+        self.seed = seed
+        self.exercise: TrainingGame = TrainingGame(seed=seed, rounds=rounds)
+        game = self.exercise
+        intro = Text(
+            language, "training.intro", tag="p", css="chansim-intro", days=game.lead_in_days,
+            round_days=game.round_days, rounds=game.rounds, budget=game.seat_budget,
+            max_seats=game.max_seats_per_partner,
         )  # fmt: skip
-        for i, partner in enumerate(game.partners)
-    ]
-    budget_text = Text(language, None, tag="div", css="chansim-seat-budget")
-    training_format = widgets.ToggleButtons(value="offline", options=[("offline", "offline")])
-    training_format.add_class("chansim-format")
-    format_help = Text(
-        language, "training.format_help", tag="small", offline_uplift=FORMATS["offline"].uplift,
-        offline_cost=FORMATS["offline"].cost_per_seat, online_uplift=FORMATS["online"].uplift,
-        online_cost=FORMATS["online"].cost_per_seat,
-    )  # fmt: skip
-    routing = widgets.Dropdown(value=game.routing, options=[(game.routing, game.routing)],
-                               layout=widgets.Layout(width="420px"))  # fmt: skip
-    routing.add_class("chansim-routing")
-    options = [
-        _Options(language, training_format, {name: f"training.format.{name}" for name in FORMATS}),
-        _Options(language, routing, {name: f"training.routing.{name}" for name in ROUTING_RULES}),
-    ]
-    weight_inputs = [
-        NumberInput(
-            language,
-            f"training.weight.{stage}",
-            value=round(100 * weight, 1),
-            minimum=0,
-            maximum=100,
-            whole=False,
-            css=f"chansim-weight-{j}",
-            width="70px",
+
+        # --- decisions
+        self.dealer_table = widgets.HTML()
+        self.dealer_table.add_class("chansim-dealers")
+        self.seat_inputs = [
+            NumberInput(
+                language,
+                "training.seats_field",
+                value=0,
+                minimum=0,
+                maximum=game.max_seats_per_partner,
+                whole=True,
+                css=f"chansim-seats-{i}",
+                width="70px",
+                partner=game.display_names[partner],
+            )  # fmt: skip
+            for i, partner in enumerate(game.partners)
+        ]
+        self.budget_text = Text(language, None, tag="div", css="chansim-seat-budget")
+        self.training_format = widgets.ToggleButtons(value="offline", options=[("offline", "offline")])
+        self.training_format.add_class("chansim-format")
+        format_help = Text(
+            language, "training.format_help", tag="small", offline_uplift=FORMATS["offline"].uplift,
+            offline_cost=FORMATS["offline"].cost_per_seat, online_uplift=FORMATS["online"].uplift,
+            online_cost=FORMATS["online"].cost_per_seat,
         )  # fmt: skip
-        for j, (stage, weight) in enumerate(zip(game.stage_names, game.forecast_weights, strict=True))
-    ]
-    weights_help = Text(language, None, tag="small", css="chansim-weights-help")
+        self.routing = widgets.Dropdown(value=game.routing, options=[(game.routing, game.routing)],
+                                        layout=widgets.Layout(width="420px"))  # fmt: skip
+        self.routing.add_class("chansim-routing")
+        self._options = [  # keep the relabelling observers alive with the app
+            _Options(language, self.training_format, {name: f"training.format.{name}" for name in FORMATS}),
+            _Options(language, self.routing, {name: f"training.routing.{name}" for name in ROUTING_RULES}),
+        ]
+        self.weight_inputs = [
+            NumberInput(
+                language,
+                f"training.weight.{stage}",
+                value=round(100 * weight, 1),
+                minimum=0,
+                maximum=100,
+                whole=False,
+                css=f"chansim-weight-{j}",
+                width="70px",
+            )  # fmt: skip
+            for j, (stage, weight) in enumerate(zip(game.stage_names, game.forecast_weights, strict=True))
+        ]
+        self.weights_help = Text(language, None, tag="small", css="chansim-weights-help")
+        self.busy.add(*self.seat_inputs, *self.weight_inputs, self.training_format, self.routing)
 
-    # --- results
-    kpis = KpiCards(language, KPI_NAMES)
-    funnel_chart = ChartPanel(language, "training.chart.funnel", css="chansim-funnel-chart")
-    forecast_chart = ChartPanel(language, "training.chart.forecast", css="chansim-forecast-chart")
-    score = ScorePanel(language)
-    advice = AdvicePanel(language)
-    debrief_title = Text(language, None, tag="h3")
-    debrief = widgets.HTML()
-    debrief.add_class("chansim-debrief")
-    download = DownloadLink(language)
+        # --- results
+        self.kpis = KpiCards(language, KPI_NAMES)
+        self.funnel_chart = ChartPanel(language, "training.chart.funnel", css="chansim-funnel-chart")
+        self.chart = self.funnel_chart
+        self.forecast_chart = ChartPanel(language, "training.chart.forecast", css="chansim-forecast-chart")
+        self.score = ScorePanel(language)
+        self.advice = AdvicePanel(language)
+        self.debrief_title = Text(language, None, tag="h3")
+        self.debrief = widgets.HTML()
+        self.debrief.add_class("chansim-debrief")
+        self.download = DownloadLink(language)
 
-    def render_dealers() -> None:
-        t = language.t
-        state = game.state()
+        self.round_controls("training.advance", autoplay=False)
+        for box in self.seat_inputs:
+            box.text.observe(self.update_budget, names="value")
+        self.training_format.observe(self.update_budget, names="value")
+        language.observe(self.render_dealers)
+        language.observe(self.render_debrief)
+
+        decisions = widgets.VBox([
+            Text(language, "training.dealers", tag="h4"),
+            self.dealer_table,
+            widgets.HBox([widgets.VBox(self.seat_inputs[: (len(self.seat_inputs) + 1) // 2]),
+                          widgets.VBox(self.seat_inputs[(len(self.seat_inputs) + 1) // 2 :])]),
+            self.budget_text,
+            widgets.HBox([Text(language, "training.format", tag="b"), self.training_format]),
+            format_help,
+            widgets.HBox([Text(language, "training.routing", tag="b"), self.routing]),
+            Text(language, "training.weights", tag="b"),
+            widgets.HBox(self.weight_inputs[:2]),
+            widgets.HBox(self.weight_inputs[2:]),
+            self.weights_help,
+        ])  # fmt: skip
+        decisions.add_class("chansim-decisions")
+        body = [
+            intro,
+            self.notice,
+            widgets.HTML("<hr>"),
+            Text(language, "training.decisions", tag="h3"),
+            decisions,
+            self.controls,
+            self.kpis,
+            self.funnel_chart,
+            self.forecast_chart,
+            self.score,
+            self.advice,
+            self.debrief_title,
+            self.debrief,
+            self.download,
+        ]
+        steps = [f"training.step.{i}" for i in range(1, 6)]
+        self.build_page("stage.training.name", body, goal_key="training.goal", step_keys=steps)
+        self.refresh()
+        self.notice.show("ui.ready", "info")
+
+    # ------------------------------------------------------------------ what the parts show
+    def render_dealers(self) -> None:
+        t, game = self.lang.t, self.exercise
+        state = game.dealer_table()
         head = "".join(
             f"<th style='text-align:left;padding:2px 8px'>{html.escape(t('training.table.' + key))}</th>"
             for key in ("partner", "tier", "region", "leads", "share", "win_rate", "uplift", "seats_so_far")
@@ -246,28 +294,29 @@ def app(lang: str | None = None, *, seed: int = 0, rounds: int = 4) -> Page:
             f"<td style='padding:2px 8px'>{row.seats_so_far}</td></tr>"
             for i, row in enumerate(state.itertuples())
         )
-        dealer_table.value = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        self.dealer_table.value = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
-    def update_budget(*_: Any) -> None:
+    def update_budget(self, *_: Any) -> None:
         used = 0
-        for box in seat_inputs:
+        for box in self.seat_inputs:
             try:
                 used += max(0, int(float(box.value)))
             except ValueError:
                 pass
-        cost = used * FORMATS.get(training_format.value, FORMATS["offline"]).cost_per_seat
-        budget_text.set("training.seat_budget", used=used, budget=game.seat_budget, cost=cost)
+        cost = used * FORMATS.get(self.training_format.value, FORMATS["offline"]).cost_per_seat
+        self.budget_text.set("training.seat_budget", used=used, budget=self.exercise.seat_budget, cost=cost)
 
-    def update_weights_help() -> None:
+    def update_weights_help(self) -> None:
+        game = self.exercise
         measured = game.measured_weights()
         measured_win = math.prod(measured) if game.round and all(w == w for w in measured) else math.nan
-        weights_help.set(
+        self.weights_help.set(
             "training.weights_help", weights_win=math.prod(game.forecast_weights),
             measured_win="–" if measured_win != measured_win else f"{measured_win:.1%}",
         )  # fmt: skip
 
-    def score_view(lang: Language) -> tuple[float | None, str, list[str]]:
-        result = game.score()
+    def score_view(self, lang: Language) -> tuple[float | None, str, list[str]]:
+        result = self.exercise.score()
         if not math.isfinite(result.value):
             return None, lang.t("training.score.formula"), []
         c = result.components
@@ -280,155 +329,97 @@ def app(lang: str | None = None, *, seed: int = 0, rounds: int = 4) -> Page:
             lines.append(lang.t("training.score.actual_term", actual=c["actual_units"], bias=c["B"]))
         return result.value, lang.t("training.score.formula"), lines
 
-    def render_debrief() -> None:
+    def render_debrief(self) -> None:
+        game, language = self.exercise, self.lang
         if not game.finished:
-            debrief_title.set(None)
-            debrief.value = ""
+            self.debrief_title.clear()
+            self.debrief.value = ""
             return
-        debrief_title.set("debrief.title")
+        self.debrief_title.set("debrief.title")
         lines = game.debrief(language.code)
         items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
-        debrief.value = (
+        self.debrief.value = (
             f"<ul>{items}</ul><p><b>{html.escape(language.t('debrief.try_next'))}:</b> "
             f"{html.escape(language.t('training.debrief.try_next'))}</p>"
         )
 
-    def refresh() -> None:
-        render_dealers()
-        update_budget()
-        update_weights_help()
-        values = game.kpis()
+    def refresh(self) -> None:
+        game = self.exercise
+        self.render_dealers()
+        self.update_budget()
+        self.update_weights_help()
+        values = game.kpi_cards()
         for name, digits in (("training_win_rate_uplift", 1), ("training_forecast_error", 0)):
             if math.isfinite(values[name]):
                 values[name] = round(values[name], digits)
-        kpis.update(values)
-        funnel_chart.draw(lambda lang: funnel_figure(game, lang))
-        forecast_chart.draw(lambda lang: forecast_figure(game, lang))
-        score.update(score_view)
-        advice.update(lambda lang: game.advice(lang.code))
-        render_debrief()
+        self.kpis.update(values)
+        self.funnel_chart.draw(lambda lang: funnel_figure(game, lang))
+        self.forecast_chart.draw(lambda lang: forecast_figure(game, lang))
+        self.score.update(self.score_view)
+        self.advice.update(lambda lang: game.advice(lang.code))
+        self.render_debrief()
         if game.round:
-            download.update(game.to_csv() or "", f"chansim-training-seed{seed}.csv")
+            self.download.update(game.to_csv() or "", f"chansim-training-seed{self.seed}.csv")
         else:
-            download.update("", "")
-        controls.show_round(game.round, game.total_rounds, game.finished)
+            self.download.update("", "")
+        self.controls.show_round(game.round, game.rounds, game.finished)
 
-    def show_decisions() -> None:
+    def show_decisions(self) -> None:
         """Put the game's current decisions into the inputs (after undo or reset)."""
-        for box in seat_inputs:
+        game = self.exercise
+        for box in self.seat_inputs:
             box.value = 0
             box.message.clear()
-        for box, weight in zip(weight_inputs, game.forecast_weights, strict=True):
+        for box, weight in zip(self.weight_inputs, game.forecast_weights, strict=True):
             box.value = round(100 * weight, 1)
             box.message.clear()
-        training_format.value = game.training_format
-        routing.value = game.routing
+        self.training_format.value = game.training_format
+        self.routing.value = game.routing
 
-    def read_all(boxes: list[NumberInput]) -> list[float]:
-        """Every box checked (each bad one shows its message); the first error is raised."""
-        values, first = [], None
-        for box in boxes:
-            try:
-                values.append(box.read())
-            except DecisionError as error:
-                first = first or error
-        if first is not None:
-            raise first
-        return values
+    # ------------------------------------------------------------------ the exercise side of the round handlers
+    def read_decision(self) -> dict[str, Any]:
+        seats = _read_all(self.seat_inputs)
+        weights = _read_all(self.weight_inputs)
+        return {
+            "seats": {p: int(n) for p, n in zip(self.exercise.partners, seats, strict=True)},
+            "format": self.training_format.value,
+            "routing": self.routing.value,
+            "forecast_weights": [w / 100.0 for w in weights],
+        }
 
-    def on_advance() -> None:
-        seats = read_all(seat_inputs)
-        weights = read_all(weight_inputs)
-        game.set_seats({p: int(n) for p, n in zip(game.partners, seats, strict=True)})
-        game.set_format(training_format.value)
-        game.set_routing(routing.value)
-        game.set_forecast_weights([w / 100.0 for w in weights])
-        plan = game.play_round()
-        for box in seat_inputs:
+    def play_decision(self, decision: dict[str, Any]) -> Any:
+        plan = self.exercise.play_round(decision)
+        for box in self.seat_inputs:  # seats start at 0 again for the next quarter
             box.value = 0
-        refresh()
+        return plan
+
+    def show_played(self, decision: dict[str, Any], result: Any) -> None:
+        game = self.exercise
         row = game.rounds_table().iloc[-1]
         if math.isfinite(row["forecast_error"]):
-            notice.show("training.round_played", "ok", round=plan.round + 1, units=row["extra_won_units"],
-                        error=100.0 * row["forecast_error"])  # fmt: skip
+            self.notice.show("training.round_played", "ok", round=result.round + 1, units=row["extra_won_units"],
+                             error=100.0 * row["forecast_error"])  # fmt: skip
         else:
-            notice.show("training.round_played_no_error", "ok", round=plan.round + 1, units=row["extra_won_units"])
+            self.notice.show("training.round_played_no_error", "ok", round=result.round + 1,
+                             units=row["extra_won_units"])  # fmt: skip
         if game.finished:
-            notice.show("training.finished", "ok", rounds=game.total_rounds)
+            self.notice.show("training.finished", "ok", rounds=game.rounds)
 
-    def on_undo() -> None:
-        plan = game.undo()
-        show_decisions()
-        refresh()
-        notice.show("ui.undone", "info", round=plan.round + 1)
 
-    def on_reset() -> None:
-        game.reset()
-        show_decisions()
-        refresh()
-        notice.show("ui.reset_done", "info")
 
-    controls = RoundControls(
-        language, notice, on_advance=on_advance, on_undo=on_undo, on_reset=on_reset, advance_key="training.advance"
-    )
-    for box in seat_inputs:
-        box.text.observe(update_budget, names="value")
-    training_format.observe(update_budget, names="value")
-    language.observe(render_dealers)
-    language.observe(render_debrief)
+def _read_all(boxes: list[NumberInput]) -> list[float]:
+    """Every box checked (each bad one shows its message); the first error is raised."""
+    values, first = [], None
+    for box in boxes:
+        try:
+            values.append(box.read())
+        except DecisionError as error:
+            first = first or error
+    if first is not None:
+        raise first
+    return values
 
-    decisions = widgets.VBox([
-        Text(language, "training.dealers", tag="h4"),
-        dealer_table,
-        widgets.HBox([widgets.VBox(seat_inputs[: (len(seat_inputs) + 1) // 2]),
-                      widgets.VBox(seat_inputs[(len(seat_inputs) + 1) // 2 :])]),
-        budget_text,
-        widgets.HBox([Text(language, "training.format", tag="b"), training_format]),
-        format_help,
-        widgets.HBox([Text(language, "training.routing", tag="b"), routing]),
-        Text(language, "training.weights", tag="b"),
-        widgets.HBox(weight_inputs[:2]),
-        widgets.HBox(weight_inputs[2:]),
-        weights_help,
-    ])  # fmt: skip
-    decisions.add_class("chansim-decisions")
-    body = [
-        intro,
-        notice,
-        widgets.HTML("<hr>"),
-        Text(language, "training.decisions", tag="h3"),
-        decisions,
-        controls,
-        kpis,
-        funnel_chart,
-        forecast_chart,
-        score,
-        advice,
-        debrief_title,
-        debrief,
-        download,
-    ]
-    steps = [f"training.step.{i}" for i in range(1, 6)]
-    page = Page(language, "stage.training.name", body, goal_key="training.goal", step_keys=steps)
-    refresh()
-    notice.show("ui.ready", "info")
-    page.lang = language
-    page.exercise = game
-    page.notice = notice
-    page.controls = controls
-    page.seat_inputs = seat_inputs
-    page.weight_inputs = weight_inputs
-    page.training_format = training_format
-    page.routing = routing
-    page.kpis = kpis
-    page.funnel_chart = funnel_chart
-    page.forecast_chart = forecast_chart
-    page.chart = funnel_chart
-    page.score = score
-    page.advice = advice
-    page.debrief = debrief
-    page.download = download
-    page.dealer_table = dealer_table
-    page.budget_text = budget_text
-    page._options = options  # keep the relabelling observers alive with the page
-    return page
+
+def app(lang: str | None = None, *, seed: int = 0, rounds: int = 4) -> TrainingApp:
+    """The training and sales-funnel exercise in ``lang`` (default: the page URL's ``?lang=``); displays as its page."""
+    return TrainingApp(lang, seed=seed, rounds=rounds)
