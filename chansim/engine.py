@@ -760,9 +760,7 @@ class Session:
             )  # fmt: skip
         return plan
 
-    def _plain_period(
-        self, plan: list[_PlanEntry], k: int, now: float
-    ) -> None:
+    def _plain_period(self, plan: list[_PlanEntry], k: int, now: float) -> None:
         """The period's work for plain items (see :meth:`_plain_plan`), fused in one loop.
 
         The same operations in the same order as :meth:`_market_demand`, :meth:`_fill`,
