@@ -289,6 +289,10 @@ class SessionControl:
         self._session = session
 
     # ---- lookups
+    def _changed(self) -> None:
+        """Any change of an item or lane: the fused period's plan (``Session._plain_plan``) is made anew."""
+        self._session._plan = None
+
     def item(self, node: str, sku: str) -> Item:
         """The stock of ``sku`` at ``node``."""
         return self._session._item(node, sku)
@@ -305,6 +309,7 @@ class SessionControl:
     def set_demand_factor(self, item: Item, factor: float) -> None:
         """Scale ``item``'s end-customer demand from this period on (partner activity, shocks, ...)."""
         item.demand_factor = float(factor)
+        self._changed()
 
     def divert(self, item: Item, target: Item, share: float) -> None:
         """Channel conflict: ``share`` of ``item``'s market demand buys from ``target`` instead."""
@@ -313,17 +318,20 @@ class SessionControl:
             session._divert_rng = stream(session.seed, session.replication, "business/diversion")
         item.divert_to = target
         item.divert_share = float(share)
+        self._changed()
 
     def add_customer_order(self, item: Item, customer: str, qty: float) -> None:
         """An end-customer order from outside the markets (a won deal) joins ``item``'s book now."""
         session = self._session
         session._add_customer_order(item, customer, qty, session.env.now)
+        self._changed()
 
     # ---- ordering, prices, allocation
     def set_policy(self, item: Item, policy: OrderingPolicy, manual: bool) -> None:
         """How ``item`` orders from now on (``manual``: by the caller's decisions)."""
         item.policy = policy
         item.manual = bool(manual)
+        self._changed()
 
     def stop_ordering(self, item: Item) -> None:
         """``item`` orders nothing from now on (an applicant, a partner that left)."""
@@ -332,11 +340,13 @@ class SessionControl:
     def set_priority(self, item: Item, priority: int) -> None:
         """The allocation priority of the orders ``item`` places from now on (its tier's)."""
         item.priority = int(priority)
+        self._changed()
 
     def set_unit_price(self, item: Item, price: float) -> None:
         """What ``item`` pays its supplier a unit from the next recorded period on (logged)."""
         item.unit_price = float(price)
         self._session._note_item_change(item)
+        self._changed()
 
     def set_allocation(self, node: str, rule: str) -> None:
         """``node``'s allocation rule for every SKU (waiting orders are re-ranked under it)."""
@@ -348,6 +358,7 @@ class SessionControl:
         for item in items:
             item.allocation = rule
             item.book_dirty = True
+        self._changed()
 
     # ---- lanes and network
     def disrupt_lane(
@@ -360,12 +371,14 @@ class SessionControl:
         lane.disruptions.append((start_day, end_day, capacity, extra_lead_periods))
         if lane not in self._session.disrupted_lanes:
             self._session.disrupted_lanes.append(lane)
+        self._changed()
 
     def rehome(self, item: Item, supplier: Item) -> None:
         """``item`` buys from ``supplier`` from now on (its lane, lead time and price stay)."""
         item.supplier = supplier
         item.supplier_index = supplier.index
         self._session._note_item_change(item)
+        self._changed()
 
     def retire(self, item: Item, stock: str, successor: Item | None) -> None:
         """A partner leaves: ``item`` stops ordering; its stock and later arrivals go back to its
@@ -375,6 +388,7 @@ class SessionControl:
         session = self._session
         self.stop_ordering(item)
         item.exit_stock = stock
+        self._changed()
         if item.on_hand > 0:
             qty = item.on_hand
             item.on_hand = 0.0
@@ -413,6 +427,10 @@ class RunInfo:
     seed: int
     period_days: int
     days: int
+
+
+# one plain item in the fused period's plan (see Session._plain_plan)
+_PlanEntry = tuple[Item, float, "Item | None", str, "DemandSeries | None", str, str, str, int, int]
 
 
 class Session:
@@ -456,6 +474,8 @@ class Session:
         # receipts due, by day: (buyer, order, qty) in shipping order; None with a business layer
         # (each shipment is then a SimPy event, see _ship)
         self._receipts: dict[float, list[tuple[Item, Order, float]]] | None = {} if scenario.business is None else None
+        # the fused period's plan (see _plain_plan): None until made, False when not plain
+        self._plan: list[_PlanEntry] | bool | None = None
         self._build()
         # the extension API: every change an extension (the business layer) or an exercise makes
         self.control = SessionControl(self)
@@ -666,17 +686,218 @@ class Session:
             self.business.before_period(k, now)
         for lane in self.disrupted_lanes:
             _apply_disruptions(lane, now)
-        for item in self.sequence:
-            if item.markets:
-                self._market_demand(item, k, now)
-            if item.book:
-                self._fill(item, k, now)
-            self._place_order(item, k, now)
+        plan = self._plan
+        if plan is None:
+            plan = self._plan = self._plain_plan()
+        if plan:
+            self._plain_period(plan, k, now)
+            if k + 2 < self._stop_period and type(now) is int:
+                return self._plain_periods(plan, k, now)
+        else:
+            for item in self.sequence:
+                if item.markets:
+                    self._market_demand(item, k, now)
+                if item.book:
+                    self._fill(item, k, now)
+                self._place_order(item, k, now)
         self._record_levels(now)
         self.period = k + 1
         if self.period >= self._stop_period and self._stop_event is not None:
             self._stop_event.succeed()
         return env.timeout(self.period_days)
+
+    def _plain_periods(self, plan: list[_PlanEntry], k: int, start: int) -> Event:
+        """After plain period ``k`` at day ``start``: the next plain periods in one SimPy step.
+
+        Nothing else is scheduled in a plain session (receipts are in the engine's calendar),
+        so the clock's one-timeout-a-period loop would only step from one period to the next:
+        this runs them back to back, stopping short of the next scheduled SimPy event (if any)
+        and of the advance's last period, which runs in its own step so that the simulation
+        clock stands where a period-by-period run leaves it. Returns the timeout to the next
+        period (whole days: the day count stays exact).
+        """
+        P = self.period_days
+        last = self._stop_period - 1
+        horizon = self.env.peek()  # the next other event (infinity when there is none)
+        receipts = self._receipts
+        now = start
+        self._record_levels(now)
+        while k + 1 < last and now + P < horizon:
+            k += 1
+            now += P
+            if receipts:
+                self._receive_due(now)
+            self._plain_period(plan, k, now)
+            self._record_levels(now)
+        self.period = k + 1
+        return self.env.timeout(now + P - start)
+
+    def _plain_plan(self) -> list[_PlanEntry] | bool:
+        """The fused period's plan when every item is plain, else False (the general path).
+
+        Plain: no business layer (receipts in the calendar), no event records, no lane
+        disruption; every item orders by base stock without an order delay, backorders,
+        allocates first come (or by priority), has no lane capacity nor drawn lead time, and
+        at most one market at the demand factor 1 without diversion. Each entry: the item,
+        its order-up-to level, its supplier, its market and demand series (None without one),
+        and what its orders carry: node, SKU, supplier's name, lead days, priority.
+        SessionControl drops the plan on every change (see :meth:`SessionControl._changed`).
+        """
+        if self._receipts is None or self.record_events or self.disrupted_lanes:
+            return False
+        plan = []
+        for item in self.sequence:
+            lane = item.lane
+            if (
+                type(item.policy) is not BaseStockPolicy or item.manual or item.delay_periods or item.lost_sales
+                or item.allocation == "proportional" or item.divert_to is not None or item.demand_factor != 1.0
+                or len(item.markets) > 1 or item.exit_stock is not None or lane.capacity is not None
+                or lane.lead_distribution is not None or lane.extra_lead_periods or lane.disruptions
+            ):  # fmt: skip
+                return False
+            market, series = item.markets[0] if item.markets else ("", None)
+            supplier = item.supplier
+            plan.append(
+                (
+                    item, item.policy.level, supplier, market, series,  # type: ignore[attr-defined]
+                    item.node, item.sku, supplier.node if supplier else "external", item.lead_days, item.priority,
+                )
+            )  # fmt: skip
+        return plan
+
+    def _plain_period(self, plan: list[_PlanEntry], k: int, now: float) -> None:
+        """The period's work for plain items (see :meth:`_plain_plan`), fused in one loop.
+
+        The same operations in the same order as :meth:`_market_demand`, :meth:`_fill`,
+        :meth:`_ship` and :meth:`_place_order` do for such items, on locals where a field is
+        only read back by this loop (the same float operations, so the same results).
+        """
+        P = self.period_days
+        receipts = self._receipts
+        assert receipts is not None
+        orders = self.orders
+        discrete = self.discrete
+        served = self.served
+        next_id = self._next_id
+        for item, level, supplier, market, series, node, sku, supplier_name, lead_days, priority in plan:
+            if series is not None:
+                drawn = series.values  # drawn ahead a chunk at a time
+                total = drawn[k] if k < len(drawn) else series.at(k)
+                if total > 0:
+                    item.demand_in += total
+                    item.customer_demand += total
+                    if not item.book and item.on_hand >= total:
+                        item.on_hand -= total
+                        item.shipped += total
+                        item.customer_sales += total
+                        served.append((next_id, market, node, sku, total, now))
+                        next_id += 1
+                    else:
+                        order = Order(next_id, CUSTOMER, market, node, sku, total, now, now, 0, None)
+                        order.seen_day = now
+                        next_id += 1
+                        orders.append(order)
+                        item.book.append(order)
+                        item.book_dirty = True
+                        item.backlog += total
+            on_hand = item.on_hand
+            backlog = item.backlog
+            book = item.book
+            if book:
+                if item.book_dirty:
+                    if len(book) > 1:
+                        book = self._sorted_book(item)
+                    else:
+                        item.book_dirty = False
+                if on_hand > 0:
+                    shipped = item.shipped
+                    for order in book:
+                        qty = order.remaining
+                        if qty > on_hand:
+                            qty = on_hand
+                        if qty > 0:
+                            # _ship, inlined
+                            on_hand -= qty
+                            backlog -= qty
+                            shipped += qty
+                            order.remaining -= qty
+                            order.shipped += qty
+                            if order.first_ship_day is None:
+                                order.first_ship_day = now
+                            if order.seen_day == now:
+                                order.immediate += qty
+                            buyer = order.buyer
+                            if buyer is None:  # an end customer: delivered at once
+                                item.customer_sales += qty
+                                order.received += qty
+                                if order.remaining <= 0:
+                                    order.last_receipt_day = now
+                            else:
+                                buyer.in_transit += qty
+                                buyer.sell_in += qty
+                                day = now + buyer.lane.lead_periods * P
+                                if (due := receipts.get(day)) is None:
+                                    receipts[day] = [(buyer, order, qty)]
+                                else:
+                                    due.append((buyer, order, qty))
+                            if on_hand <= 0:
+                                break
+                    item.on_hand = on_hand
+                    item.backlog = backlog
+                    item.shipped = shipped
+                if len(book) == 1:
+                    if book[0].remaining <= 0:
+                        item.book = []
+                else:
+                    item.book = [o for o in book if o.remaining > 0]
+            # _place_order, inlined (base stock, no order delay)
+            on_order = item.on_order
+            qty = level - (on_hand + on_order - backlog)
+            if discrete:
+                qty = math.floor(qty + 0.5)
+            if qty > 0:
+                order = Order(
+                    next_id, REPLENISHMENT, node, supplier_name, sku, qty, now, now + lead_days, priority, item
+                )
+                next_id += 1
+                orders.append(order)
+                item.on_order = on_order + qty
+                item.ordered += qty
+                item.orders_placed += 1
+                order.seen_day = now
+                if supplier is None:
+                    item.external_book.append(order)
+                else:
+                    supplier.book.append(order)
+                    supplier.book_dirty = True
+                    supplier.backlog += qty
+                    supplier.demand_in += qty
+            external = item.external_book
+            if external:
+                # _ship_external and _send, inlined (no lane capacity)
+                day = now + item.lane.lead_periods * P
+                for order in external:
+                    qty = order.remaining
+                    if qty <= 0:
+                        break
+                    order.remaining -= qty
+                    order.shipped += qty
+                    if order.first_ship_day is None:
+                        order.first_ship_day = now
+                    if order.seen_day == now:
+                        order.immediate += qty
+                    item.in_transit += qty
+                    item.sell_in += qty
+                    if (due := receipts.get(day)) is None:
+                        receipts[day] = [(item, order, qty)]
+                    else:
+                        due.append((item, order, qty))
+                if len(external) == 1:
+                    if external[0].remaining <= 0:
+                        item.external_book = []
+                else:
+                    item.external_book = [o for o in external if o.remaining > 0]
+        self._next_id = next_id
 
     def _market_demand(self, item: Item, k: int, now: float) -> None:
         """End-customer demand of the period; served at once when stock covers all of it."""
@@ -1124,6 +1345,11 @@ class Session:
             return self
         self._stop_period = self.period + periods
         self._stop_event = self.env.event()
+        # room for the level rows of the whole advance at once (no doubling copies during a long run)
+        log = self._level_log
+        need = self._stop_period * LEVEL_STRUCT.size * len(self.sequence) - len(log)
+        if need > 0:
+            log.extend(bytes(max(need, len(log))))
         # The run allocates many small objects and frees none of them mid-run; the cyclic
         # garbage collector would only rescan them (about a third of the run time).
         collecting = gc.isenabled()
