@@ -38,6 +38,7 @@ classes or samples them by hand).
 from __future__ import annotations
 
 import math
+from abc import abstractmethod
 from typing import Annotated, Literal
 
 import numpy as np
@@ -60,9 +61,9 @@ class DistributionSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    @abstractmethod
     def sample(self, rng: np.random.Generator, size: int | None = None) -> float | np.ndarray:
         """One draw (``size=None``) or an array of ``size`` draws."""
-        raise NotImplementedError  # pragma: no cover - every member overrides it
 
     # ``mean`` and ``variance`` are a field or a property on every member (see the module docstring).
 
@@ -98,8 +99,9 @@ class _PerPeriod(DistributionSpec):
         values = self._draw(rng, factors, start, discrete)
         return float(values[0]) if size is None and scale is None else values
 
+    @abstractmethod
     def _draw(self, rng: np.random.Generator, scale: np.ndarray, start: int, discrete: bool) -> np.ndarray:
-        raise NotImplementedError  # pragma: no cover
+        """The member's draws for :meth:`sample`."""
 
 
 class Poisson(_PerPeriod):

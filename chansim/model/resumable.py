@@ -15,6 +15,7 @@ and returns the event to wait for; returning (``StopIteration(value)``) ends the
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, NoReturn
 
 import simpy
@@ -27,7 +28,7 @@ def finish(value: Any = None) -> NoReturn:
     raise StopIteration(value)
 
 
-class Resumable:
+class Resumable(ABC):
     """The generator protocol over explicit state (subclasses implement :meth:`send`)."""
 
     __slots__ = ()
@@ -42,9 +43,9 @@ class Resumable:
     def __next__(self) -> simpy.Event:
         return self.send(None)
 
+    @abstractmethod
     def send(self, value: Any) -> simpy.Event:
         """Run from the resume point to the next event to wait for (``value``: the last event's value)."""
-        raise NotImplementedError
 
     def throw(self, exc: BaseException) -> simpy.Event:
         """A failed event or an interrupt while waiting; by default the process fails with it."""

@@ -118,8 +118,11 @@ class App:
 
     # ------------------------------------------------------------------ the exercise contract's verbs
     def read_decision(self) -> dict[str, Any]:
-        """The decision dict the widgets hold, checked (a bad value raises a DecisionError shown inline)."""
-        raise NotImplementedError
+        """The decision dict the widgets hold, checked (a bad value raises a DecisionError shown inline).
+
+        Round apps override it; an app without rounds (the home page) has no decision to read.
+        """
+        raise TypeError(f"{type(self).__name__} plays no rounds, so it has no decision to read")
 
     def play_decision(self, decision: dict[str, Any]) -> Any:
         """Play one round with ``decision``; returns what :meth:`show_played` needs (the round's record)."""
