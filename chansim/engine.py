@@ -50,8 +50,8 @@ from chansim.records import LEVEL_STRUCT, EventRow, LevelRow
 from chansim.rng import stream
 
 __all__ = [
-    "Extension", "Session", "SessionControl", "SimulationError", "install_extension", "install_result_types",
-    "replicate", "run",
+    "Extension", "Session", "SessionControl", "SimulationError", "install_extension", "install_loader",
+    "install_result_types", "replicate", "run",
 ]  # fmt: skip
 
 ALLOCATION_RULES = typing.get_args(sc.Node.model_fields["allocation"].annotation)  # first_come, proportional, priority
@@ -67,8 +67,15 @@ class _Installed:
         self.extension: Callable[[Session], Extension] | None = None
         self.result_type: Callable[..., Any] | None = None
         self.replications_type: Callable[[list[Any]], Any] | None = None
+        self.loaders: list[Callable[[], None]] = []
+
+    def load(self) -> None:
+        """Run the registered loaders once (see :func:`install_loader`)."""
+        while self.loaders:
+            self.loaders.pop(0)()
 
     def results(self) -> tuple[Callable[..., Any], Callable[[list[Any]], Any]]:
+        self.load()
         if self.result_type is None or self.replications_type is None:
             raise SimulationError("no result classes installed (import chansim.results)")
         return self.result_type, self.replications_type
@@ -84,6 +91,16 @@ def install_extension(factory: Callable[[Session], Extension]) -> None:
     (``import chansim`` imports it), so the engine never imports it.
     """
     _installed.extension = factory
+
+
+def install_loader(loader: Callable[[], None]) -> None:
+    """Register ``loader``, called once before the first session is built or the first result made.
+
+    ``import chansim`` registers one that imports the layers above the engine (the business
+    runtime, the result classes, the KPI functions), which then install themselves: a
+    process that never simulates (the home page's kernel) does not import them (nor pandas).
+    """
+    _installed.loaders.append(loader)
 
 
 def install_result_types(result_type: Callable[..., Any], replications_type: Callable[[list[Any]], Any]) -> None:
@@ -480,6 +497,7 @@ class Session:
         # the extension API: every change an extension (the business layer) or an exercise makes
         self.control = SessionControl(self)
         self.business: Extension | None = None
+        _installed.load()
         if scenario.business is not None:
             if _installed.extension is None:
                 raise SimulationError("the scenario has a business section but no business layer is installed")

@@ -38,12 +38,13 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel
 
 from chansim.version import __version__
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from chansim.exercises.feedback import Advice
     from chansim.exercises.game import Score
 
@@ -77,6 +78,8 @@ def jsonable(value: Any) -> Any:
     Non-finite floats become None so that two equal states compare equal (NaN != NaN)
     and the text is strict JSON.
     """
+    import pandas as pd  # here: the home page, which never writes a log, does not load pandas
+
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, pd.DataFrame):

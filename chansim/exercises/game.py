@@ -52,15 +52,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
-import pandas as pd
 
 from chansim import scenario as sc
 from chansim.engine import Session
 from chansim.exercises.contract import jsonable
-from chansim.metrics import KPI_NAMES
-from chansim.results import COST_ACCOUNTS
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from chansim.results import Result
 
 __all__ = [
@@ -293,6 +292,8 @@ def cost_by_node(result: Result, end_day: float | None = None, nodes: Sequence[s
     The same sums as ``total_cost`` of :func:`chansim.metrics.kpis` with no warm-up;
     a benchmark run longer than the game is cut to the game's days with ``end_day``.
     """
+    from chansim.results import COST_ACCOUNTS
+
     money = result.money
     rows = money[money["account"].astype(str).isin(COST_ACCOUNTS)]
     if end_day is not None:
@@ -677,6 +678,8 @@ class Game:
         ``last_order`` (the previous round's decision) and ``pending_order`` (decided for
         this round; NaN when none).
         """
+        import pandas as pd
+
         if "state" in self._cache:
             return self._with_pending(self._cache["state"])
         session = self._info_session()
@@ -724,8 +727,10 @@ class Game:
 
         Before the first round: the same columns and no rows.
         """
+        import pandas as pd
+
         if "kpis" not in self._cache:
-            from chansim.metrics import kpis
+            from chansim.metrics import KPI_NAMES, kpis
 
             if self.round == 0:
                 columns = ["scenario", "replication", "seed", "node", "kind", *KPI_NAMES]
@@ -745,6 +750,8 @@ class Game:
 
     def history_frame(self) -> pd.DataFrame:
         """Every decision of the played rounds: ``round, day, kind, node, sku, value, source``."""
+        import pandas as pd
+
         rows = []
         for record in self._records:
             for node, sku, qty, source in record.orders:
@@ -761,6 +768,8 @@ class Game:
         and end-of-round stock. Other records (e.g. ``credit_limit``): ``node`` is the
         subject, ``decision`` the value, and the stock columns are empty.
         """
+        import pandas as pd
+
         flows = self._rounds_table(self._session)
         rows = []
         ids = {"exercise": self.exercise, "scenario": self.scenario.name, "seed": self.seed}
@@ -840,6 +849,8 @@ class Game:
 
     def _rounds_table(self, session: Session) -> pd.DataFrame:
         """Per round x controlled pair: flows summed over the round, stock at its last period."""
+        import pandas as pd
+
         cache_key = f"rounds:{id(session)}"
         if cache_key in self._cache:
             return self._cache[cache_key]

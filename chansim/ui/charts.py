@@ -16,18 +16,15 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
 if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
     from chansim.ui.widgets import Language
 
 __all__ = [
     "CJK_FONTS",
+    "pyplot",
     "bullwhip_figure",
     "cjk_font",
     "chart_language",
@@ -52,6 +49,21 @@ COLORS = ("#0969da", "#cf222e", "#1a7f37", "#8250df", "#bf8700", "#57606a", "#e1
 
 
 @functools.cache
+def pyplot():  # type: ignore[no-untyped-def]
+    """``matplotlib.pyplot`` on the Agg backend, imported with the first chart drawn.
+
+    Not at import: a page whose first view draws no chart (the planning and recruitment
+    pages, before the first click) then does not load matplotlib (about 45 MiB a kernel).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+@functools.cache
 def cjk_font() -> str | None:
     """The name of the first installed font of :data:`CJK_FONTS`, or None."""
     from matplotlib import font_manager
@@ -67,7 +79,7 @@ def _family() -> list[str]:
 
 def font_context():
     """A matplotlib rc context whose fonts draw Chinese when a CJK font is installed (legends included)."""
-    return plt.rc_context({"font.family": _family(), "axes.unicode_minus": False})
+    return pyplot().rc_context({"font.family": _family(), "axes.unicode_minus": False})
 
 
 def chart_language(lang: Language) -> str:
@@ -102,7 +114,7 @@ def new_figure(
         raise ValueError(f"boxes: {len(boxes)} given for {nrows * ncols} axes")
     family = _family()
     with font_context():
-        fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), dpi=80, squeeze=False)
+        fig, axes = pyplot().subplots(nrows, ncols, figsize=(width, height), dpi=80, squeeze=False)
     for ax in axes.flat:
         ax.spines[["top", "right"]].set_visible(False)
         ax.grid(alpha=0.3)

@@ -546,18 +546,20 @@ class ChartPanel(widgets.VBox):
         self._redraw()
 
     def _redraw(self) -> None:
+        if self._make is None:  # an empty panel needs no matplotlib (a first view often has one)
+            with self.output:
+                self.output.clear_output(wait=True)
+            self.png = b""
+            return
         import io
 
-        import matplotlib.pyplot as plt
         from IPython.display import Image
 
-        from chansim.ui.charts import font_context
+        from chansim.ui.charts import font_context, pyplot
 
+        plt = pyplot()
         with self.output:
             self.output.clear_output(wait=True)
-            if self._make is None:
-                self.png = b""
-                return
             with font_context():
                 fig = self._make(self._lang)
                 try:
