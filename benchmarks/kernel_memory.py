@@ -49,6 +49,7 @@ _ex = sorted(m.rsplit(".", 1)[1] for m in _sys.modules if m.startswith("chansim.
 print(_json.dumps({{"heavy": _heavy, "exercises": _ex, "modules": len(_sys.modules)}}))
 """
 
+
 def smaps_rollup(pid: int) -> dict[str, float]:
     """RSS, PSS and USS of process ``pid`` in MiB, from ``/proc/<pid>/smaps_rollup``."""
     fields: dict[str, int] = {}
@@ -64,15 +65,16 @@ def smaps_rollup(pid: int) -> dict[str, float]:
     }
 
 
-def _env() -> dict[str, str]:
+def _env(root: Path = ROOT) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    rest = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and Path(p).resolve() != ROOT]
+    env["PYTHONPATH"] = os.pathsep.join([str(root), *rest])
     env.setdefault("MPLBACKEND", "Agg")
     return env
 
 
-def measure_notebook(path: Path | None, *, click: bool = False, timeout: int = 180) -> dict:
-    """Run ``path`` (``None``: one empty cell) in a fresh kernel; the kernel's memory and imports."""
+def measure_notebook(path: Path | None, *, click: bool = False, timeout: int = 180, root: Path = ROOT) -> dict:
+    """Run ``path`` (``None``: one empty cell) in a fresh kernel importing the chansim of ``root``."""
     import nbformat
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
@@ -81,7 +83,7 @@ def measure_notebook(path: Path | None, *, click: bool = False, timeout: int = 1
         cells=[nbformat.v4.new_code_cell("pass")]
     )  # fmt: skip
     km = KernelManager(kernel_name="python3")
-    km.start_kernel(env=_env(), cwd=str(NOTEBOOKS))
+    km.start_kernel(env=_env(root), cwd=str(NOTEBOOKS))
     try:
         pid = km.provisioner.process.pid  # type: ignore[union-attr]
         t0 = time.perf_counter()
@@ -90,13 +92,17 @@ def measure_notebook(path: Path | None, *, click: bool = False, timeout: int = 1
         time.sleep(0.3)
         result = {"view": smaps_rollup(pid), "view_s": view_s}
         probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_MODULES_CELL)])
-        if click and path is not None:
-            probe.cells.insert(0, nbformat.v4.new_code_cell(_click_code()))
         NotebookClient(probe, km=km, timeout=timeout).execute()
-        if click and path is not None:
-            result["clicked"] = probe.cells[0].outputs[-1]["text"].strip() if probe.cells[0].outputs else ""
-            result["after_click"] = smaps_rollup(pid)
         result.update(json.loads(probe.cells[-1].outputs[-1]["text"]))
+        if click and path is not None:
+            clicks = nbformat.v4.new_notebook(
+                cells=[nbformat.v4.new_code_cell(_click_code()), nbformat.v4.new_code_cell(_MODULES_CELL)]
+            )
+            NotebookClient(clicks, km=km, timeout=timeout).execute()
+            time.sleep(0.3)
+            result["after_click"] = smaps_rollup(pid)
+            result["clicked"] = clicks.cells[0].outputs[-1]["text"].strip() if clicks.cells[0].outputs else ""
+            result["after_click_heavy"] = json.loads(clicks.cells[-1].outputs[-1]["text"])["heavy"]
         return result
     finally:
         km.shutdown_kernel(now=True)
@@ -121,19 +127,32 @@ print(" ".join(_b[0]._dom_classes) if _b else "-")
 """
 
 
-def measure(pages: list[str] | None = None, *, repeats: int = 1, click: bool = False) -> dict:
-    """Baseline and every page (best of ``repeats`` fresh kernels each, interleaved)."""
+def measure(
+    pages: list[str] | None = None, *, repeats: int = 1, click: bool = False, against: Path | None = None
+) -> dict:
+    """Baseline and every page (best of ``repeats`` fresh kernels each, interleaved).
+
+    With ``against`` (another chansim checkout) every page is also run with that chansim,
+    right after this one's, under the key ``<page>@against``.
+    """
     paths = sorted(NOTEBOOKS.glob("0*.ipynb"))
     if pages:
         paths = [p for p in paths if p.stem in pages or p.name in pages]
     best: dict[str, dict] = {}
     for _ in range(repeats):
         for name, path in [("baseline", None), *[(p.stem, p) for p in paths]]:
-            res = measure_notebook(path, click=click)
-            old = best.get(name)
-            if old is None or res["view"]["uss_mib"] < old["view"]["uss_mib"]:
-                best[name] = res
-    return {"method": "/proc/<pid>/smaps_rollup of the kernel process", "repeats": repeats, "pages": best}
+            runs = [(name, ROOT)] + ([(f"{name}@against", against)] if against and path is not None else [])
+            for key, root in runs:
+                res = measure_notebook(path, click=click, root=root)
+                old = best.get(key)
+                if old is None or res["view"]["rss_mib"] < old["view"]["rss_mib"]:
+                    best[key] = res
+    return {
+        "method": "/proc/<pid>/smaps_rollup of the kernel process",
+        "repeats": repeats,
+        "against": str(against) if against else None,
+        "pages": best,
+    }
 
 
 def summary_lines(res: dict) -> list[str]:
@@ -141,21 +160,28 @@ def summary_lines(res: dict) -> list[str]:
     base = pages["baseline"]["view"]
     lines = [
         f"kernel memory after the page's notebook ran ({res['method']}; MiB; best of {res['repeats']})",
-        f"{'page':<16}{'RSS':>8}{'USS':>8}{'PSS':>8}{'USS-base':>10}{'x base':>8}  heavy packages / exercises imported",
+        f"{'page':<24}{'RSS':>8}{'USS':>8}{'PSS':>8}{'USS-base':>10}{'x base':>8}"
+        + ("  RSS x against" if res.get("against") else "")
+        + "  heavy packages / exercises imported",
     ]
     for name, r in pages.items():
         v = r["view"]
         heavy = ",".join(h for h in r["heavy"] if h not in ("ipywidgets",)) or "-"
         ex = ",".join(r["exercises"]) or "-"
+        other = pages.get(f"{name}@against")
+        pad = " " * 15 if res.get("against") else ""
+        ratio = f"{v['rss_mib'] / other['view']['rss_mib']:15.2f}" if other else pad
         lines.append(
-            f"{name:<16}{v['rss_mib']:8.1f}{v['uss_mib']:8.1f}{v['pss_mib']:8.1f}{v['uss_mib'] - base['uss_mib']:10.1f}"
-            f"{v['uss_mib'] / base['uss_mib']:8.2f}  {heavy} / {ex}"
+            f"{name:<24}{v['rss_mib']:8.1f}{v['uss_mib']:8.1f}{v['pss_mib']:8.1f}{v['uss_mib'] - base['uss_mib']:10.1f}"
+            f"{v['uss_mib'] / base['uss_mib']:8.2f}{ratio}  {heavy} / {ex}"
         )
         if "after_click" in r:
             c = r["after_click"]
             lines.append(
-                f"{'  after click':<16}{c['rss_mib']:8.1f}{c['uss_mib']:8.1f}{c['pss_mib']:8.1f}"
-                f"{c['uss_mib'] - base['uss_mib']:10.1f}{c['uss_mib'] / base['uss_mib']:8.2f}  ({r['clicked']})"
+                f"{'  after click':<24}{c['rss_mib']:8.1f}{c['uss_mib']:8.1f}{c['pss_mib']:8.1f}"
+                f"{c['uss_mib'] - base['uss_mib']:10.1f}{c['uss_mib'] / base['uss_mib']:8.2f}"
+                f"{' ' * 15 if res.get('against') else ''}  ({r['clicked']}; "
+                f"then also: {','.join(h for h in r['after_click_heavy'] if h not in r['heavy']) or '-'})"
             )
     return lines
 
@@ -166,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pages", default="", help="comma-separated notebook names (default: all)")
     p.add_argument("--click", action="store_true", help="also press the page's first step button and measure again")
     p.add_argument("--output", default="", help="also write the JSON to this file")
+    p.add_argument("--against", default="", help="another chansim checkout to measure page by page alongside")
     a = p.parse_args(argv)
     if a.repeats < 1:
         p.error(f"--repeats {a.repeats}: give 1 or more")
@@ -173,7 +200,11 @@ def main(argv: list[str] | None = None) -> int:
         print("kernel_memory.py needs Linux's /proc/<pid>/smaps_rollup", file=sys.stderr)
         return 2
     pages = [s.strip().removesuffix(".ipynb") for s in a.pages.split(",") if s.strip()]
-    res = measure(pages, repeats=a.repeats, click=a.click)
+    against = Path(a.against).resolve() if a.against else None
+    if against is not None and not (against / "chansim" / "__init__.py").is_file():
+        print(f"--against {a.against}: not a chansim checkout (no chansim/__init__.py there)", file=sys.stderr)
+        return 2
+    res = measure(pages, repeats=a.repeats, click=a.click, against=against)
     print("\n".join(summary_lines(res)))
     text = json.dumps(res)
     if a.output:
