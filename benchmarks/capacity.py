@@ -276,6 +276,7 @@ class Run:
     shutdowns: dict[str, int] = field(default_factory=dict)
     samples: list[MemorySample] = field(default_factory=list)
     final: MemorySample | None = None
+    idle: MemorySample | None = None  # the server with its preheated kernels, before anyone came
     wall_s: float = 0.0
 
 
@@ -416,6 +417,7 @@ async def run_n(n: int, browser, help_text: str, args) -> Run:
     run = Run(n)
     server = await asyncio.to_thread(start_server, n, help_text)
     try:
+        run.idle = sample_memory(server.proc.pid)
         sem = asyncio.Semaphore(args.concurrency)
         stop, done = asyncio.Event(), asyncio.Event()
         sampler = asyncio.create_task(_sampler(server, run, stop, done, args.min_available_gib))
@@ -451,9 +453,14 @@ def _pct(values: list[float], q: float) -> float:
 def summarize(run: Run) -> dict:
     ready = [v for vs in run.page_ready.values() for v in vs]
     final = run.final or MemorySample(0, 0, 0, 0, 0)
+    idle = run.idle or MemorySample(0, 0, 0, 0, 0)
     peak = max(run.samples, key=lambda s: s.kernel_rss, default=final)
     return {
         "n": run.n,
+        "kernels_idle": idle.kernels,
+        "kernel_rss_mib_idle": idle.kernel_rss,
+        "added_rss_per_trainee_mib": (final.kernel_rss - idle.kernel_rss) / run.n,
+        "added_uss_per_trainee_mib": (final.kernel_uss - idle.kernel_uss) / run.n,
         "kernels_end": final.kernels,
         "kernel_rss_mib_end": final.kernel_rss,
         "kernel_uss_mib_end": final.kernel_uss,
@@ -483,7 +490,8 @@ def summarize(run: Run) -> dict:
 
 def table(rows: list[dict], baseline: dict | None) -> list[str]:
     head = (
-        f"{'N':>4} {'kern':>5} {'RSS/tr':>7} {'USS/tr':>7} {'server':>7} {'ready p50':>9} {'p95':>6} {'x1':>5} "
+        f"{'N':>4} {'kern':>5} {'RSS/tr':>7} {'USS/tr':>7} {'+RSS/tr':>7} {'+USS/tr':>7} {'server':>7} "
+        f"{'ready p50':>9} {'p95':>6} {'x1':>5} "
         f"{'step p50':>8} {'p95':>6} {'x1':>5} {'failed pg/step':>14} {'joined':>6}"
     )
     lines = [head, "-" * len(head)]
@@ -494,6 +502,7 @@ def table(rows: list[dict], baseline: dict | None) -> list[str]:
         note += f" ({r['not_started']} not started)" if r["not_started"] else ""
         lines.append(
             f"{r['n']:>4} {r['kernels_end']:>5} {r['rss_per_trainee_mib']:>7.0f} {r['uss_per_trainee_mib']:>7.0f} "
+            f"{r['added_rss_per_trainee_mib']:>7.0f} {r['added_uss_per_trainee_mib']:>7.0f} "
             f"{r['server_rss_mib_end']:>7.0f} {r['ready_p50_s']:>9.2f} {r['ready_p95_s']:>6.2f} {rx:>5.2f} "
             f"{r['step_p50_s']:>8.3f} {r['step_p95_s']:>6.3f} {sx:>5.2f} "
             f"{r['failed_pages']:>7}/{r['failed_steps']:<6} {r['joined']:>6}{note}"
@@ -582,7 +591,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"capacity of one chansim serve ({os.cpu_count()} CPUs, load {report['machine']['load_start'][0]:.1f} -> "
         f"{report['machine']['load_end'][0]:.1f}; leave={args.leave}; concurrency {args.concurrency}; "
-        f"memory MiB from /proc/<pid>/smaps_rollup at the end, all trainees connected; latencies s, x1 = p95 / N=1's)"
+        f"memory MiB from /proc/<pid>/smaps_rollup at the end, all trainees connected: kernels' sum / N, "
+        "+ = over the idle preheated server; latencies s, x1 = p95 / N=1's)"
     )
     print("\n".join(table(rows, baseline)))
     print(f"first limit: {first_limit([r for r in rows if not r.get('baseline')])}")
