@@ -189,7 +189,8 @@ def serve_extra_options(help_text: str, n: int, workdir: Path) -> list[str]:
             opts += [name, big]
         elif re.fullmatch(r"--(store|db|database)(-url|-file|-path)?", name):
             db = workdir / "chansim-store.db"
-            opts += [name, f"sqlite:///{db}" if name.endswith("url") else str(db)]
+            takes_url = name.endswith("url") or re.search(rf"{name}\s+URL", help_text) is not None
+            opts += [name, f"sqlite:///{db}" if takes_url else str(db)]
     return opts
 
 
@@ -222,18 +223,21 @@ def start_server(n: int, help_text: str, *, ready_timeout: float = 240) -> Serve
     port = _free_port()
     token = secrets.token_urlsafe(16)
     options = ["--port", str(port), "--notebooks", str(ROOT / "notebooks")]
-    if "--token" in help_text:
+    env = _env()
+    if "CHANSIM_TOKEN" in help_text:  # kept off the command line where the server reads it from the environment
+        env["CHANSIM_TOKEN"] = token
+    elif "--token" in help_text:
         options += ["--token", token]
     options += serve_extra_options(help_text, n, workdir)
-    env = _env()
+    env.pop("CHANSIM_STORE", None)
     env.update(XDG_DATA_HOME=str(workdir / "data"), XDG_STATE_HOME=str(workdir / "state"))
     log = workdir / "serve.log"
     proc = subprocess.Popen(
         [*_SERVE, *options], cwd=workdir, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
         start_new_session=True,
     )  # fmt: skip
-    server = Server(proc, f"http://127.0.0.1:{port}", f"token={token}" if "--token" in help_text else "", workdir,
-                    log, options)  # fmt: skip
+    uses_token = "--token" in options or "CHANSIM_TOKEN" in env
+    server = Server(proc, f"http://127.0.0.1:{port}", f"token={token}" if uses_token else "", workdir, log, options)
     deadline = time.monotonic() + ready_timeout
     while time.monotonic() < deadline:  # the port, then the preheated kernels idle
         if proc.poll() is not None:
@@ -383,7 +387,10 @@ async def trainee(index: int, browser, server: Server, run: Run, args, sem: asyn
     timeout_ms = int(args.page_timeout * 1000)
     try:
         await _open(page, server.url(HOME), run, HOME, timeout_ms, sem)
-        await _join(page, index, run, timeout_ms)
+        try:
+            await _join(page, index, run, timeout_ms)
+        except Exception as exc:  # noqa: BLE001 - a failed join is counted; the trainee goes on without a name
+            run.failed_pages.append(f"join: {type(exc).__name__}: {str(exc)[:120]}")
         for notebook, rounds, orders, chart in (
             (BEER, args.beer_rounds, ("4", "8", "12", "8"), ".chansim-bullwhip-chart"),
             (DESK, args.desk_rounds, ("40", "45", "50", "45"), ".chansim-stock-chart"),

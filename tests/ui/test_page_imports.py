@@ -41,6 +41,8 @@ _SIMULATING = {"pandas", "pyarrow", "matplotlib", "PIL", "chansim.results", "cha
                "chansim.business.kpis", "chansim.business.runtime"}  # fmt: skip
 for _page in ("training", "order_desk", "beer_game", "evaluation"):  # a chart at first view
     NEEDED[_page] = set(_SIMULATING)
+for _page in EXERCISES:  # an exercise page may open the store its decisions are committed to
+    NEEDED[_page].add("sqlalchemy")
 
 _CHILD = r"""
 import importlib, json, sys
