@@ -209,7 +209,7 @@ class Server:
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
+            self.proc.send_signal(signal.SIGTERM)  # Jupyter's server shuts its kernels down on SIGTERM
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -349,9 +349,10 @@ async def _join(page, index: int, run: Run, timeout_ms: int) -> None:
     run.joined += 1
 
 
-_SHUTDOWN_JS = """async (ids) => {
+_SHUTDOWN_JS = """async ([ids, token]) => {
   const m = document.cookie.match(/(?:^|; )_xsrf=([^;]+)/);
   const headers = m ? {'X-XSRFToken': decodeURIComponent(m[1])} : {};
+  if (token) headers['Authorization'] = 'token ' + token;  // Jupyter skips the XSRF check for a token
   const out = [];
   for (const id of ids) {
     try { const r = await fetch('/voila/api/shutdown/' + id, {method: 'POST', headers, credentials: 'same-origin'});
@@ -361,10 +362,10 @@ _SHUTDOWN_JS = """async (ids) => {
 }"""
 
 
-async def _leave(page, kernel_ids: list[str], run: Run, mode: str) -> None:
+async def _leave(page, kernel_ids: list[str], run: Run, mode: str, token: str) -> None:
     if mode != "shutdown" or not kernel_ids:
         return
-    codes = await page.evaluate(_SHUTDOWN_JS, list(dict.fromkeys(kernel_ids)))
+    codes = await page.evaluate(_SHUTDOWN_JS, [list(dict.fromkeys(kernel_ids)), token])
     for code in codes:
         run.shutdowns[code] = run.shutdowns.get(code, 0) + 1
     kernel_ids.clear()
@@ -397,7 +398,7 @@ async def trainee(index: int, browser, server: Server, run: Run, args, sem: asyn
         ):
             if stop.is_set():
                 break
-            await _leave(page, kernel_ids, run, args.leave)
+            await _leave(page, kernel_ids, run, args.leave, server.query.removeprefix("token="))
             await _open(page, server.url(notebook), run, notebook, timeout_ms, sem)
             for r in range(rounds):
                 await _step(page, run, orders[r % len(orders)], chart, timeout_ms, sem, f"{notebook} round {r + 1}")
