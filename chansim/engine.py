@@ -51,7 +51,7 @@ from chansim.rng import stream
 
 __all__ = [
     "Extension", "Session", "SessionControl", "SimulationError", "install_extension", "install_loader",
-    "install_result_types", "replicate", "run",
+    "install_result_types", "replicate", "run", "run_loaders",
 ]  # fmt: skip
 
 ALLOCATION_RULES = typing.get_args(sc.Node.model_fields["allocation"].annotation)  # first_come, proportional, priority
@@ -101,6 +101,11 @@ def install_loader(loader: Callable[[], None]) -> None:
     process that never simulates (the home page's kernel) does not import them (nor pandas).
     """
     _installed.loaders.append(loader)
+
+
+def run_loaders() -> None:
+    """Run the loaders registered with :func:`install_loader` now (once; later calls do nothing)."""
+    _installed.load()
 
 
 def install_result_types(result_type: Callable[..., Any], replications_type: Callable[[list[Any]], Any]) -> None:

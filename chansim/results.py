@@ -19,7 +19,7 @@ import pandas as pd
 from chansim import scenario as sc
 from chansim.business.incentives import SETTLEMENT_COLUMNS, compute_incentives, incentive_money_rows, sales_from_money
 from chansim.config.business import partner_tiers, purchase_discounts
-from chansim.engine import install_result_types
+from chansim.engine import install_result_types, run_loaders
 from chansim.records import LEVEL_WIDTH, EventRow, StoredLevelRow
 from chansim.version import __version__
 
@@ -64,6 +64,8 @@ def install_kpis(name: str, function: KpiFunction) -> None:
 
 
 def _kpi_function(name: str) -> KpiFunction:
+    if name not in _KPI_FUNCTIONS:  # a Result built without a session: the KPI layers may not be loaded yet
+        run_loaders()
     try:
         return _KPI_FUNCTIONS[name]
     except KeyError:
