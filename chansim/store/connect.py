@@ -72,9 +72,9 @@ class Target:
         return self.path is not None
 
 
-def resolve(url: str | None) -> Target:
+def resolve(url: str | os.PathLike[str] | None) -> Target:
     """The store location of ``url`` (None: :func:`default_url`; a text without ``://``: an SQLite file path)."""
-    raw = default_url() if url is None else url
+    raw = default_url() if url is None else os.fspath(url) if isinstance(url, os.PathLike) else url
     if not isinstance(raw, str) or not raw.strip():
         raise StoreError(f"the store must be {_ALLOWED}; got {raw!r}")
     raw = raw.strip()
@@ -107,6 +107,14 @@ def resolve(url: str | None) -> Target:
 
 def _probe_sqlite(target: Target, timeout_s: float) -> None:
     """Check the SQLite file before anything writes to it: a chansim store, an empty file, or a refusal."""
+    try:
+        _probe_file(target, timeout_s)
+    except OSError as error:
+        raise StoreError(f"cannot use the store {target.shown} ({error.strerror or error}); check the file, "
+                         "its folder and their permissions") from None  # fmt: skip
+
+
+def _probe_file(target: Target, timeout_s: float) -> None:
     path = target.path
     assert path is not None
     folder = path.parent
@@ -118,11 +126,14 @@ def _probe_sqlite(target: Target, timeout_s: float) -> None:
                              "give a file in a folder you may write to") from None  # fmt: skip
     if not folder.is_dir():
         raise StoreError(f"the store {path} cannot be made: {folder} is not a folder")
-    if path.exists() and not path.is_file():
-        raise StoreError(f"the store {path} is not a file (a folder or a device); give an SQLite file")
-    if not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
+    if not os.access(folder, os.X_OK):
+        raise StoreError(f"the folder {folder} of the store {path} cannot be opened (no permission); "
+                         "check its owner and permissions or give another file")  # fmt: skip
+    if not os.access(folder, os.R_OK | os.W_OK):
         raise StoreError(f"the folder {folder} of the store {path} is not writable (SQLite writes its journal "
                          "files next to the database); give a file in a folder you may write to")  # fmt: skip
+    if path.exists() and not path.is_file():
+        raise StoreError(f"the store {path} is not a file (a folder or a device); give an SQLite file")
     if not path.exists():
         return
     try:

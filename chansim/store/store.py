@@ -10,6 +10,7 @@ a double click or a resent message never record a round twice.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -94,8 +95,8 @@ class Store:
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, url: str | None = None, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Self:
-        """Open (and create, or migrate to head) the store at ``url``: an SQLAlchemy URL or an SQLite file path.
+    def open(cls, url: str | os.PathLike[str] | None = None, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Self:
+        """Open (and create, or migrate to head) the store at ``url``: an SQLAlchemy URL or an SQLite file path (text or path).
 
         None means :func:`chansim.store.default_url`. ``timeout_s`` bounds the wait for a
         lock held by another writer. Raises :class:`StoreError` naming the file or URL.
@@ -254,7 +255,7 @@ class Store:
         decisions = [_canonical(decision) for decision in log["decisions"]]
         now = _now()
         with self._transaction(write=True) as connection:
-            row = self._owned(connection, game_id, trainee_id)
+            row = self._owned(connection, game_id, trainee_id, lock=True)
             if row.revision != revision:
                 raise StaleGameError(f"the game {game_id} was saved meanwhile (revision {row.revision}, this save was "
                                      f"based on {revision}); nothing was changed: load it again", _record(row))  # fmt: skip
@@ -286,10 +287,16 @@ class Store:
                           revision=new_revision, round=round, rounds=row.rounds, finished=finished,
                           created=row.created, updated=now)  # fmt: skip
 
-    def _owned(self, connection: Connection, game_id: object, trainee_id: int) -> Any:
+    def _owned(self, connection: Connection, game_id: object, trainee_id: int, *, lock: bool = False) -> Any:
+        """The game row ``game_id`` of the trainee; ``lock``: held until the transaction ends.
+
+        SQLite's BEGIN IMMEDIATE already holds the whole file; on PostgreSQL the row is
+        locked (FOR UPDATE), so that a concurrent save waits and then reads the new revision.
+        """
         if not isinstance(game_id, str) or not 1 <= len(game_id) <= 64:
             raise StoreError(f"no such game: {str(game_id)[:64]!r}")
-        row = connection.execute(select(GameRow).where(GameRow.id == game_id)).first()
+        query = select(GameRow).where(GameRow.id == game_id)
+        row = connection.execute(query.with_for_update() if lock else query).first()
         if row is None or row.trainee_id != trainee_id:  # another trainee's game is not there for this one
             raise StoreError(f"no such game: {game_id!r}")
         return row
