@@ -65,8 +65,9 @@ class Cluster:
         import psycopg
 
         name = f"chansim_test_{os.getpid()}_{next(_counter)}"
-        with psycopg.connect(host=str(self.socket_dir), port=self.port, user="chansim", dbname="postgres",
-                             autocommit=True) as connection:  # fmt: skip
+        with psycopg.connect(
+            host=str(self.socket_dir), port=self.port, user="chansim", dbname="postgres", autocommit=True
+        ) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
@@ -75,8 +76,10 @@ class Cluster:
 def postgres_cluster() -> Iterator[Cluster]:
     initdb = initdb_binary()
     if initdb is None:
-        pytest.skip("the PostgreSQL tests need the server binaries (/usr/lib/postgresql/*/bin/initdb; Debian: "
-                    "apt-get install postgresql), which are not installed")  # fmt: skip
+        pytest.skip(
+            "the PostgreSQL tests need the server binaries (/usr/lib/postgresql/*/bin/initdb; Debian: "
+            "apt-get install postgresql), which are not installed"
+        )
     user = _server_user()
     if user == "":
         pytest.skip("running as root without a 'postgres' or 'nobody' user: PostgreSQL refuses to run as root")
@@ -96,10 +99,24 @@ def postgres_cluster() -> Iterator[Cluster]:
     environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
     run = dict(check=True, capture_output=True, text=True, env=environment, cwd=base, timeout=120)
     try:
-        subprocess.run([*prefix, initdb, "-D", str(data), "-U", "chansim", "-A", "trust", "-E", "UTF8",
-                        "--no-sync"], **run)  # fmt: skip
-        subprocess.run([*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w",
-                        "-o", f"-k {sockets} -p {port} -c listen_addresses='' -c fsync=off", "start"], **run)  # fmt: skip
+        subprocess.run(
+            [*prefix, initdb, "-D", str(data), "-U", "chansim", "-A", "trust", "-E", "UTF8", "--no-sync"], **run
+        )
+        subprocess.run(
+            [
+                *prefix,
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(base / "server.log"),
+                "-w",
+                "-o",
+                f"-k {sockets} -p {port} -c listen_addresses='' -c fsync=off",
+                "start",
+            ],
+            **run,
+        )
     except subprocess.CalledProcessError as error:
         log = (base / "server.log").read_text() if (base / "server.log").exists() else ""
         shutil.rmtree(base, ignore_errors=True)
@@ -107,8 +124,13 @@ def postgres_cluster() -> Iterator[Cluster]:
     try:
         yield Cluster(sockets, port)
     finally:
-        subprocess.run([*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True, env=environment, cwd=base, timeout=60)  # fmt: skip
+        subprocess.run(
+            [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+            env=environment,
+            cwd=base,
+            timeout=60,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 

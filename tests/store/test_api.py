@@ -12,8 +12,14 @@ from chansim.store import GameRecord, StaleGameError, Store, StoreError, Trainee
 
 
 def a_log(seed: int = 7, decisions: int = 0, exercise: str = "beer-game") -> dict[str, Any]:
-    return {"format": "chansim-exercise-log/1", "exercise": exercise, "version": "0.1.0", "seed": seed,
-            "options": {"role": "wholesaler", "rounds": 20}, "decisions": [{"order": 4 + i} for i in range(decisions)]}  # fmt: skip
+    return {
+        "format": "chansim-exercise-log/1",
+        "exercise": exercise,
+        "version": "0.1.0",
+        "seed": seed,
+        "options": {"role": "wholesaler", "rounds": 20},
+        "decisions": [{"order": 4 + i} for i in range(decisions)],
+    }
 
 
 @pytest.fixture
@@ -92,8 +98,9 @@ def test_a_stale_or_resent_save_changes_nothing(store: Store) -> None:
         store.save(game.id, me, a_log(decisions=1), revision=0, round=1, finished=False)
     assert caught.value.current == first
     with pytest.raises(StaleGameError):  # a second tab still on revision 0 plays another decision
-        store.save(game.id, me, a_log(decisions=1) | {"decisions": [{"order": 99}]}, revision=0, round=1,
-                   finished=False)  # fmt: skip
+        store.save(
+            game.id, me, a_log(decisions=1) | {"decisions": [{"order": 99}]}, revision=0, round=1, finished=False
+        )
     with pytest.raises(StaleGameError):
         store.save(game.id, me, a_log(decisions=2), revision=5, round=2, finished=False)
     assert store.game(game.id, me) == first
@@ -122,8 +129,12 @@ def test_a_save_must_keep_the_game_and_its_recorded_decisions(store: Store) -> N
     for log, message in cases:
         with pytest.raises(StoreError, match=message):
             store.save(game.id, me, log, revision=1, round=3, finished=False)  # type: ignore[arg-type]
-    for keywords, message in [({"revision": -1}, "revision"), ({"round": 21}, "round"), ({"round": "3"}, "round"),
-                              ({"finished": 1}, "finished")]:  # fmt: skip
+    for keywords, message in [
+        ({"revision": -1}, "revision"),
+        ({"round": 21}, "round"),
+        ({"round": "3"}, "round"),
+        ({"finished": 1}, "finished"),
+    ]:
         arguments = {"revision": 1, "round": 3, "finished": False} | keywords
         with pytest.raises(StoreError, match=message):
             store.save(game.id, me, a_log(decisions=3), **arguments)

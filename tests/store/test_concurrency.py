@@ -23,7 +23,13 @@ def test_two_stores_two_threads_the_same_round_one_save_wins(store_url: str) -> 
             barrier = threading.Barrier(2)
             outcomes: dict[int, str] = {}
 
-            def save(store: Store, order: int, game_id: str = game.id, gate: threading.Barrier = barrier) -> None:
+            def save(
+                store: Store,
+                order: int,
+                game_id: str = game.id,
+                gate: threading.Barrier = barrier,
+                outcomes: dict[int, str] = outcomes,
+            ) -> None:
                 log = a_log()
                 log["decisions"] = [{"order": order}]
                 gate.wait(timeout=30)
@@ -84,15 +90,21 @@ def test_several_processes_save_different_games_at_once(store_url: str) -> None:
     """Six kernels (processes) open one store at once (the first open creates it) and save their games."""
     children, saves = 6, 15
     processes = [
-        subprocess.Popen([PYTHON, "-c", _SAVER, store_url, f"trainee {n}", str(saves)], stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_environment())  # fmt: skip
+        subprocess.Popen(
+            [PYTHON, "-c", _SAVER, store_url, f"trainee {n}", str(saves)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=child_environment(),
+        )
         for n in range(children)
     ]
     for process in processes:
         process.stdin.write("go\n")
         process.stdin.flush()
     results = [process.communicate(timeout=300) for process in processes]
-    for process, (out, err) in zip(processes, results, strict=True):
+    for process, (_out, err) in zip(processes, results, strict=True):
         assert process.returncode == 0, err
     with Store.open(store_url) as store:
         assert store.count() == {"trainees": children, "games": 2 * children, "decisions": 2 * children * saves}
@@ -115,8 +127,17 @@ print("opened")
 
 def test_many_kernels_opening_a_new_store_at_once_migrate_it_once(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'fresh' / 'store.db'}"
-    processes = [subprocess.Popen([PYTHON, "-c", _OPENER, url], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True, env=child_environment()) for _ in range(6)]  # fmt: skip
+    processes = [
+        subprocess.Popen(
+            [PYTHON, "-c", _OPENER, url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=child_environment(),
+        )
+        for _ in range(6)
+    ]
     for process in processes:
         process.stdin.write("go\n")
         process.stdin.flush()
