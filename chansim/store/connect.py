@@ -215,6 +215,9 @@ def _sqlite_error(error: BaseException, target: Target, timeout_s: float) -> Sto
             f"the store {where} is damaged or not a database ({error}); chansim left it as it is: "
             "restore it from a backup or give another file"
         )
+    if "disk is full" in message or "database or disk is full" in message:
+        return StoreError(f"the disk of the store {where} is full; nothing more can be saved: free space and "
+                          "try again")  # fmt: skip
     if "unable to open" in message or "disk i/o" in message or "permission" in message:
         return StoreError(f"cannot open the store {where} ({error}); check the file, its folder and permissions")
     if "no such table" in message or "no such column" in message:

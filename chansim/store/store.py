@@ -73,6 +73,10 @@ def _check_count(value: object, what: str, minimum: int, maximum: int) -> int:
     return value
 
 
+class _Conflict(StoreError):
+    """A unique constraint refused a write (two writers at once); the caller may read again and retry."""
+
+
 def _record(row: Any) -> GameRecord:
     return GameRecord(
         id=row.id,
@@ -155,6 +159,8 @@ class Store:
                 yield connection
         except StoreError:
             raise
+        except exc.IntegrityError as error:
+            raise _Conflict(str(translate(error, self._target, self._timeout_s))) from None
         except exc.SQLAlchemyError as error:
             raise translate(error, self._target, self._timeout_s) from None
 
@@ -208,10 +214,8 @@ class Store:
                         )
                     )
                 return Trainee(id=int(trainee_id), name=shown_name, workshop=shown_workshop, key=key)
-            except StoreError as error:
-                # two first joins of one name at once: the unique constraint refused the second; join again
-                if "UNIQUE" not in str(error) and "unique" not in str(error) and "duplicate" not in str(error):
-                    raise
+            except _Conflict:
+                continue  # two first joins of one name at once: the unique constraint refused the second; again
         raise StoreError(f"the name {name!r} could not be joined in {where}; try again")
 
     def trainee(self, key: str) -> Trainee | None:
@@ -306,6 +310,25 @@ class Store:
             raise StoreError(f"the decision log has more than {MAX_LOG_BYTES // 2**20} MiB; it is refused")
         decisions = [_canonical(decision) for decision in log["decisions"]]
         now = _now()
+        try:
+            return self._save(game_id, trainee_id, log, text, decisions, revision, round, finished, now)
+        except _Conflict:
+            raise StaleGameError(
+                f"the game {game_id} was saved meanwhile; nothing was changed: load it again"
+            ) from None
+
+    def _save(
+        self,
+        game_id: str,
+        trainee_id: int,
+        log: dict[str, Any],
+        text: str,
+        decisions: list[str],
+        revision: int,
+        round: int,
+        finished: bool,
+        now: datetime,
+    ) -> GameRecord:
         with self._transaction(write=True) as connection:
             row = self._owned(connection, game_id, trainee_id, lock=True)
             if row.revision != revision:

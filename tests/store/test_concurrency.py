@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import threading
-from pathlib import Path
 
 from chansim.store import StaleGameError, Store
 
@@ -125,8 +124,9 @@ print("opened")
 """
 
 
-def test_many_kernels_opening_a_new_store_at_once_migrate_it_once(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'fresh' / 'store.db'}"
+def test_many_kernels_opening_a_new_store_at_once_migrate_it_once(store_url: str) -> None:
+    """Six processes open a new store at once (SQLite: in a folder still to be made; PostgreSQL: an empty database)."""
+    url = store_url.replace("store.db", "fresh/store.db")
     processes = [
         subprocess.Popen(
             [PYTHON, "-c", _OPENER, url],
@@ -146,3 +146,27 @@ def test_many_kernels_opening_a_new_store_at_once_migrate_it_once(tmp_path: Path
         assert process.returncode == 0 and out.strip() == "opened", err
     with Store.open(url) as store:
         assert store.count() == {"trainees": 0, "games": 0, "decisions": 0}
+
+
+def test_two_first_joins_of_one_name_at_once_give_one_trainee(store_url: str) -> None:
+    stores = [Store.open(store_url, timeout_s=20) for _ in range(4)]
+    try:
+        for trial in range(5):
+            barrier = threading.Barrier(len(stores))
+            joined: list[int] = []
+
+            def join(store: Store, name: str = f"Twin {trial}", gate: threading.Barrier = barrier,
+                     joined: list[int] = joined) -> None:  # fmt: skip
+                gate.wait(timeout=30)
+                joined.append(store.join(name).id)
+
+            threads = [threading.Thread(target=join, args=(store,)) for store in stores]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+            assert len(joined) == len(stores) and len(set(joined)) == 1, joined
+        assert stores[0].count()["trainees"] == 5
+    finally:
+        for store in stores:
+            store.close()
