@@ -10,6 +10,7 @@ a double click or a resent message never record a round twice.
 from __future__ import annotations
 
 import json
+import operator
 import os
 import threading
 import uuid
@@ -68,9 +69,14 @@ def _check_log(log: object) -> dict[str, Any]:
 
 
 def _check_count(value: object, what: str, minimum: int, maximum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+    """``value`` as an int (NumPy integers too) when it is a whole number from ``minimum`` to ``maximum``."""
+    try:
+        number = None if isinstance(value, bool) else operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        number = None
+    if number is None or not minimum <= number <= maximum:
         raise StoreError(f"{what} must be a whole number from {minimum} to {maximum}, got {value!r}")
-    return value
+    return number
 
 
 class _Conflict(StoreError):
