@@ -303,7 +303,7 @@ def resolve(options: ServeOptions, *, check_port: bool = True) -> ServeOptions:
         token = token.strip()
         if len(token) < MIN_TOKEN_LENGTH or any(c.isspace() or not c.isprintable() for c in token):
             raise ServeError(
-                f"--token: too short or has spaces; give at least {MIN_TOKEN_LENGTH} printable characters "
+                f"--token (or CHANSIM_TOKEN, --token-file): too short or has spaces; give at least {MIN_TOKEN_LENGTH} printable characters "
                 "without spaces, or none to have one generated"
             )
     resolved = dataclasses.replace(options, token=token)

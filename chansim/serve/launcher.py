@@ -23,10 +23,9 @@ jupyter_server's own host check (``allow_remote_access`` / ``local_hostnames`` i
 ``JupyterHandler`` (not Voilà's request-info websocket nor every static handler), it accepts every
 loopback address and refuses every LAN address as a Host; so the gate does it for all.
 
-Tracebacks: ``VoilaConfiguration.show_tracebacks`` off (page), ``MappingKernelManager.allow_tracebacks``
-off (iopub ``error`` messages) and :class:`QuietWebsocketConnection`, which also blanks
-tracebacks in shell replies and in stderr text, before anything is written to the browser. The
-full traceback goes to the server's log.
+Tracebacks: ``VoilaConfiguration.show_tracebacks`` off (page) and :class:`QuietWebsocketConnection`,
+which blanks tracebacks (iopub ``error`` messages, shell replies, stderr text holding one) before
+anything is written to the browser. The full traceback goes to the server's log.
 
 Hook points for the other serve modules (each optional; the launcher checks that the module
 exists with :func:`importlib.util.find_spec`, so a broken module fails loudly):
@@ -108,7 +107,12 @@ def build_config(options: ServeOptions) -> Config:
     c.Voila.config_file_paths = []  # no voila.json of the working directory overrides these settings
     c.Voila.token = None  # the Gate checks the token; Voilà's login page is never needed
     c.Voila.auto_token = False
-    c.Voila.kernel_websocket_connection_class = QuietWebsocketConnection
+    # jupyter_server's own MappingKernelManager.allow_tracebacks=False is broken in 2.x (its
+    # websocket handler asks the single kernel's manager for traceback_replacement_message and
+    # fails on every error message); QuietWebsocketConnection does the job instead
+    c.Voila.kernel_websocket_connection_class = (
+        ZMQChannelsWebsocketConnection if options.show_tracebacks else QuietWebsocketConnection
+    )
     c.Voila.tornado_settings = {"serve_traceback": False}
     vc = c.VoilaConfiguration
     vc.strip_sources = True
@@ -121,8 +125,6 @@ def build_config(options: ServeOptions) -> Config:
     c.VoilaExecutor.timeout = options.timeout_seconds
     c.MappingKernelManager.cull_idle_timeout = options.cull_idle_seconds
     c.MappingKernelManager.cull_interval = 300
-    c.MappingKernelManager.allow_tracebacks = options.show_tracebacks
-    c.MappingKernelManager.traceback_replacement_message = TRACEBACK_HIDDEN
     return c
 
 
@@ -313,34 +315,45 @@ _TRACEBACK_MARK = "Traceback (most recent call last)"
 class QuietWebsocketConnection(ZMQChannelsWebsocketConnection):
     """The kernel websocket connection, without tracebacks in what goes to the browser.
 
-    iopub ``error`` messages are handled by jupyter_server (``allow_tracebacks``); this also
-    blanks ``traceback`` in every other message (shell ``*_reply``) and replaces stderr text
-    that holds a Python traceback. What was removed is written to the server's log.
+    Blanks ``traceback``, ``ename`` and ``evalue`` of every message that has them (iopub
+    ``error``, shell replies) and replaces stream text that holds a Python traceback. What was
+    removed is written to the server's log. (Used unless ``show_tracebacks``.)
     """
 
     def handle_outgoing_message(self, stream: str, outgoing_msg: list[Any]) -> None:
         """Scrub, re-sign, then send as usual."""
-        if not self.multi_kernel_manager.allow_tracebacks:
-            outgoing_msg = self._quiet(outgoing_msg)
-        super().handle_outgoing_message(stream, outgoing_msg)
+        quiet = self._quiet(outgoing_msg)
+        if quiet:
+            super().handle_outgoing_message(stream, quiet)
 
     def _quiet(self, msg_list: list[Any]) -> list[Any]:
+        try:
+            return self._scrubbed(msg_list)
+        except Exception:  # a message this filter cannot read is not sent at all
+            log.exception("chansim: a kernel message could not be checked for tracebacks; not sent")
+            return []
+
+    def _scrubbed(self, msg_list: list[Any]) -> list[Any]:
         session = self.session
         idents, parts = session.feed_identities(msg_list)
         if len(parts) < 5:
             return msg_list
+        header = session.unpack(parts[1])
+        msg_type = str(header.get("msg_type", ""))
+        if msg_type not in ("error", "stream") and not msg_type.endswith("_reply"):
+            return msg_list  # widget messages (the bulk) pass without decoding their content
         content = session.unpack(parts[4])
         if not isinstance(content, dict):
             return msg_list
-        header = session.unpack(parts[1])
         changed = False
-        if content.get("traceback"):
-            log.error("chansim: kernel %s sent a traceback (not shown to the browser):\n%s",
-                      self.kernel_id, "\n".join(map(str, content["traceback"])))  # fmt: skip
+        if content.get("traceback") or msg_type == "error":
+            log.error("chansim: kernel %s sent an error (not shown to the browser): %s: %s\n%s",
+                      self.kernel_id, content.get("ename"), content.get("evalue"),
+                      "\n".join(map(str, content.get("traceback") or [])))  # fmt: skip
             content["traceback"] = [TRACEBACK_HIDDEN]
             content["ename"], content["evalue"] = "Error", TRACEBACK_HIDDEN
             changed = True
-        if header.get("msg_type") == "stream" and _TRACEBACK_MARK in str(content.get("text", "")):
+        if msg_type == "stream" and _TRACEBACK_MARK in str(content.get("text", "")):
             log.error("chansim: kernel %s printed a traceback (not shown to the browser):\n%s",
                       self.kernel_id, content["text"])  # fmt: skip
             content["text"] = TRACEBACK_HIDDEN + "\n"
