@@ -481,7 +481,7 @@ def serve_command(
         folder = find_notebooks(notebooks)
         check_voila()
         options = ServeOptions(
-            notebooks=folder, port=port, ip="0.0.0.0" if public else ip, public=public, preheat=preheat,
+            notebooks=folder, port=port, ip=ip, public=public, preheat=preheat,
             pool_size=pool_size, language=lang, token=token, require_token=require_token,
             allow_hosts=tuple(allow_hosts), store=store or _default_store_url(),
         )  # fmt: skip
