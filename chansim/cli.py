@@ -473,10 +473,13 @@ def serve_command(
         if token_file is not None:
             token = read_token_file(token_file)
             if not token:
-                raise ServeError(f"--token-file {token_file}: empty; put the token (16 characters at least) on its first line")
+                raise ServeError(
+                    f"--token-file {token_file}: empty; put the token (16 characters at least) on its first line"
+                )
         if token is not None and not token.strip():
             raise ServeError(
-                "--token (or CHANSIM_TOKEN): empty; give at least 16 printable characters, or none to have one generated"
+                "--token (or CHANSIM_TOKEN): empty; give at least 16 printable characters, or none to have one "
+                "generated"
             )
         folder = find_notebooks(notebooks)
         check_voila()

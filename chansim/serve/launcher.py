@@ -240,9 +240,7 @@ class Gate:
 
     def set_cookie_header(self) -> str:
         """The ``Set-Cookie`` value for a request that gave the token."""
-        return (
-            f"{self.cookie_name}={self.cookie_value}; Path=/; Max-Age={AUTH_COOKIE_SECONDS}; HttpOnly; SameSite=Lax"
-        )
+        return f"{self.cookie_name}={self.cookie_value}; Path=/; Max-Age={AUTH_COOKIE_SECONDS}; HttpOnly; SameSite=Lax"
 
 
 def _clean(request: httputil.HTTPServerRequest, pairs: list[tuple[str, str]], cookie: str | None) -> None:

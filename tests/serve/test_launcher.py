@@ -15,8 +15,7 @@ from click.testing import CliRunner
 from tornado import httputil
 
 from chansim.cli import cli
-from chansim.serve import MIN_TOKEN_LENGTH, ServeError, ServeOptions, allowed_hosts, check_host_name, resolve
-from chansim.serve import launcher
+from chansim.serve import MIN_TOKEN_LENGTH, ServeError, ServeOptions, allowed_hosts, check_host_name, launcher, resolve
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -76,8 +75,8 @@ def test_options_round_trip_through_json_without_the_token():
 
 def test_the_gate_takes_token_theme_and_template_out_of_the_request():
     gate = _gate(token=TOKEN)
-    request = _request(f"/voila/render/00-home.ipynb?lang=zh_CN&token={TOKEN}&theme=dark&template=python",
-                       {"Host": "localhost:8866", "Cookie": "a=1; chansim_auth_8866=zz; chansim_trainee=k"})  # fmt: skip
+    uri = f"/voila/render/00-home.ipynb?lang=zh_CN&token={TOKEN}&theme=dark&template=python"
+    request = _request(uri, {"Host": "localhost:8866", "Cookie": "a=1; chansim_auth_8866=zz; chansim_trainee=k"})
     assert gate.refusal(request) is None
     assert request.query == "lang=zh_CN" and request.uri == "/voila/render/00-home.ipynb?lang=zh_CN"
     assert set(request.arguments) == {"lang"} and set(request.query_arguments) == {"lang"}
@@ -224,9 +223,7 @@ def test_public_warns_what_is_exposed_and_prints_the_url_with_its_token(monkeypa
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    result = CliRunner().invoke(
-        cli, ["serve", "--public", "--port", str(port), "--store", "sqlite:////tmp/class.db"]
-    )
+    result = CliRunner().invoke(cli, ["serve", "--public", "--port", str(port), "--store", "sqlite:////tmp/class.db"])
     assert result.exit_code == 0, result.output + result.stderr
     (options,) = seen
     assert options.bind_ip == "0.0.0.0" and options.token and len(options.token) >= MIN_TOKEN_LENGTH
@@ -235,3 +232,13 @@ def test_public_warns_what_is_exposed_and_prints_the_url_with_its_token(monkeypa
     assert "WARNING" in warning and "0.0.0.0" in warning and f"port {port}" in warning
     assert "start kernels" in warning and "sqlite:////tmp/class.db" in warning
     assert options.token not in warning
+
+
+def test_a_voila_json_in_the_working_directory_changes_nothing(monkeypatch, tmp_path):
+    (tmp_path / "voila.json").write_text(
+        '{"VoilaConfiguration": {"allow_theme_override": "YES", "show_tracebacks": true}, "Voila": {"ip": "0.0.0.0"}}'
+    )
+    monkeypatch.chdir(tmp_path)
+    app = launcher.make_app(resolve(ServeOptions(notebooks=NOTEBOOKS, preheat=False), check_port=False))
+    assert app.voila_configuration.allow_theme_override == "NO"
+    assert app.voila_configuration.show_tracebacks is False and app.ip == "127.0.0.1"

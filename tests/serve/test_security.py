@@ -67,7 +67,10 @@ def test_with_the_token_pages_then_the_cookie_are_accepted(lan_server):
     # the cookie alone is enough afterwards, for pages and websockets
     status, _, _ = http(f"{base}{HOME}", {"Cookie": cookie})
     assert status == 200
-    assert websocket_status(lan_server.port, "/voila/query/00000000-0000-0000-0000-000000000000", {"Cookie": cookie}) == 101
+    assert (
+        websocket_status(lan_server.port, "/voila/query/00000000-0000-0000-0000-000000000000", {"Cookie": cookie})
+        == 101
+    )
     status, _, _ = http(f"{base}/voila/tree", {"Authorization": f"token {TOKEN}"})
     assert status == 200
 
@@ -111,7 +114,9 @@ def test_the_token_is_on_no_command_line_and_in_no_kernel_environment(lan_server
     assert kernels, "no kernel process found under the server"
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            assert TOKEN.encode() not in _read(int(entry.name), "cmdline"), f"the token is on the command line of {entry.name}"
+            assert TOKEN.encode() not in _read(int(entry.name), "cmdline"), (
+                f"the token is on the command line of {entry.name}"
+            )
     for pid in kernels:
         environ = _read(pid, "environ")
         assert environ, f"cannot read the environment of kernel {pid}"
