@@ -465,7 +465,15 @@ def serve_command(
     """
     import dataclasses
 
-    from chansim.serve import ServeError, ServeOptions, check_voila, find_notebooks, read_token_file, resolve
+    from chansim.serve import (
+        ServeError,
+        ServeOptions,
+        check_voila,
+        find_notebooks,
+        read_token_file,
+        redact_url,
+        resolve,
+    )  # fmt: skip
 
     try:
         if token is not None and token_file is not None:
@@ -494,21 +502,29 @@ def serve_command(
     if dry_run:
         from chansim.serve.launcher import build_config
 
-        shown = dataclasses.replace(options, token="<redacted>" if options.token else None)
+        shown = dataclasses.replace(
+            options, token="<redacted>" if options.token else None, store=redact_url(options.store or "") or None
+        )
         click.echo(f"chansim serve settings: {shown.to_json(with_token=True)}")
         click.echo(f"url: {shown.share_url}")
         for section, values in build_config(options).items():
             for key, value in values.items():
                 click.echo(f"{section}.{key} = {value!r}")
         return
-    if options.token_required and not _is_loopback(options.bind_ip):
-        _warn_exposed(options)
-    click.echo(f"chansim: serving {folder} with Voila; open {options.share_url}  (Ctrl-C stops)")
-    sys.stdout.flush()
-    from chansim.serve.launcher import run
+    from chansim.serve import launcher
 
     try:
-        run(options)
+        store = launcher.open_store(options)  # a corrupt or locked store stops here, before any kernel
+    except ServeError as error:
+        raise BadInput(str(error)) from None
+    shown_store = store.shown if store is not None else redact_url(options.store or "the default store")
+    if options.token_required and not _is_loopback(options.bind_ip):
+        _warn_exposed(options, shown_store)
+    click.echo(f"chansim: serving {folder} with Voila; open {options.share_url}  (Ctrl-C stops)")
+    click.echo(f"chansim: decisions are stored in {shown_store}")
+    sys.stdout.flush()
+    try:
+        launcher.run(options, store=store)
     except ServeError as error:
         raise BadInput(str(error)) from None
 
@@ -531,12 +547,12 @@ def _default_store_url() -> str | None:
     return default_url() if default_url else os.environ.get("CHANSIM_STORE")
 
 
-def _warn_exposed(options: Any) -> None:
+def _warn_exposed(options: Any, store: str) -> None:
     where = "every interface (0.0.0.0)" if options.bind_ip == "0.0.0.0" else options.bind_ip
     click.echo(
         f"chansim: WARNING: the app listens on {where}, port {options.port}: anyone on the network who has the URL "
         "below (with its token) can open pages and start kernels on this machine, and play under any trainee name; "
-        f"decisions are stored in {options.store or 'the default store'}. Share the URL only with the class; "
+        f"decisions are stored in {store}. Share the URL only with the class; "
         f"Ctrl-C stops the server. Host names answered: {', '.join(options.allow_hosts)}.",
         err=True,
     )

@@ -90,12 +90,13 @@ def test_a_port_in_use_is_refused_clearly():
     assert f"--port {port}: already in use" in result.output
 
 
-def test_serve_answers_with_the_home_page_without_its_source():
+def test_serve_answers_with_the_home_page_without_its_source(tmp_path):
     port = _free_port()
+    store = f"sqlite:///{tmp_path / 'store.db'}"
     exe = Path(sys.executable).with_name("chansim")
     proc = subprocess.Popen(
         [str(exe), "serve", "--port", str(port), "--no-preheat"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "MPLBACKEND": "Agg"},
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "MPLBACKEND": "Agg", "CHANSIM_STORE": store},
     )  # fmt: skip
     try:
         body = ""

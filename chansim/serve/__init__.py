@@ -43,6 +43,7 @@ __all__ = [
     "local_addresses",
     "port_is_free",
     "read_token_file",
+    "redact_url",
     "resolve",
     "voila_command",
 ]
@@ -139,6 +140,11 @@ class ServeOptions:
         data["notebooks"] = Path(data["notebooks"])
         data["allow_hosts"] = tuple(data.get("allow_hosts", ()))
         return cls(**data)
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its password (``scheme://user:password@host``) shown as ``***``."""
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/@]*):[^@/]*@", r"\1:***@", url)
 
 
 def is_loopback(ip: str) -> bool:

@@ -39,6 +39,8 @@ exists with :func:`importlib.util.find_spec`, so a broken module fails loudly):
   Voilà's) and periodic callbacks.
 - ``chansim.serve.kernels.configure(config, options)`` (optional) may change the traitlets
   ``Config`` before Voilà is created (kernel manager class, pool, culling).
+- ``app.settings["chansim_store"]``: the :class:`chansim.store.Store` opened (and migrated) at
+  start, when chansim.store exists; kernels get its URL as ``CHANSIM_STORE``.
 - ``chansim.serve.identity.HANDLERS``: a list of ``(pattern, handler_class)`` or
   ``(pattern, handler_class, kwargs)``, patterns relative to the base URL (``/chansim/join``);
   they are added ahead of Voilà's handlers and pass the same gate.
@@ -71,7 +73,7 @@ from tornado import httputil
 from traitlets.config import Config
 from voila.app import Voila
 
-from chansim.serve import SECRET_ENVS, TOKEN_ENV, ServeError, ServeOptions, resolve
+from chansim.serve import SECRET_ENVS, TOKEN_ENV, ServeError, ServeOptions, redact_url, resolve
 
 __all__ = [
     "STRIPPED_QUERY",
@@ -368,6 +370,8 @@ class ChansimVoila(Voila):
     """Voilà whose tornado application is a :class:`GatedApplication`, with chansim's handlers."""
 
     chansim_options: ServeOptions | None = None
+    #: the opened store (:func:`open_store`), ``settings["chansim_store"]`` for the identity handlers
+    chansim_store: Any | None = None
 
     def start(self) -> None:
         """Voilà's start, with the gate and the hooks of the module docstring."""
@@ -380,6 +384,8 @@ class ChansimVoila(Voila):
         os.environ.update(gate.kernel_environment())  # before any kernel starts
         settings = self.init_settings()
         settings["chansim_options"] = options
+        if self.chansim_store is not None:
+            settings["chansim_store"] = self.chansim_store
         self.app = GatedApplication(gate, **settings)
         self.app.settings.update(self.tornado_settings)
         self.app.add_handlers(".*$", self.init_handlers())
@@ -390,6 +396,23 @@ class ChansimVoila(Voila):
         if kernels is not None and hasattr(kernels, "install"):
             kernels.install(self.app, options)
         self.listen()
+
+
+def open_store(options: ServeOptions) -> Any | None:
+    """The store of ``options.store`` (None: the default), opened and migrated; None without :mod:`chansim.store`.
+
+    Raises:
+        ServeError: naming ``--store`` when the store cannot be used (corrupt, locked, newer
+            schema, bad URL, driver missing...).
+
+    """
+    store_module = _module("chansim.store")
+    if store_module is None:
+        return None
+    try:
+        return store_module.Store.open(options.store)
+    except store_module.StoreError as error:
+        raise ServeError(f"--store {redact_url(options.store) if options.store else '(default)'}: {error}") from None
 
 
 def prepare_environment(options: ServeOptions) -> None:
@@ -403,28 +426,37 @@ def prepare_environment(options: ServeOptions) -> None:
         os.environ["CHANSIM_STORE"] = options.store
 
 
-def make_app(options: ServeOptions) -> ChansimVoila:
-    """A :class:`ChansimVoila` for resolved ``options``, initialised, not started."""
+def make_app(options: ServeOptions, store: Any | None = None) -> ChansimVoila:
+    """A :class:`ChansimVoila` for resolved ``options`` (and the opened ``store``), initialised, not started."""
     config = build_config(options)
     kernels = _module("chansim.serve.kernels")
     if kernels is not None and hasattr(kernels, "configure"):
         kernels.configure(config, options)
     app = ChansimVoila(config=config)
     app.chansim_options = options
+    app.chansim_store = store
     app.initialize([])
     return app
 
 
-def run(options: ServeOptions) -> None:
+def run(options: ServeOptions, store: Any | None = None) -> None:
     """Serve ``options`` in this process until Ctrl-C or SIGTERM.
 
+    ``store``: the store already opened by the caller (:func:`open_store`); else it is opened here.
+
     Raises:
-        ServeError: for settings that cannot work (see :func:`chansim.serve.resolve`).
+        ServeError: for settings that cannot work (see :func:`chansim.serve.resolve`, :func:`open_store`).
 
     """
     options = resolve(options, check_port=False)
+    if store is None:
+        store = open_store(options)
     prepare_environment(options)
-    make_app(options).start()
+    try:
+        make_app(options, store).start()
+    finally:
+        if store is not None:
+            store.close()
 
 
 def spawn(options: ServeOptions, **popen: Any) -> subprocess.Popen[bytes]:

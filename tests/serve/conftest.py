@@ -126,10 +126,11 @@ def websocket_status(port: int, path: str, headers: dict[str, str] | None = None
 def start_server(folder: Path, log: Path, *args: str, env: dict[str, str] | None = None) -> Server:
     port = free_port()
     exe = Path(sys.executable).with_name("chansim")
+    env = {"CHANSIM_STORE": f"sqlite:///{log.parent / 'store.db'}", **(env or {})}
     handle = open(log, "w")  # noqa: SIM115 - the child writes it; closed when the process ends
     proc = subprocess.Popen(
         [str(exe), "serve", "--port", str(port), "--notebooks", str(folder), *args],
-        cwd=str(ROOT), stdout=handle, stderr=subprocess.STDOUT, env={**os.environ, "MPLBACKEND": "Agg", **(env or {})},
+        cwd=str(ROOT), stdout=handle, stderr=subprocess.STDOUT, env={**os.environ, "MPLBACKEND": "Agg", **env},
     )  # fmt: skip
     handle.close()
     server = Server(port, proc, log)

@@ -217,20 +217,21 @@ def test_the_token_file_is_read_and_never_printed(tmp_path):
     assert TOKEN not in result.output and "token=<redacted>" in result.output
 
 
-def test_public_warns_what_is_exposed_and_prints_the_url_with_its_token(monkeypatch):
+def test_public_warns_what_is_exposed_and_prints_the_url_with_its_token(monkeypatch, tmp_path):
     seen = []
-    monkeypatch.setattr(launcher, "run", lambda options: seen.append(options))
+    monkeypatch.setattr(launcher, "run", lambda options, store=None: (seen.append(options), store.close()))
+    db = tmp_path / "class.db"
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    result = CliRunner().invoke(cli, ["serve", "--public", "--port", str(port), "--store", "sqlite:////tmp/class.db"])
+    result = CliRunner().invoke(cli, ["serve", "--public", "--port", str(port), "--store", f"sqlite:///{db}"])
     assert result.exit_code == 0, result.output + result.stderr
     (options,) = seen
     assert options.bind_ip == "0.0.0.0" and options.token and len(options.token) >= MIN_TOKEN_LENGTH
     assert f"?token={options.token}" in result.stdout and f":{port}/voila/render/00-home.ipynb" in result.stdout
     warning = result.stderr
     assert "WARNING" in warning and "0.0.0.0" in warning and f"port {port}" in warning
-    assert "start kernels" in warning and "sqlite:////tmp/class.db" in warning
+    assert "start kernels" in warning and str(db) in warning
     assert options.token not in warning
 
 
@@ -242,3 +243,49 @@ def test_a_voila_json_in_the_working_directory_changes_nothing(monkeypatch, tmp_
     app = launcher.make_app(resolve(ServeOptions(notebooks=NOTEBOOKS, preheat=False), check_port=False))
     assert app.voila_configuration.allow_theme_override == "NO"
     assert app.voila_configuration.show_tracebacks is False and app.ip == "127.0.0.1"
+
+
+def test_a_corrupt_store_stops_the_server_before_any_kernel(tmp_path):
+    bad = tmp_path / "class.db"
+    bad.write_bytes(b"this is not an SQLite database" * 100)
+    before = bad.read_bytes()
+    result = CliRunner().invoke(cli, ["serve", "--notebooks", str(NOTEBOOKS), "--store", f"sqlite:///{bad}"])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"chansim: error: --store sqlite:///{bad}: ") and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert bad.read_bytes() == before, "a file that is not a store is never modified"
+
+
+def test_the_store_is_opened_once_handed_to_the_server_and_exported_to_kernels(monkeypatch, tmp_path):
+    seen = []
+    monkeypatch.setattr(launcher, "run", lambda options, store=None: seen.append((options, store)))
+    url = f"sqlite:///{tmp_path / 'class.db'}"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = CliRunner().invoke(cli, ["serve", "--port", str(port), "--store", url])
+    assert result.exit_code == 0, result.output
+    ((options, store),) = seen
+    try:
+        assert options.store == url and store is not None and (tmp_path / "class.db").is_file()
+        assert f"decisions are stored in {tmp_path / 'class.db'}" in result.output
+    finally:
+        store.close()
+    monkeypatch.setenv("CHANSIM_TOKEN", TOKEN)
+    monkeypatch.setenv("JUPYTER_TOKEN", TOKEN)
+    monkeypatch.delenv("CHANSIM_STORE", raising=False)
+    launcher.prepare_environment(options)
+    import os
+
+    assert os.environ["CHANSIM_STORE"] == url
+    assert "CHANSIM_TOKEN" not in os.environ and "JUPYTER_TOKEN" not in os.environ
+
+
+def test_a_password_in_the_store_url_is_never_printed():
+    from chansim.serve import redact_url
+
+    assert redact_url("postgresql+psycopg://ada:s3cret@db/class") == "postgresql+psycopg://ada:***@db/class"
+    assert redact_url("sqlite:///x.db") == "sqlite:///x.db"
+    args = ["serve", "--dry-run", "--store", "postgresql+psycopg://ada:s3cret@db/class"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0 and "s3cret" not in result.output and "ada:***@db" in result.output
