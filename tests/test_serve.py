@@ -92,11 +92,11 @@ def test_a_port_in_use_is_refused_clearly():
 
 def test_serve_answers_with_the_home_page_without_its_source(tmp_path):
     port = _free_port()
-    store = f"sqlite:///{tmp_path / 'store.db'}"
+    env = {**os.environ, "MPLBACKEND": "Agg", "CHANSIM_STORE": f"sqlite:///{tmp_path / 'store.db'}"}
     exe = Path(sys.executable).with_name("chansim")
     proc = subprocess.Popen(
         [str(exe), "serve", "--port", str(port), "--no-preheat"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "MPLBACKEND": "Agg", "CHANSIM_STORE": store},
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )  # fmt: skip
     try:
         body = ""
