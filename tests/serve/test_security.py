@@ -56,21 +56,22 @@ def test_without_the_token_every_kind_of_request_gets_a_plain_403(lan_server):
 
 def test_with_the_token_pages_then_the_cookie_are_accepted(lan_server):
     base = lan_server.base
-    status, headers, body = http(f"{base}{HOME}?token={TOKEN}")
+    status, headers, body = http(f"{base}{HOME}?lang=en_US&token={TOKEN}")
     assert status == 200
     assert "application/vnd.jupyter.widget-view+json" in body
     cookie = _cookie(headers)
     assert TOKEN not in cookie and "HttpOnly" in headers["set-cookie"] and "SameSite=Lax" in headers["set-cookie"]
-    # the kernel of the page got the request (through the gate, under its own key) without the secrets
-    assert "QS=[]" in body, "the token must not reach the kernel's QUERY_STRING"
-    assert TOKEN not in body and "chansim_auth" not in body
-    # the cookie alone is enough afterwards, for pages and websockets
-    status, _, _ = http(f"{base}{HOME}", {"Cookie": cookie})
+    # the preheated kernel of the page got the request (through the gate, under its own key: it
+    # has no token), without the token
+    assert "QS=[lang=en_US]" in body, "the kernel did not get its request, or got the token with it"
+    assert TOKEN not in body
+    # the cookie alone is enough afterwards, for pages and websockets; it reaches no kernel
+    status, _, body = http(f"{base}{HOME}?lang=zh_CN", {"Cookie": f"{cookie}; chansim_trainee=abc"})
     assert status == 200
-    assert (
-        websocket_status(lan_server.port, "/voila/query/00000000-0000-0000-0000-000000000000", {"Cookie": cookie})
-        == 101
-    )
+    assert "QS=[lang=zh_CN]" in body and "COOKIE=[chansim_trainee=abc]" in body
+    assert "chansim_auth" not in body
+    ws = websocket_status(lan_server.port, "/voila/query/00000000-0000-0000-0000-000000000000", {"Cookie": cookie})
+    assert ws == 101
     status, _, _ = http(f"{base}/voila/tree", {"Authorization": f"token {TOKEN}"})
     assert status == 200
 
@@ -121,6 +122,22 @@ def test_the_token_is_on_no_command_line_and_in_no_kernel_environment(lan_server
         environ = _read(pid, "environ")
         assert environ, f"cannot read the environment of kernel {pid}"
         assert TOKEN.encode() not in environ and b"CHANSIM_TOKEN" not in environ
+
+
+def test_the_xss_payload_does_not_run_in_chromium(lan_server, browser):
+    dialogs: list[str] = []
+    page = browser.new_page()
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    query = urllib.parse.urlencode({"token": TOKEN, "theme": XSS, "template": "python"})
+    try:
+        page.goto(f"{lan_server.base}{HOME}?{query}", timeout=90_000)
+        page.wait_for_selector(".probe-label", timeout=90_000)
+        page.wait_for_timeout(1000)
+        content = page.content()
+    finally:
+        page.close()
+    assert not dialogs, f"a dialog fired: {dialogs}"
+    assert "onerror=alert(1)" not in content and "onerror" not in content
 
 
 def test_no_traceback_reaches_the_browser(lan_server, browser):
