@@ -281,7 +281,11 @@ class RefusedHandler(tornado.web.RequestHandler):
 
 def _cookie_transform(gate: Gate) -> type[tornado.web.OutputTransform]:
     class SetAuthCookie(tornado.web.OutputTransform):
-        """Adds the auth cookie to the response of a request that gave the token."""
+        """Adds the auth cookie to the response of a request that gave the token; no Referer leaves the site.
+
+        The page's address holds the token (``?token=``): ``Referrer-Policy: same-origin`` keeps
+        it from the external resources a template may load.
+        """
 
         def __init__(self, request: httputil.HTTPServerRequest) -> None:
             self.fresh = request in gate.fresh
@@ -289,6 +293,7 @@ def _cookie_transform(gate: Gate) -> type[tornado.web.OutputTransform]:
         def transform_first_chunk(self, status_code, headers, chunk, finishing):  # type: ignore[no-untyped-def]
             if self.fresh:
                 headers.add("Set-Cookie", gate.set_cookie_header())
+            headers["Referrer-Policy"] = "same-origin"
             return status_code, headers, chunk
 
     return SetAuthCookie

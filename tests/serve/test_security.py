@@ -61,6 +61,7 @@ def test_with_the_token_pages_then_the_cookie_are_accepted(lan_server):
     assert "application/vnd.jupyter.widget-view+json" in body
     cookie = _cookie(headers)
     assert TOKEN not in cookie and "HttpOnly" in headers["set-cookie"] and "SameSite=Lax" in headers["set-cookie"]
+    assert headers["referrer-policy"] == "same-origin", "the URL with the token must not leave as a Referer"
     # the preheated kernel of the page got the request (through the gate, under its own key: it
     # has no token), without the token
     assert "QS=[lang=en_US]" in body, "the kernel did not get its request, or got the token with it"
