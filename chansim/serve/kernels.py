@@ -53,6 +53,7 @@ from typing import Any
 __all__ = [
     "WAIT_CELL_MARK",
     "CellTimeout",
+    "check_limits",
     "KernelGate",
     "Refusal",
     "configure",
@@ -390,6 +391,29 @@ def _replace_handlers(router: Any, base: type, mixin: type) -> int:
     return replaced
 
 
+def check_limits(options: Any) -> int:
+    """The pool's size for ``options``, after checking that the kernel caps leave room for pages.
+
+    Raises:
+        ServeError: when ``max_kernels`` is not above the pool, or a limit is negative.
+
+    """
+    from chansim.serve import ServeError
+
+    pool = pool_budget(options.notebooks, options.pool_size, options.preheat)
+    if options.max_kernels <= pool:
+        raise ServeError(
+            f"--max-kernels {options.max_kernels}: the preheated pool alone holds {pool} kernels "
+            f"(--pool-size {options.pool_size} for each of the {pool // max(options.pool_size, 1)} notebooks); "
+            f"give at least {pool + 1}, or --no-preheat"
+        )
+    if options.max_kernels_per_client < 0:
+        raise ServeError(f"--max-kernels-per-client {options.max_kernels_per_client}: give 0 (no limit) or more")
+    if options.cull_idle_seconds <= 0 or options.cull_interval_seconds <= 0:
+        raise ServeError("--cull-idle: give a number of seconds above 0")
+    return pool
+
+
 def _timeout_instruction() -> str:
     from chansim.exercises.messages import CATALOGUE
 
@@ -432,14 +456,7 @@ def install(app: Any, options: Any) -> KernelGate:
     voila = app.settings["voila"]
     km = app.settings["kernel_manager"]
     preheat = bool(voila.voila_configuration.preheat_kernel)
-    pool = pool_budget(options.notebooks, options.pool_size, preheat)
-    if options.max_kernels <= pool:
-        raise ServeError(
-            f"--max-kernels {options.max_kernels}: the preheated pool alone holds {pool} kernels "
-            f"(--pool-size {options.pool_size} for each notebook); give at least {pool + 1}, or --no-preheat"
-        )
-    if options.max_kernels_per_client < 0:
-        raise ServeError(f"--max-kernels-per-client {options.max_kernels_per_client}: give 0 (no limit) or more")
+    pool = check_limits(options) if preheat else 0
     gate = KernelGate(options.max_kernels, options.max_kernels_per_client, pool, alive=km.__contains__)
 
     # pages never die: the pool's notebooks wait for their visitor in a cell without timeout
