@@ -456,7 +456,7 @@ def install(app: Any, options: Any) -> KernelGate:
     voila = app.settings["voila"]
     km = app.settings["kernel_manager"]
     preheat = bool(voila.voila_configuration.preheat_kernel)
-    pool = check_limits(options) if preheat else 0
+    pool = check_limits(options)
     gate = KernelGate(options.max_kernels, options.max_kernels_per_client, pool, alive=km.__contains__)
 
     # pages never die: the pool's notebooks wait for their visitor in a cell without timeout
