@@ -461,7 +461,8 @@ def _umask() -> int:
     help="Pages open at once from one address (0: no limit; use it behind a reverse proxy).",
 )  # fmt: skip
 @click.option(
-    "--cull-idle", "cull_idle", type=click.IntRange(min=10, max=86400), default=60, show_default=True, metavar="SECONDS",
+    "--cull-idle", "cull_idle", type=click.IntRange(min=10, max=86400), default=60, show_default=True,
+    metavar="SECONDS",
     help="Stop a page's kernel once its tab is gone (no connection) and it has been idle this long.",
 )  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Print the server settings (token redacted) instead of starting it.")

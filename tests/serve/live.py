@@ -127,6 +127,7 @@ def serve(options: Any, log_path: Path, env: dict[str, str] | None = None) -> It
             seen.setdefault(pid, _start_time(pid))
 
     try:
+
         def listening() -> bool:
             if proc.poll() is not None:
                 pytest.fail(f"the server exited ({proc.returncode}): {server.log()[-3000:]}")

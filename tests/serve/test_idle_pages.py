@@ -22,7 +22,10 @@ import pytest
 
 from chansim.exercises.messages import CATALOGUE
 from chansim.serve import ServeOptions
-from tests.serve.live import browser, copy_notebooks, free_port, serve, wait_until  # noqa: F401 - fixture
+from tests.serve import live
+from tests.serve.live import copy_notebooks, free_port, serve, wait_until
+
+browser = live.browser  # the module fixture
 
 TIMEOUT_SECONDS = 20
 IDLE_SECONDS = 30
