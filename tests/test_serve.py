@@ -35,7 +35,7 @@ def test_the_server_configuration_has_safe_defaults():
     assert c.VoilaConfiguration.http_header_envs == ["Cookie"]
     assert c.VoilaConfiguration.preheat_kernel is True and c.VoilaConfiguration.default_pool_size == 1
     assert c.Voila.kernel_websocket_connection_class is QuietWebsocketConnection
-    assert c.MappingKernelManager.cull_idle_timeout == 3600
+    assert c.MappingKernelManager.cull_idle_timeout == ServeOptions(notebooks=ROOT).cull_idle_seconds
     no_heat = build_config(ServeOptions(notebooks=ROOT / "notebooks", preheat=False, token="s3cret-s3cret-s3cret"))
     assert no_heat.VoilaConfiguration.preheat_kernel is False
     assert "s3cret" not in repr(no_heat), "the token never goes into Voila's configuration"

@@ -126,7 +126,7 @@ def build_config(options: ServeOptions) -> Config:
     vc.default_pool_size = options.pool_size if options.preheat else 0
     c.VoilaExecutor.timeout = options.timeout_seconds
     c.MappingKernelManager.cull_idle_timeout = options.cull_idle_seconds
-    c.MappingKernelManager.cull_interval = 300
+    c.MappingKernelManager.cull_interval = options.cull_interval_seconds
     return c
 
 
