@@ -160,7 +160,10 @@ def lan_server(tmp_path_factory):
     """``chansim serve --require-token`` (token from CHANSIM_TOKEN) on 127.0.0.1, preheated, pool of 1."""
     folder = make_notebooks(tmp_path_factory.mktemp("notebooks"))
     log = tmp_path_factory.mktemp("log") / "server.log"
-    server = start_server(folder, log, "--require-token", "--pool-size", "1", env={"CHANSIM_TOKEN": TOKEN})
+    # every test page comes from this one client, and plain HTTP clients never close theirs:
+    # no cap per client here (the caps have tests of their own)
+    args = ["--require-token", "--pool-size", "1", "--max-kernels-per-client", "0"]
+    server = start_server(folder, log, *args, env={"CHANSIM_TOKEN": TOKEN})
     try:
         yield server
     finally:

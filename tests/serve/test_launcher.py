@@ -289,3 +289,19 @@ def test_a_password_in_the_store_url_is_never_printed():
     args = ["serve", "--dry-run", "--store", "postgresql+psycopg://ada:s3cret@db/class"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0 and "s3cret" not in result.output and "ada:***@db" in result.output
+
+
+def test_the_child_launcher_takes_the_token_from_stdin_only(monkeypatch, capsys):
+    import io
+
+    seen = []
+    monkeypatch.setattr(launcher, "run", lambda options: seen.append(options))
+    options = ServeOptions(notebooks=NOTEBOOKS, port=9001, require_token=True)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(TOKEN + "\n"))
+    assert launcher.main(["--options-json", options.to_json(), "--token-stdin"]) == 0
+    assert seen[-1].token == TOKEN and seen[-1].port == 9001
+    monkeypatch.setenv("CHANSIM_TOKEN", TOKEN + "-env")
+    assert launcher.main(["--options-json", options.to_json()]) == 0
+    assert seen[-1].token == TOKEN + "-env"
+    assert launcher.main(["--options-json", '{"notebooks": "x", "port": "nope", "bogus": 1}']) == 2
+    assert "unknown server options: bogus" in capsys.readouterr().err
