@@ -113,9 +113,16 @@ class Server:
 
 @contextmanager
 def serve(options: Any, log_path: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """Run ``options`` with :func:`chansim.serve.launcher.spawn`; stop it and its kernels afterwards."""
+    """Run ``options`` with :func:`chansim.serve.launcher.spawn`; stop it and its kernels afterwards.
+
+    Without ``options.store`` the server stores decisions in an SQLite file next to ``log_path``.
+    """
+    import dataclasses
+
     from chansim.serve.launcher import spawn
 
+    if options.store is None:  # a store of the test's own, never the user's default one
+        options = dataclasses.replace(options, store=f"sqlite:///{log_path.parent / 'store.db'}")
     log = open(log_path, "wb")  # noqa: SIM115 - closed below
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg", **(env or {})}
     proc = spawn(options, stdout=log, stderr=subprocess.STDOUT, env=full_env, cwd=str(ROOT))
