@@ -9,6 +9,8 @@ game is built when the page opens (a few milliseconds: one week of replay), the 
 
 from __future__ import annotations
 
+from typing import Any
+
 import html
 import math
 
@@ -147,6 +149,13 @@ class BeerGameApp(App):
         self.refresh()
         self.notice.show("beer_game.started", "ok", role=self._role_name(), weeks=self.exercise.rounds)
 
+    def adopt(self, exercise: BeerGame) -> None:
+        """A resumed game: its role, demand and horizon in the pickers, then every part."""
+        self.seed, self.horizon_weeks = exercise.seed, exercise.horizon_weeks
+        self._relabel_pickers(exercise.role, exercise.demand)
+        self.order_input.value = ""
+        super().adopt(exercise)
+
     # the exercise side of the shared round handlers (the rest is the base's contract verbs)
     def read_decision(self) -> dict[str, float]:
         return {"order": self.order_input.read()}
@@ -257,6 +266,11 @@ def app(
     role: str = "retailer",
     demand: str = "classic",
     horizon_weeks: int = 36,
+    trainee: Any = None,
+    store: Any = None,
+    game: str | None = None,
 ) -> BeerGameApp:
     """The beer game app (see the module docstring); it displays as its page, ``.exercise`` is the :class:`BeerGame`."""
-    return BeerGameApp(lang, seed=seed, role=role, demand=demand, horizon_weeks=horizon_weeks)
+    made = BeerGameApp(lang, seed=seed, role=role, demand=demand, horizon_weeks=horizon_weeks)
+    made.open_session(trainee=trainee, store=store, game=game)
+    return made
