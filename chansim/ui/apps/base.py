@@ -60,7 +60,7 @@ from chansim.ui.widgets import (
 if TYPE_CHECKING:
     from chansim.store import GameRecord, Store, Trainee
 
-__all__ = ["COOKIE", "App", "game_query", "session_key"]
+__all__ = ["COOKIE", "App", "find_trainee", "game_query", "session_key"]
 
 log = logging.getLogger("chansim.ui")
 
@@ -89,6 +89,40 @@ def game_query(query: str | None = None) -> str | None:
     values = parse_qs(os.environ.get("QUERY_STRING", "") if query is None else query).get("game", [])
     value = values[0].strip() if values else ""
     return value[:64] or None
+
+
+def find_trainee(
+    trainee: str | Trainee | None = None, store: Store | None = None
+) -> tuple[Store | None, Trainee | None, Exception | None]:
+    """``(store, trainee, error)``: the trainee given (a name is joined), else the session cookie's.
+
+    Without a trainee and without a cookie no store is opened (``(store, None, None)``): a
+    notebook outside the class server works as before. A store that cannot be opened or a
+    refused name gives ``error`` (a :class:`~chansim.store.StoreError`).
+    """
+    key = session_key() if trainee is None else None
+    if trainee is None and key is None:
+        return store, None, None
+    from chansim.store import Store, StoreError
+
+    try:
+        store = Store.open() if store is None else store
+        if isinstance(trainee, str):
+            trainee = store.join(trainee)
+        elif trainee is None:
+            trainee = store.trainee(key)  # type: ignore[arg-type]
+    except StoreError as error:
+        log.warning("store session refused: %s", error)
+        return store, None, error
+    return store, trainee, None
+
+
+def _extends(log: Mapping[str, Any], saved: Mapping[str, Any] | None) -> bool:
+    """Whether ``log`` keeps every decision of ``saved`` (and may add some)."""
+    if saved is None:
+        return False
+    old, new = saved.get("decisions", []), log.get("decisions", [])
+    return len(new) >= len(old) and new[: len(old)] == old
 
 
 def _short(error: BaseException) -> str:
@@ -266,24 +300,12 @@ class App:
         """
         if self.exercise is None:
             return self
-        key = session_key() if trainee is None else None
-        if trainee is None and key is None:
-            self._show_saved()
-            return self
-        from chansim.store import Store, StoreError
-
-        try:
-            store = Store.open() if store is None else store
-            if isinstance(trainee, str):
-                trainee = store.join(trainee)
-            elif trainee is None:
-                trainee = store.trainee(key)  # type: ignore[arg-type]
-        except StoreError as error:
-            log.warning("store session refused: %s", error)
+        store, trainee, error = find_trainee(trainee, store)
+        if error is not None:
             self.notice.show("identity.store_unavailable", "warning", error=_short(error))
             self._show_saved(failed=error)
             return self
-        if trainee is None:  # a cookie of another store, or the trainee left
+        if trainee is None:  # no cookie, a cookie of another store, or the trainee left
             self._show_saved()
             return self
         self.store, self.trainee = store, trainee
@@ -359,7 +381,9 @@ class App:
         log_now = exercise.to_log()
         changed = False
         try:
-            if self.record is None or exercise is not self._tracked:  # a game the store does not have yet
+            # a game the store does not have yet: a new one, or one an undo or reset took decisions
+            # from (the store only ever adds decisions: the shorter game is stored as a new game)
+            if self.record is None or exercise is not self._tracked or not _extends(log_now, self._saved_log):
                 first = {**log_now, "decisions": []}
                 record = self.store.start_game(self.trainee, exercise.name, first, rounds=exercise.rounds)
                 self.record, self._tracked, self._saved_log = record, exercise, first
