@@ -23,6 +23,7 @@ The kernel of an exercise page reads the cookie from ``HTTP_COOKIE`` (Voilà pas
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import re
@@ -162,6 +163,19 @@ class _IdentityHandler(_Handler):  # type: ignore[misc,valid-type]
 
     def get(self, *args: Any) -> None:
         raise web.HTTPError(405)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """A plain page with the status and its reason, escaped (never a traceback, no template needed)."""
+        reason = self._reason
+        error = kwargs.get("exc_info", (None, None))[1]
+        if isinstance(error, web.HTTPError) and error.log_message:
+            reason = error.log_message
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(
+            f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{status_code}</title></head>"
+            f"<body><h1>{status_code}</h1><p>{html.escape(str(reason))}</p></body></html>"
+        )
 
     def _lang(self) -> str:
         lang = self.get_body_argument("lang", "")[:8]
