@@ -15,4 +15,13 @@ from chansim.store.errors import StaleGameError, StoreError
 from chansim.store.records import GameRecord, Trainee
 from chansim.store.store import DEFAULT_TIMEOUT_S, Store
 
-__all__ = ["DEFAULT_TIMEOUT_S", "STORE_ENV", "GameRecord", "StaleGameError", "Store", "StoreError", "Trainee", "default_url"]
+__all__ = [
+    "DEFAULT_TIMEOUT_S",
+    "STORE_ENV",
+    "GameRecord",
+    "StaleGameError",
+    "Store",
+    "StoreError",
+    "Trainee",
+    "default_url",
+]

@@ -72,9 +72,9 @@ class Target:
         return self.path is not None
 
 
-def resolve(url: str | None) -> Target:
+def resolve(url: str | os.PathLike[str] | None) -> Target:
     """The store location of ``url`` (None: :func:`default_url`; a text without ``://``: an SQLite file path)."""
-    raw = default_url() if url is None else url
+    raw = default_url() if url is None else os.fspath(url) if isinstance(url, os.PathLike) else url
     if not isinstance(raw, str) or not raw.strip():
         raise StoreError(f"the store must be {_ALLOWED}; got {raw!r}")
     raw = raw.strip()
@@ -87,19 +87,24 @@ def resolve(url: str | None) -> Target:
     backend = parsed.get_backend_name()
     shown_url = parsed.render_as_string(hide_password=True)
     if backend not in _BACKENDS:
-        raise StoreError(f"the store URL {shown_url!r} names the database {backend!r}; chansim stores in SQLite "
-                         f"or PostgreSQL: give {_ALLOWED}")  # fmt: skip
+        raise StoreError(
+            f"the store URL {shown_url!r} names the database {backend!r}; chansim stores in SQLite "
+            f"or PostgreSQL: give {_ALLOWED}"
+        )
     if backend == "postgresql":
         if parsed.get_driver_name() in ("psycopg2", "") or "+" not in parsed.drivername:
             parsed = parsed.set(drivername="postgresql+psycopg")
         return Target(parsed, None, parsed.render_as_string(hide_password=True))
     if parsed.get_driver_name() != "pysqlite":
-        raise StoreError(f"the store URL {shown_url!r} names the SQLite driver {parsed.get_driver_name()!r}; "
-                         "use sqlite:///PATH (Python's own sqlite3)")  # fmt: skip
+        raise StoreError(
+            f"the store URL {shown_url!r} names the SQLite driver {parsed.get_driver_name()!r}; "
+            "use sqlite:///PATH (Python's own sqlite3)"
+        )
     database = parsed.database or ""
     if database in ("", ":memory:") or database.startswith("file:"):
-        raise StoreError(f"the store URL {shown_url!r} names no file (an in-memory database keeps nothing); "
-                         "give sqlite:///PATH")  # fmt: skip
+        raise StoreError(
+            f"the store URL {shown_url!r} names no file (an in-memory database keeps nothing); give sqlite:///PATH"
+        )
     path = Path(database).expanduser()
     path = path if path.is_absolute() else Path.cwd() / path
     return Target(parsed.set(database=str(path), query={}), path, str(path))
@@ -107,6 +112,16 @@ def resolve(url: str | None) -> Target:
 
 def _probe_sqlite(target: Target, timeout_s: float) -> None:
     """Check the SQLite file before anything writes to it: a chansim store, an empty file, or a refusal."""
+    try:
+        _probe_file(target, timeout_s)
+    except OSError as error:
+        raise StoreError(
+            f"cannot use the store {target.shown} ({error.strerror or error}); check the file, "
+            "its folder and their permissions"
+        ) from None
+
+
+def _probe_file(target: Target, timeout_s: float) -> None:
     path = target.path
     assert path is not None
     folder = path.parent
@@ -114,71 +129,102 @@ def _probe_sqlite(target: Target, timeout_s: float) -> None:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise StoreError(f"cannot create the folder {folder} of the store ({error.strerror}); "
-                             "give a file in a folder you may write to") from None  # fmt: skip
+            raise StoreError(
+                f"cannot create the folder {folder} of the store ({error.strerror}); "
+                "give a file in a folder you may write to"
+            ) from None
     if not folder.is_dir():
         raise StoreError(f"the store {path} cannot be made: {folder} is not a folder")
+    if not os.access(folder, os.X_OK):
+        raise StoreError(
+            f"the folder {folder} of the store {path} cannot be opened (no permission); "
+            "check its owner and permissions or give another file"
+        )
+    if not os.access(folder, os.R_OK | os.W_OK):
+        raise StoreError(
+            f"the folder {folder} of the store {path} is not writable (SQLite writes its journal "
+            "files next to the database); give a file in a folder you may write to"
+        )
     if path.exists() and not path.is_file():
         raise StoreError(f"the store {path} is not a file (a folder or a device); give an SQLite file")
-    if not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
-        raise StoreError(f"the folder {folder} of the store {path} is not writable (SQLite writes its journal "
-                         "files next to the database); give a file in a folder you may write to")  # fmt: skip
     if not path.exists():
         return
     try:
         with path.open("rb") as handle:
             head = handle.read(100)
     except OSError as error:
-        raise StoreError(f"cannot read the store {path} ({error.strerror}); check its owner and permissions "
-                         "or give another file") from None  # fmt: skip
+        raise StoreError(
+            f"cannot read the store {path} ({error.strerror}); check its owner and permissions or give another file"
+        ) from None
     if not os.access(path, os.W_OK):
-        raise StoreError(f"the store {path} is read-only; chansim must write every decision to it: "
-                         "make it writable or give another file")  # fmt: skip
+        raise StoreError(
+            f"the store {path} is read-only; chansim must write every decision to it: "
+            "make it writable or give another file"
+        )
     if not head:
         return  # an empty file: a new store
     if len(head) < 100 or not head.startswith(_SQLITE_HEADER):
-        raise StoreError(f"the file {path} is not an SQLite database (it does not start as one); chansim left it "
-                         "as it is: give another file for the store, or move this one away")  # fmt: skip
+        raise StoreError(
+            f"the file {path} is not an SQLite database (it does not start as one); chansim left it "
+            "as it is: give another file for the store, or move this one away"
+        )
     try:
         probe = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=timeout_s)
     except sqlite3.Error as error:
         raise _sqlite_error(error, target, timeout_s) from None
     try:
         application_id = probe.execute("PRAGMA application_id").fetchone()[0]
-        tables = sorted(row[0] for row in probe.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))  # fmt: skip
+        tables = sorted(
+            row[0]
+            for row in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        )
         check = [row[0] for row in probe.execute("PRAGMA quick_check(5)")]
     except sqlite3.Error as error:
         raise _sqlite_error(error, target, timeout_s) from None
     finally:
         probe.close()
     if check != ["ok"]:
-        raise StoreError(f"the store {path} is damaged (SQLite's check: {'; '.join(check)[:300]}); chansim left it "
-                         "as it is: restore it from a backup or give another file")  # fmt: skip
+        raise StoreError(
+            f"the store {path} is damaged (SQLite's check: {'; '.join(check)[:300]}); chansim left it "
+            "as it is: restore it from a backup or give another file"
+        )
     if application_id == APPLICATION_ID or (application_id == 0 and not tables):
         return
     found = ", ".join(tables[:6]) or "no tables"
-    raise StoreError(f"the file {path} is an SQLite database of another program (application id {application_id}, "
-                     f"{found}), not a chansim store; chansim left it as it is: give another file")  # fmt: skip
+    raise StoreError(
+        f"the file {path} is an SQLite database of another program (application id {application_id}, "
+        f"{found}), not a chansim store; chansim left it as it is: give another file"
+    )
 
 
 def _sqlite_error(error: BaseException, target: Target, timeout_s: float) -> StoreError:
     message = str(error).lower()
     where = target.shown
     if "locked" in message or "busy" in message:
-        return StoreError(f"the store {where} is locked by another program for more than {timeout_s:g} s; "
-                          "close the program that holds it (or wait) and try again")  # fmt: skip
+        return StoreError(
+            f"the store {where} is locked by another program for more than {timeout_s:g} s; "
+            "close the program that holds it (or wait) and try again"
+        )
     if "readonly" in message or "read-only" in message:
-        return StoreError(f"the store {where} is read-only; chansim must write every decision to it: "
-                          "make it and its folder writable or give another file")  # fmt: skip
+        return StoreError(
+            f"the store {where} is read-only; chansim must write every decision to it: "
+            "make it and its folder writable or give another file"
+        )
     if "not a database" in message or "malformed" in message or "corrupt" in message:
-        return StoreError(f"the store {where} is damaged or not a database ({error}); chansim left it as it is: "
-                          "restore it from a backup or give another file")  # fmt: skip
+        return StoreError(
+            f"the store {where} is damaged or not a database ({error}); chansim left it as it is: "
+            "restore it from a backup or give another file"
+        )
+    if "disk is full" in message or "database or disk is full" in message:
+        return StoreError(f"the disk of the store {where} is full; nothing more can be saved: free space and "
+                          "try again")  # fmt: skip
     if "unable to open" in message or "disk i/o" in message or "permission" in message:
         return StoreError(f"cannot open the store {where} ({error}); check the file, its folder and permissions")
     if "no such table" in message or "no such column" in message:
-        return StoreError(f"the store {where} lacks part of its tables ({error}); it was changed by another "
-                          "program: restore it from a backup or give another file")  # fmt: skip
+        return StoreError(
+            f"the store {where} lacks part of its tables ({error}); it was changed by another "
+            "program: restore it from a backup or give another file"
+        )
     return StoreError(f"the store {where} failed: {error}")
 
 
@@ -189,8 +235,10 @@ def translate(error: BaseException, target: Target, timeout_s: float) -> StoreEr
         return _sqlite_error(original, target, timeout_s)
     message = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
     if isinstance(error, exc.OperationalError | exc.InterfaceError):
-        return StoreError(f"cannot reach the store {target.shown} ({message}); check that the database server "
-                          "runs, the URL, the user and the password")  # fmt: skip
+        return StoreError(
+            f"cannot reach the store {target.shown} ({message}); check that the database server "
+            "runs, the URL, the user and the password"
+        )
     return StoreError(f"the store {target.shown} failed: {message}")
 
 
@@ -237,14 +285,17 @@ def make_engine(target: Target, timeout_s: float) -> Engine:
             raise translate(error, target, timeout_s) from None
         if str(mode).lower() != "wal":
             engine.dispose()
-            raise StoreError(f"the store {target.shown} cannot use SQLite's WAL journal (it stays {mode!r}); "
-                             "put it on a local disk")  # fmt: skip
+            raise StoreError(
+                f"the store {target.shown} cannot use SQLite's WAL journal (it stays {mode!r}); put it on a local disk"
+            )
         return engine
     try:
         engine = create_engine(target.url, pool_pre_ping=True, connect_args={"connect_timeout": max(1, int(timeout_s))})
     except ModuleNotFoundError as error:
-        raise StoreError(f"the store {target.shown} needs the database driver {error.name!r}, which is not installed; "
-                         "install chansim with its PostgreSQL extra: pip install 'chansim[postgres]'") from None  # fmt: skip
+        raise StoreError(
+            f"the store {target.shown} needs the database driver {error.name!r}, which is not installed; "
+            "install chansim with its PostgreSQL extra: pip install 'chansim[postgres]'"
+        ) from None
     except (exc.NoSuchModuleError, exc.ArgumentError) as error:
         raise StoreError(f"the store {target.shown} cannot be used ({error}); give {_ALLOWED}") from None
     return engine
@@ -281,8 +332,10 @@ def migrate(engine: Engine, target: Target, timeout_s: float) -> None:
 
     def check(current: str | None) -> bool:
         if current is not None and current not in known:
-            raise StoreError(f"the store {target.shown} has the schema revision {current!r}, newer than this "
-                             f"chansim knows (up to {head!r}); upgrade chansim, or give another store")  # fmt: skip
+            raise StoreError(
+                f"the store {target.shown} has the schema revision {current!r}, newer than this "
+                f"chansim knows (up to {head!r}); upgrade chansim, or give another store"
+            )
         return current == head
 
     try:

@@ -42,12 +42,15 @@ def check_name(value: object, what: str = "name", maximum: int = NAME_MAX) -> st
         raise StoreError(f"the {what} must be a text, got {type(value).__name__}")
     text = unicodedata.normalize("NFC", value).strip()
     if not 1 <= len(text) <= maximum:
-        raise StoreError(f"the {what} must have 1 to {maximum} characters (spaces around it do not count), "
-                         f"got {len(text)}")  # fmt: skip
+        raise StoreError(
+            f"the {what} must have 1 to {maximum} characters (spaces around it do not count), got {len(text)}"
+        )
     bad = sorted({f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in _REFUSED})
     if bad:
-        raise StoreError(f"the {what} {text!r} holds control or invisible characters ({', '.join(bad[:5])}); "
-                         "use letters, digits, spaces and punctuation")  # fmt: skip
+        raise StoreError(
+            f"the {what} {text!r} holds control or invisible characters ({', '.join(bad[:5])}); "
+            "use letters, digits, spaces and punctuation"
+        )
     return text
 
 

@@ -10,6 +10,7 @@ a double click or a resent message never record a round twice.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -72,10 +73,23 @@ def _check_count(value: object, what: str, minimum: int, maximum: int) -> int:
     return value
 
 
+class _Conflict(StoreError):
+    """A unique constraint refused a write (two writers at once); the caller may read again and retry."""
+
+
 def _record(row: Any) -> GameRecord:
-    return GameRecord(id=row.id, trainee_id=row.trainee_id, exercise=row.exercise, log=json.loads(row.log),
-                      revision=row.revision, round=row.round, rounds=row.rounds, finished=bool(row.finished),
-                      created=row.created, updated=row.updated)  # fmt: skip
+    return GameRecord(
+        id=row.id,
+        trainee_id=row.trainee_id,
+        exercise=row.exercise,
+        log=json.loads(row.log),
+        revision=row.revision,
+        round=row.round,
+        rounds=row.rounds,
+        finished=bool(row.finished),
+        created=row.created,
+        updated=row.updated,
+    )
 
 
 class Store:
@@ -94,7 +108,7 @@ class Store:
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, url: str | None = None, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Self:
+    def open(cls, url: str | os.PathLike[str] | None = None, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Self:
         """Open (and create, or migrate to head) the store at ``url``: an SQLAlchemy URL or an SQLite file path.
 
         None means :func:`chansim.store.default_url`. ``timeout_s`` bounds the wait for a
@@ -145,6 +159,8 @@ class Store:
                 yield connection
         except StoreError:
             raise
+        except exc.IntegrityError as error:
+            raise _Conflict(str(translate(error, self._target, self._timeout_s))) from None
         except exc.SQLAlchemyError as error:
             raise translate(error, self._target, self._timeout_s) from None
 
@@ -168,25 +184,38 @@ class Store:
         for _attempt in range(3):
             try:
                 with self._transaction(write=True) as connection:
-                    row = connection.execute(select(TraineeRow).where(
-                        TraineeRow.workshop_key == key_of_workshop, TraineeRow.name_key == key_of_name)).first()  # fmt: skip
+                    row = connection.execute(
+                        select(TraineeRow).where(
+                            TraineeRow.workshop_key == key_of_workshop, TraineeRow.name_key == key_of_name
+                        )
+                    ).first()
                     if row is None:
-                        trainee_id = connection.execute(insert(TraineeRow).values(
-                            name=name, name_key=key_of_name, workshop=workshop, workshop_key=key_of_workshop,
-                            pin_hash=pin_hash, created=_now())).inserted_primary_key[0]  # fmt: skip
+                        trainee_id = connection.execute(
+                            insert(TraineeRow).values(
+                                name=name,
+                                name_key=key_of_name,
+                                workshop=workshop,
+                                workshop_key=key_of_workshop,
+                                pin_hash=pin_hash,
+                                created=_now(),
+                            )
+                        ).inserted_primary_key[0]
                         shown_name, shown_workshop = name, workshop
                     else:
                         if row.pin_hash is not None and (pin is None or not identity.check_pin_hash(pin, row.pin_hash)):
-                            raise StoreError(f"the name {row.name!r} is taken in {where} and needs its PIN; "
-                                             "give the PIN chosen at the first join, or another name")  # fmt: skip
+                            raise StoreError(
+                                f"the name {row.name!r} is taken in {where} and needs its PIN; "
+                                "give the PIN chosen at the first join, or another name"
+                            )
                         trainee_id, shown_name, shown_workshop = row.id, row.name, row.workshop
-                    connection.execute(insert(SessionRow).values(
-                        key_hash=identity.hash_key(key), trainee_id=trainee_id, created=_now()))  # fmt: skip
+                    connection.execute(
+                        insert(SessionRow).values(
+                            key_hash=identity.hash_key(key), trainee_id=trainee_id, created=_now()
+                        )
+                    )
                 return Trainee(id=int(trainee_id), name=shown_name, workshop=shown_workshop, key=key)
-            except StoreError as error:
-                # two first joins of one name at once: the unique constraint refused the second; join again
-                if "UNIQUE" not in str(error) and "unique" not in str(error) and "duplicate" not in str(error):
-                    raise
+            except _Conflict:
+                continue  # two first joins of one name at once: the unique constraint refused the second; again
         raise StoreError(f"the name {name!r} could not be joined in {where}; try again")
 
     def trainee(self, key: str) -> Trainee | None:
@@ -205,11 +234,13 @@ class Store:
 
     def _check_trainee(self, trainee: object) -> int:
         if not isinstance(trainee, Trainee):
-            raise StoreError(f"a trainee of the store is needed (Store.join or Store.trainee), got {type(trainee).__name__}")
+            raise StoreError(
+                f"a trainee of the store is needed (Store.join or Store.trainee), got {type(trainee).__name__}"
+            )
         return trainee.id
 
     def start_game(self, trainee: Trainee, exercise: str, log: dict[str, Any], *, rounds: int) -> GameRecord:
-        """A new game of ``exercise`` for ``trainee``, from ``log`` (the exercise's ``to_log()`` before any decision)."""
+        """A new game of ``exercise`` for ``trainee`` from ``log``: the exercise's ``to_log()`` before any decision."""
         trainee_id = self._check_trainee(trainee)
         log = _check_log(log)
         if log["exercise"] != exercise:
@@ -223,18 +254,44 @@ class Store:
         with self._transaction(write=True) as connection:
             if connection.execute(select(TraineeRow.id).where(TraineeRow.id == trainee_id)).first() is None:
                 raise StoreError(f"the trainee {trainee.name!r} is not in the store {self.shown}; join again")
-            connection.execute(insert(GameRow).values(
-                id=game_id, trainee_id=trainee_id, exercise=exercise, seed=log["seed"],
-                options=_canonical(log["options"]), log=text, revision=0, round=0, rounds=rounds,
-                finished=False, created=now, updated=now))  # fmt: skip
+            connection.execute(
+                insert(GameRow).values(
+                    id=game_id,
+                    trainee_id=trainee_id,
+                    exercise=exercise,
+                    seed=log["seed"],
+                    options=_canonical(log["options"]),
+                    log=text,
+                    revision=0,
+                    round=0,
+                    rounds=rounds,
+                    finished=False,
+                    created=now,
+                    updated=now,
+                )
+            )
             for position, decision in enumerate(log["decisions"]):
-                connection.execute(insert(DecisionRow).values(
-                    game_id=game_id, position=position, decision=_canonical(decision), revision=0, recorded=now))  # fmt: skip
-        return GameRecord(id=game_id, trainee_id=trainee_id, exercise=exercise, log=json.loads(text), revision=0,
-                          round=0, rounds=rounds, finished=False, created=now, updated=now)  # fmt: skip
+                connection.execute(
+                    insert(DecisionRow).values(
+                        game_id=game_id, position=position, decision=_canonical(decision), revision=0, recorded=now
+                    )
+                )
+        return GameRecord(
+            id=game_id,
+            trainee_id=trainee_id,
+            exercise=exercise,
+            log=json.loads(text),
+            revision=0,
+            round=0,
+            rounds=rounds,
+            finished=False,
+            created=now,
+            updated=now,
+        )
 
-    def save(self, game_id: str, trainee: Trainee, log: dict[str, Any], *, revision: int, round: int,
-             finished: bool) -> GameRecord:  # fmt: skip
+    def save(
+        self, game_id: str, trainee: Trainee, log: dict[str, Any], *, revision: int, round: int, finished: bool
+    ) -> GameRecord:
         """Save ``log`` as the game's state when the stored revision is ``revision``; committed when it returns.
 
         Returns the record at ``revision + 1``. Raises :class:`StaleGameError` (changing
@@ -253,22 +310,50 @@ class Store:
             raise StoreError(f"the decision log has more than {MAX_LOG_BYTES // 2**20} MiB; it is refused")
         decisions = [_canonical(decision) for decision in log["decisions"]]
         now = _now()
+        try:
+            return self._save(game_id, trainee_id, log, text, decisions, revision, round, finished, now)
+        except _Conflict:
+            raise StaleGameError(
+                f"the game {game_id} was saved meanwhile; nothing was changed: load it again"
+            ) from None
+
+    def _save(
+        self,
+        game_id: str,
+        trainee_id: int,
+        log: dict[str, Any],
+        text: str,
+        decisions: list[str],
+        revision: int,
+        round: int,
+        finished: bool,
+        now: datetime,
+    ) -> GameRecord:
         with self._transaction(write=True) as connection:
-            row = self._owned(connection, game_id, trainee_id)
+            row = self._owned(connection, game_id, trainee_id, lock=True)
             if row.revision != revision:
-                raise StaleGameError(f"the game {game_id} was saved meanwhile (revision {row.revision}, this save was "
-                                     f"based on {revision}); nothing was changed: load it again", _record(row))  # fmt: skip
+                raise StaleGameError(
+                    f"the game {game_id} was saved meanwhile (revision {row.revision}, this save was "
+                    f"based on {revision}); nothing was changed: load it again",
+                    _record(row),
+                )
             if log["exercise"] != row.exercise or log["seed"] != row.seed or _canonical(log["options"]) != row.options:
-                raise StoreError(f"the decision log is not of the game {game_id} (its exercise, seed or options differ); "
-                                 "start a new game for it")  # fmt: skip
+                raise StoreError(
+                    f"the decision log is not of the game {game_id} (its exercise, seed or options differ); "
+                    "start a new game for it"
+                )
             if round > row.rounds:
                 raise StoreError(f"the round must be from 0 to {row.rounds} (the game's rounds), got {round}")
-            stored = connection.execute(select(DecisionRow.position, DecisionRow.decision)
-                                        .where(DecisionRow.game_id == game_id)
-                                        .order_by(DecisionRow.position)).all()  # fmt: skip
+            stored = connection.execute(
+                select(DecisionRow.position, DecisionRow.decision)
+                .where(DecisionRow.game_id == game_id)
+                .order_by(DecisionRow.position)
+            ).all()
             if len(decisions) < len(stored) or any(decisions[p] != d for p, d in stored):
-                raise StoreError(f"the decision log of the game {game_id} changes or drops decisions already recorded "
-                                 f"({len(stored)} stored); decisions are only ever added")  # fmt: skip
+                raise StoreError(
+                    f"the decision log of the game {game_id} changes or drops decisions already recorded "
+                    f"({len(stored)} stored); decisions are only ever added"
+                )
             new_revision = revision + 1
             moved = connection.execute(
                 update(GameRow)
@@ -278,18 +363,42 @@ class Store:
             if moved != 1:  # another writer got in between (only possible where reads do not lock)
                 raise StaleGameError(f"the game {game_id} was saved meanwhile; nothing was changed: load it again")
             if len(decisions) > len(stored):
-                connection.execute(insert(DecisionRow), [
-                    {"game_id": game_id, "position": position, "decision": decisions[position],
-                     "revision": new_revision, "recorded": now}
-                    for position in range(len(stored), len(decisions))])  # fmt: skip
-        return GameRecord(id=row.id, trainee_id=row.trainee_id, exercise=row.exercise, log=json.loads(text),
-                          revision=new_revision, round=round, rounds=row.rounds, finished=finished,
-                          created=row.created, updated=now)  # fmt: skip
+                connection.execute(
+                    insert(DecisionRow),
+                    [
+                        {
+                            "game_id": game_id,
+                            "position": position,
+                            "decision": decisions[position],
+                            "revision": new_revision,
+                            "recorded": now,
+                        }
+                        for position in range(len(stored), len(decisions))
+                    ],
+                )
+        return GameRecord(
+            id=row.id,
+            trainee_id=row.trainee_id,
+            exercise=row.exercise,
+            log=json.loads(text),
+            revision=new_revision,
+            round=round,
+            rounds=row.rounds,
+            finished=finished,
+            created=row.created,
+            updated=now,
+        )
 
-    def _owned(self, connection: Connection, game_id: object, trainee_id: int) -> Any:
+    def _owned(self, connection: Connection, game_id: object, trainee_id: int, *, lock: bool = False) -> Any:
+        """The game row ``game_id`` of the trainee; ``lock``: held until the transaction ends.
+
+        SQLite's BEGIN IMMEDIATE already holds the whole file; on PostgreSQL the row is
+        locked (FOR UPDATE), so that a concurrent save waits and then reads the new revision.
+        """
         if not isinstance(game_id, str) or not 1 <= len(game_id) <= 64:
             raise StoreError(f"no such game: {str(game_id)[:64]!r}")
-        row = connection.execute(select(GameRow).where(GameRow.id == game_id)).first()
+        query = select(GameRow).where(GameRow.id == game_id)
+        row = connection.execute(query.with_for_update() if lock else query).first()
         if row is None or row.trainee_id != trainee_id:  # another trainee's game is not there for this one
             raise StoreError(f"no such game: {game_id!r}")
         return row
@@ -315,8 +424,9 @@ class Store:
         trainee_id = self._check_trainee(trainee)
         with self._transaction(write=False) as connection:
             self._owned(connection, game_id, trainee_id)
-            rows = connection.execute(select(DecisionRow.decision).where(DecisionRow.game_id == game_id)
-                                      .order_by(DecisionRow.position)).all()  # fmt: skip
+            rows = connection.execute(
+                select(DecisionRow.decision).where(DecisionRow.game_id == game_id).order_by(DecisionRow.position)
+            ).all()
         return [json.loads(row.decision) for row in rows]
 
     # -- a trainer's view (read only) --------------------------------------------------------
@@ -325,17 +435,23 @@ class Store:
         """The trainees of ``workshop`` (None: the open class), by name; their records carry no key."""
         key_of_workshop = "" if workshop is None else identity.name_key(identity.check_name(workshop, "workshop", 64))
         with self._transaction(write=False) as connection:
-            rows = connection.execute(select(TraineeRow.id, TraineeRow.name, TraineeRow.workshop)
-                                      .where(TraineeRow.workshop_key == key_of_workshop)
-                                      .order_by(TraineeRow.name_key)).all()  # fmt: skip
+            rows = connection.execute(
+                select(TraineeRow.id, TraineeRow.name, TraineeRow.workshop)
+                .where(TraineeRow.workshop_key == key_of_workshop)
+                .order_by(TraineeRow.name_key)
+            ).all()
         return [Trainee(id=row.id, name=row.name, workshop=row.workshop) for row in rows]
 
-    def workshop_games(self, workshop: str | None = None, exercise: str | None = None) -> list[tuple[Trainee, GameRecord]]:
+    def workshop_games(
+        self, workshop: str | None = None, exercise: str | None = None
+    ) -> list[tuple[Trainee, GameRecord]]:
         """Every game of the trainees of ``workshop`` (None: the open class), with its trainee, the last saved first."""
         key_of_workshop = "" if workshop is None else identity.name_key(identity.check_name(workshop, "workshop", 64))
-        query = (select(GameRow, TraineeRow.name, TraineeRow.workshop)
-                 .join(TraineeRow, TraineeRow.id == GameRow.trainee_id)
-                 .where(TraineeRow.workshop_key == key_of_workshop))  # fmt: skip
+        query = (
+            select(GameRow, TraineeRow.name, TraineeRow.workshop)
+            .join(TraineeRow, TraineeRow.id == GameRow.trainee_id)
+            .where(TraineeRow.workshop_key == key_of_workshop)
+        )
         if exercise is not None:
             query = query.where(GameRow.exercise == exercise)
         with self._transaction(write=False) as connection:
@@ -345,5 +461,7 @@ class Store:
     def count(self) -> dict[str, int]:
         """How many trainees, games and decisions the store holds."""
         with self._transaction(write=False) as connection:
-            return {name: int(connection.execute(select(func.count()).select_from(table)).scalar_one())
-                    for name, table in (("trainees", TraineeRow), ("games", GameRow), ("decisions", DecisionRow))}  # fmt: skip
+            return {
+                name: int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+                for name, table in (("trainees", TraineeRow), ("games", GameRow), ("decisions", DecisionRow))
+            }

@@ -71,9 +71,7 @@ def upgrade() -> None:
         sa.Column("decision", sa.Text(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("recorded", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["game_id"], ["games.id"], name=op.f("fk_decisions_game_id_games"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["game_id"], ["games.id"], name=op.f("fk_decisions_game_id_games"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_decisions")),
         sa.UniqueConstraint("game_id", "position", name="uq_decisions_game_position"),
     )
