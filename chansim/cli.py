@@ -451,11 +451,24 @@ def _umask() -> int:
     help="Where decisions are stored: an SQLAlchemy URL (sqlite:///FILE, postgresql+psycopg://...) [default: the "
     "CHANSIM_STORE variable, else an SQLite file in ~/.local/share/chansim].",
 )  # fmt: skip
+@click.option(
+    "--max-kernels", type=click.IntRange(min=2, max=1000), default=60, show_default=True,
+    help="Kernels alive at once, the preheated pool included (one a page; ~300 MB each). A page over the cap "
+    "gets a 'class is full, try again in a minute' page.",
+)  # fmt: skip
+@click.option(
+    "--max-kernels-per-client", type=click.IntRange(min=0, max=1000), default=4, show_default=True,
+    help="Pages open at once from one address (0: no limit; use it behind a reverse proxy).",
+)  # fmt: skip
+@click.option(
+    "--cull-idle", "cull_idle", type=click.IntRange(min=10, max=86400), default=60, show_default=True, metavar="SECONDS",
+    help="Stop a page's kernel once its tab is gone (no connection) and it has been idle this long.",
+)  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Print the server settings (token redacted) instead of starting it.")
 def serve_command(
     port: int, notebooks: str | None, lang: str | None, preheat: bool, pool_size: int, ip: str, public: bool,
     token: str | None, token_file: str | None, require_token: bool, allow_hosts: tuple[str, ...], store: str | None,
-    dry_run: bool,
+    max_kernels: int, max_kernels_per_client: int, cull_idle: int, dry_run: bool,
 ) -> None:  # fmt: skip
     """Start the training app (Voila, in this process) and print the URL of its home page.
 
@@ -466,6 +479,7 @@ def serve_command(
     import dataclasses
 
     from chansim.serve import ServeError, ServeOptions, check_voila, find_notebooks, read_token_file, resolve
+    from chansim.serve.kernels import check_limits
 
     try:
         if token is not None and token_file is not None:
@@ -479,9 +493,11 @@ def serve_command(
         options = ServeOptions(
             notebooks=folder, port=port, ip="0.0.0.0" if public else ip, public=public, preheat=preheat,
             pool_size=pool_size, language=lang, token=token, require_token=require_token,
-            allow_hosts=tuple(allow_hosts), store=store or _default_store_url(),
+            allow_hosts=tuple(allow_hosts), store=store or _default_store_url(), max_kernels=max_kernels,
+            max_kernels_per_client=max_kernels_per_client, cull_idle_seconds=cull_idle,
         )  # fmt: skip
         options = resolve(options, check_port=not dry_run)
+        check_limits(options)
     except ServeError as error:
         raise BadInput(str(error)) from None
     if dry_run:

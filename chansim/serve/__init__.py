@@ -82,7 +82,10 @@ class ServeOptions:
     require_token: bool = False
     allow_hosts: tuple[str, ...] = ()
     store: str | None = None
-    cull_idle_seconds: int = 3600
+    cull_idle_seconds: int = 60
+    cull_interval_seconds: int = 30
+    max_kernels: int = 60
+    max_kernels_per_client: int = 4
     timeout_seconds: int = 120
     show_tracebacks: bool = False
 
