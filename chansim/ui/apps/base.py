@@ -143,6 +143,8 @@ class App:
     undone_key = "ui.undone"
     #: the message shown after a reset
     reset_key = "ui.reset_done"
+    #: whether the session bar offers "New game" (apps with their own new-game button say False)
+    new_game_in_bar = True
 
     def __init__(self, lang: str | Language | None = None) -> None:
         self.lang = lang if isinstance(lang, Language) else Language(lang)
@@ -309,7 +311,8 @@ class App:
             self._show_saved()
             return self
         self.store, self.trainee = store, trainee
-        self.new_game_button.layout.display = ""
+        if self.new_game_in_bar:
+            self.new_game_button.layout.display = ""
         download = getattr(self, "download", None)
         if isinstance(download, DownloadLink):
             download.stamp = self._file_stamp

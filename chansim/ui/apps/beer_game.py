@@ -64,6 +64,8 @@ def _number(value: float) -> str:
 class BeerGameApp(App):
     """The parts of the page and the steps between them and the controller (:attr:`exercise`)."""
 
+    new_game_in_bar = False  # its own new-game button (a role and demand / a seed) is the one
+
     def __init__(self, lang: str | None, *, seed: int, role: str, demand: str, horizon_weeks: int) -> None:
         super().__init__(lang)
         self.seed, self.horizon_weeks = seed, horizon_weeks

@@ -318,6 +318,8 @@ class TerritoryControl(widgets.VBox):
 class EvaluationApp(App):
     """Builds the page and wires the steps to an :class:`Evaluation` (:attr:`exercise`)."""
 
+    new_game_in_bar = False  # its own new-game button (a role and demand / a seed) is the one
+
     undone_key = "evaluation.undone"
 
     def __init__(self, lang: str | Language | None, seed: int, reviews: int) -> None:
