@@ -23,6 +23,8 @@ The kernel of an exercise page reads the cookie from ``HTTP_COOKIE`` (Voilà pas
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import html
 import logging
 import os
@@ -141,6 +143,8 @@ def _store_for(settings: Mapping[str, Any]) -> Any:
 
 
 _LIMITER = JoinLimiter()
+#: the threads that run joins (the store is thread-safe; scrypt needs 16 MiB each)
+_JOINS = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="chansim-join")
 
 try:  # the handlers live in the web app of Voilà (a Jupyter server app)
     from jupyter_server.base.handlers import JupyterHandler as _Handler
@@ -215,7 +219,10 @@ class JoinHandler(_IdentityHandler):
 
         try:
             store = _store_for(self.settings)
-            trainee = store.join(name, pin=pin.strip() or None, workshop=workshop.strip() or None)
+            # a PIN check is ~50 ms of scrypt: off the event loop, two at a time (the rest queue)
+            trainee = await asyncio.get_running_loop().run_in_executor(
+                _JOINS, lambda: store.join(name, pin=pin.strip() or None, workshop=workshop.strip() or None)
+            )
         except StoreError as error:
             message = str(error).lower()
             code = "pin" if "pin" in message else "store" if _is_storage(message) else "name"

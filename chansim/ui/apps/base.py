@@ -28,7 +28,9 @@ unfinished one (``Exercise.from_log``), else it starts one in the store. After e
 that changed the game (a round, auto-play, undo, reset, a new game: :meth:`App.commit`, run
 at the end of every busy step and by the round handlers before they show the result) the
 decision log is saved with a compare-and-set on the game's revision, and only then does the
-indicator (:class:`~chansim.ui.widgets.SaveIndicator`) say "saved ✓ round N". When another
+indicator (:class:`~chansim.ui.widgets.SaveIndicator`) say "saved ✓ round N". The store only
+ever adds decisions, so an undo or reset that takes decisions back stores the shorter game as a
+new game (the longer one stays stored, as it was). When another
 tab moved the game on, the step is not recorded: the page shows the stored game and says
 "reload". When the store fails, the game goes on and the indicator says it is not saved.
 Without a trainee the game plays as before, marked "not saved".
