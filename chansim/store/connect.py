@@ -334,7 +334,7 @@ def migrate(engine: Engine, target: Target, timeout_s: float) -> None:
         if current is not None and current not in known:
             raise StoreError(
                 f"the store {target.shown} has the schema revision {current!r}, newer than this "
-                f"chansim knows (up to {head!r}); upgrade chansim, or give another store"
+                f"chansim knows (up to {head!r}), or of another program; upgrade chansim, or give another store"
             )
         return current == head
 

@@ -10,6 +10,7 @@ a double click or a resent message never record a round twice.
 from __future__ import annotations
 
 import json
+import operator
 import os
 import threading
 import uuid
@@ -68,9 +69,14 @@ def _check_log(log: object) -> dict[str, Any]:
 
 
 def _check_count(value: object, what: str, minimum: int, maximum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+    """``value`` as an int (NumPy integers too) when it is a whole number from ``minimum`` to ``maximum``."""
+    try:
+        number = None if isinstance(value, bool) else operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        number = None
+    if number is None or not minimum <= number <= maximum:
         raise StoreError(f"{what} must be a whole number from {minimum} to {maximum}, got {value!r}")
-    return value
+    return number
 
 
 class _Conflict(StoreError):
@@ -179,41 +185,47 @@ class Store:
         key_of_name = identity.name_key(name)
         key_of_workshop = "" if workshop is None else identity.name_key(workshop)
         where = "the open class" if workshop is None else f"the workshop {workshop!r}"
-        pin_hash = identity.hash_pin(pin) if pin is not None else None  # slow: outside the transaction
         key = identity.new_key()
+        find = select(TraineeRow.id, TraineeRow.name, TraineeRow.workshop, TraineeRow.pin_hash).where(
+            TraineeRow.workshop_key == key_of_workshop, TraineeRow.name_key == key_of_name
+        )
+        pin_hash: str | None = None
+        # the PIN's hashing and checking (scrypt, ~50 ms) run outside any write transaction, so that
+        # a class joining at once does not queue behind it
         for _attempt in range(3):
+            with self._transaction(write=False) as connection:
+                row = connection.execute(find).first()
+            if row is not None:
+                if row.pin_hash is not None and (pin is None or not identity.check_pin_hash(pin, row.pin_hash)):
+                    raise StoreError(
+                        f"the name {row.name!r} is taken in {where} and needs its PIN; "
+                        "give the PIN chosen at the first join, or another name"
+                    )
+                with self._transaction(write=True) as connection:
+                    connection.execute(
+                        insert(SessionRow).values(key_hash=identity.hash_key(key), trainee_id=row.id, created=_now())
+                    )
+                return Trainee(id=int(row.id), name=row.name, workshop=row.workshop, key=key)
+            if pin is not None and pin_hash is None:
+                pin_hash = identity.hash_pin(pin)
             try:
                 with self._transaction(write=True) as connection:
-                    row = connection.execute(
-                        select(TraineeRow).where(
-                            TraineeRow.workshop_key == key_of_workshop, TraineeRow.name_key == key_of_name
+                    trainee_id = connection.execute(
+                        insert(TraineeRow).values(
+                            name=name,
+                            name_key=key_of_name,
+                            workshop=workshop,
+                            workshop_key=key_of_workshop,
+                            pin_hash=pin_hash,
+                            created=_now(),
                         )
-                    ).first()
-                    if row is None:
-                        trainee_id = connection.execute(
-                            insert(TraineeRow).values(
-                                name=name,
-                                name_key=key_of_name,
-                                workshop=workshop,
-                                workshop_key=key_of_workshop,
-                                pin_hash=pin_hash,
-                                created=_now(),
-                            )
-                        ).inserted_primary_key[0]
-                        shown_name, shown_workshop = name, workshop
-                    else:
-                        if row.pin_hash is not None and (pin is None or not identity.check_pin_hash(pin, row.pin_hash)):
-                            raise StoreError(
-                                f"the name {row.name!r} is taken in {where} and needs its PIN; "
-                                "give the PIN chosen at the first join, or another name"
-                            )
-                        trainee_id, shown_name, shown_workshop = row.id, row.name, row.workshop
+                    ).inserted_primary_key[0]
                     connection.execute(
                         insert(SessionRow).values(
                             key_hash=identity.hash_key(key), trainee_id=trainee_id, created=_now()
                         )
                     )
-                return Trainee(id=int(trainee_id), name=shown_name, workshop=shown_workshop, key=key)
+                return Trainee(id=int(trainee_id), name=name, workshop=workshop, key=key)
             except _Conflict:
                 continue  # two first joins of one name at once: the unique constraint refused the second; again
         raise StoreError(f"the name {name!r} could not be joined in {where}; try again")

@@ -202,3 +202,27 @@ def test_a_store_reopened_holds_everything(store_url: str) -> None:
             store.join("Ada")
     with pytest.raises(StoreError, match="closed"):
         store.games(me)
+
+
+@pytest.mark.parametrize("name", ["beer-game", "order-desk"])
+def test_a_real_exercise_resumes_from_the_store_with_the_same_numbers(tmp_path, name: str) -> None:
+    """The store keeps an exercise's to_log(): a game saved round by round replays to the same state."""
+    import numpy as np
+
+    from chansim.exercises import EXERCISES, from_log
+
+    url = tmp_path / "store.db"
+    game = EXERCISES[name](seed=11)
+    with Store.open(url) as store:
+        me = store.join("Ada")
+        record = store.start_game(me, name, game.to_log(), rounds=np.int64(game.rounds))
+        for _ in range(3):
+            game.play_round(game.default_decision())
+            record = store.save(record.id, me, game.to_log(), revision=record.revision, round=np.int64(game.round),
+                                finished=game.finished)  # fmt: skip
+    with Store.open(url) as store:
+        (stored,) = store.games(store.trainee(me.key), name)
+        again = from_log(stored.log)
+        assert stored.round == again.round == game.round == 3 and stored.revision == 3
+        assert again.to_log() == game.to_log() and again.score() == game.score()
+        assert len(store.decisions(stored.id, me)) == 3

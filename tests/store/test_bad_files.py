@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import os
 import pwd
+import select
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -263,9 +266,21 @@ def as_user() -> Iterator[tuple[Path, object]]:
             finally:
                 os._exit(0)
         os.close(write_end)
-        with os.fdopen(read_end, "rb") as answer:
-            outcome = answer.read().decode()
+        chunks: list[bytes] = []
+        deadline = time.monotonic() + 120
+        with os.fdopen(read_end, "rb", buffering=0) as answer:
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([answer], [], [], 1.0)
+                if ready:
+                    chunk = answer.read(65536)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+            else:
+                os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+        outcome = b"".join(chunks).decode()
+        assert outcome, "the child that opened the store as another user gave no answer within 120 s"
         assert "Traceback" not in outcome, outcome
         return outcome
 
