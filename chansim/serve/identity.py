@@ -206,6 +206,7 @@ class JoinHandler(_IdentityHandler):
 
     @web.authenticated
     async def post(self) -> None:
+        """Join (rate-limited, bounded fields), set the cookie, back to the home page (or say why not there)."""
         lang = self._lang()
         if not self.limiter.allow(self.request.remote_ip or "?"):
             self.redirect(self._home(lang=lang, join_error="too_many"), status=303)
@@ -245,6 +246,7 @@ class LeaveHandler(_IdentityHandler):
 
     @web.authenticated
     async def post(self) -> None:
+        """Clear the session cookie and go back to the home page."""
         self.clear_cookie(COOKIE, path=self.base_url)
         self.redirect(self._home(lang=self._lang()), status=303)
 

@@ -130,7 +130,7 @@ def test_a_join_from_another_site_is_refused(server, headers) -> None:
 def test_a_refused_join_names_the_problem_without_reflecting_input(server) -> None:
     port, _ = server
     origin = f"http://127.0.0.1:{port}"
-    status, location, cookies, _ = post(port, "/chansim/join", {"name": "x" * 41, "lang": "x\"><img>"}, Origin=origin)
+    status, location, cookies, _ = post(port, "/chansim/join", {"name": "x" * 41, "lang": 'x"><img>'}, Origin=origin)
     assert status == 303 and location == "/voila/render/00-home.ipynb?join_error=name" and not cookies
     post(port, "/chansim/join", {"name": "Pia", "pin": "4711", "lang": "en_US"}, Origin=origin)
     status, location, cookies, _ = post(port, "/chansim/join", {"name": "pia", "pin": "0000"}, Origin=origin)

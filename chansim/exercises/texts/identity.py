@@ -1,29 +1,35 @@
-"""Texts of the trainee identity and the saved games (home page join form, save indicator): ``{key: (zh_CN, en_US)}``."""
+"""Texts of the trainee identity and saved games (join form, save indicator): ``{key: (zh_CN, en_US)}``."""
 
 TEXTS: dict[str, tuple[str, str]] = {
     "identity.playing_as": ("学员：{name}", "Playing as {name}"),
     "identity.save.saved": ("已保存 ✓ 第 {round} 回合", "saved ✓ round {round}"),
     "identity.save.local": (
-        "未保存：请先在首页填写你的名字", "not saved — give your name on the home page",
+        "未保存：请先在首页填写你的名字",
+        "not saved — give your name on the home page",
     ),
     "identity.save.failed": (
-        "未保存（{error}）：可以继续练习，但进度不会保存", "NOT saved ({error}): the game goes on, unsaved",
+        "未保存（{error}）：可以继续练习，但进度不会保存",
+        "NOT saved ({error}): the game goes on, unsaved",
     ),
     "identity.save.stale": (
-        "这局游戏已在另一个标签页中继续：请刷新页面", "this game moved on in another tab — reload the page",
+        "这局游戏已在另一个标签页中继续：请刷新页面",
+        "this game moved on in another tab — reload the page",
     ),
     "identity.stale_notice": (
         "这局游戏已在另一个标签页中继续，本次操作没有记录。请刷新页面。",
         "This game moved on in another tab; this action was not recorded. Reload the page.",
     ),
     "identity.no_such_game": (
-        "没有这局游戏（{game}）：显示的是你自己的游戏。", "No such game ({game}): your own game is shown.",
+        "没有这局游戏（{game}）：显示的是你自己的游戏。",
+        "No such game ({game}): your own game is shown.",
     ),
     "identity.resumed": (
-        "继续上次的游戏：第 {round} / {rounds} 回合。", "Resumed your game: round {round} of {rounds}.",
+        "继续上次的游戏：第 {round} / {rounds} 回合。",
+        "Resumed your game: round {round} of {rounds}.",
     ),
     "identity.unreadable": (
-        "保存的游戏无法恢复（{error}），已开始新游戏。", "The saved game cannot be resumed ({error}); a new game was started.",
+        "保存的游戏无法恢复（{error}），已开始新游戏。",
+        "The saved game cannot be resumed ({error}); a new game was started.",
     ),
     "identity.store_unavailable": (
         "无法打开存储（{error}）：游戏可以进行，但不会保存。",
@@ -65,13 +71,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "That name cannot be used: 1–40 characters, no control characters; if the name has a PIN, give it.",
     ),
     "identity.join_error.pin": (
-        "PIN 不对，或格式不对（4–12 个字符）。", "Wrong PIN, or not a PIN (4–12 characters).",
+        "PIN 不对，或格式不对（4–12 个字符）。",
+        "Wrong PIN, or not a PIN (4–12 characters).",
     ),
     "identity.join_error.too_many": (
-        "尝试次数太多：请一分钟后再试。", "Too many tries: wait a minute and try again.",
+        "尝试次数太多：请一分钟后再试。",
+        "Too many tries: wait a minute and try again.",
     ),
     "identity.join_error.store": (
-        "服务器无法保存：请告诉培训师。", "The server cannot store games right now: tell the trainer.",
+        "服务器无法保存：请告诉培训师。",
+        "The server cannot store games right now: tell the trainer.",
     ),
     "identity.join_error.refused": ("加入失败：请再试一次。", "Joining failed: try again."),
 }

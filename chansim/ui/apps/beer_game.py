@@ -9,10 +9,9 @@ game is built when the page opens (a few milliseconds: one week of replay), the 
 
 from __future__ import annotations
 
-from typing import Any
-
 import html
 import math
+from typing import Any
 
 import ipywidgets as widgets
 

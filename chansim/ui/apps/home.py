@@ -102,7 +102,8 @@ def _games_html(lang: Language, games: list[GameRecord]) -> str:
     if not games:
         return f'<p class="chansim-no-games">{e(t("identity.no_games"))}</p>'
     by_name = {ex.name: ex for ex in EXERCISES}
-    head = "".join(f"<th>{e(t(f'identity.col.{c}'))}</th>" for c in ("exercise", "round", "status", "updated")) + "<th></th>"
+    columns = ("exercise", "round", "status", "updated")
+    head = "".join(f"<th>{e(t(f'identity.col.{c}'))}</th>" for c in columns) + "<th></th>"
     rows = []
     for game in games[:MAX_GAMES]:
         ex = by_name.get(game.exercise)
@@ -115,7 +116,8 @@ def _games_html(lang: Language, games: list[GameRecord]) -> str:
             f'<tr class="chansim-game" data-game="{e(game.id)}" data-exercise="{e(ex.key)}">'
             f"<td>{e(t(ex.name_key))}</td><td>{e(t('identity.round_of', round=game.round, rounds=game.rounds))}</td>"
             f"<td>{e(status)}</td><td>{e(when)} UTC</td>"
-            f'<td><a class="chansim-resume-link" href="{e(_href(ex.notebook, lang, game.id))}">{e(link)} →</a></td></tr>'
+            f'<td><a class="chansim-resume-link" href="{e(_href(ex.notebook, lang, game.id))}">{e(link)} →</a>'
+            "</td></tr>"
         )
     return f'<table class="chansim-table chansim-games"><tr>{head}</tr>{"".join(rows)}</table>'
 
@@ -198,6 +200,7 @@ class HomeApp(App):
             self.notice.show("identity.store_unavailable", "warning", error=str(self.store_error)[:160])
 
     def render(self) -> None:
+        """Who plays (or the join form) and the page text, in the current language."""
         if self.trainee is not None:
             self.identity_html.value = _who_html(self.lang, self.trainee, self.games or [], self.served)
         elif self.served:

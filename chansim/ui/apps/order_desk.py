@@ -10,10 +10,9 @@ process's suggestion), then advances.
 
 from __future__ import annotations
 
-from typing import Any
-
 import html
 import math
+from typing import Any
 
 import ipywidgets as widgets
 
