@@ -461,7 +461,8 @@ def _umask() -> int:
     help="Pages open at once from one address (0: no limit; use it behind a reverse proxy).",
 )  # fmt: skip
 @click.option(
-    "--cull-idle", "cull_idle", type=click.IntRange(min=10, max=86400), default=60, show_default=True, metavar="SECONDS",
+    "--cull-idle", "cull_idle", type=click.IntRange(min=10, max=86400), default=60, show_default=True,
+    metavar="SECONDS",
     help="Stop a page's kernel once its tab is gone (no connection) and it has been idle this long.",
 )  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Print the server settings (token redacted) instead of starting it.")
@@ -478,7 +479,15 @@ def serve_command(
     """
     import dataclasses
 
-    from chansim.serve import ServeError, ServeOptions, check_voila, find_notebooks, read_token_file, resolve
+    from chansim.serve import (
+        ServeError,
+        ServeOptions,
+        check_voila,
+        find_notebooks,
+        read_token_file,
+        redact_url,
+        resolve,
+    )  # fmt: skip
     from chansim.serve.kernels import check_limits
 
     try:
@@ -486,12 +495,19 @@ def serve_command(
             raise ServeError("--token and --token-file: give one of them")
         if token_file is not None:
             token = read_token_file(token_file)
+            if not token:
+                raise ServeError(
+                    f"--token-file {token_file}: empty; put the token (16 characters at least) on its first line"
+                )
         if token is not None and not token.strip():
-            raise ServeError("--token: empty; give at least 16 printable characters, or none to have one generated")
+            raise ServeError(
+                "--token (or CHANSIM_TOKEN): empty; give at least 16 printable characters, or none to have one "
+                "generated"
+            )
         folder = find_notebooks(notebooks)
         check_voila()
         options = ServeOptions(
-            notebooks=folder, port=port, ip="0.0.0.0" if public else ip, public=public, preheat=preheat,
+            notebooks=folder, port=port, ip=ip, public=public, preheat=preheat,
             pool_size=pool_size, language=lang, token=token, require_token=require_token,
             allow_hosts=tuple(allow_hosts), store=store or _default_store_url(), max_kernels=max_kernels,
             max_kernels_per_client=max_kernels_per_client, cull_idle_seconds=cull_idle,
@@ -503,21 +519,29 @@ def serve_command(
     if dry_run:
         from chansim.serve.launcher import build_config
 
-        shown = dataclasses.replace(options, token="<redacted>" if options.token else None)
+        shown = dataclasses.replace(
+            options, token="<redacted>" if options.token else None, store=redact_url(options.store or "") or None
+        )
         click.echo(f"chansim serve settings: {shown.to_json(with_token=True)}")
         click.echo(f"url: {shown.share_url}")
         for section, values in build_config(options).items():
             for key, value in values.items():
                 click.echo(f"{section}.{key} = {value!r}")
         return
-    if options.token_required and not _is_loopback(options.bind_ip):
-        _warn_exposed(options)
-    click.echo(f"chansim: serving {folder} with Voila; open {options.share_url}  (Ctrl-C stops)")
-    sys.stdout.flush()
-    from chansim.serve.launcher import run
+    from chansim.serve import launcher
 
     try:
-        run(options)
+        store = launcher.open_store(options)  # a corrupt or locked store stops here, before any kernel
+    except ServeError as error:
+        raise BadInput(str(error)) from None
+    shown_store = store.shown if store is not None else redact_url(options.store or "the default store")
+    if options.token_required and not _is_loopback(options.bind_ip):
+        _warn_exposed(options, shown_store)
+    click.echo(f"chansim: serving {folder} with Voila; open {options.share_url}  (Ctrl-C stops)")
+    click.echo(f"chansim: decisions are stored in {shown_store}")
+    sys.stdout.flush()
+    try:
+        launcher.run(options, store=store)
     except ServeError as error:
         raise BadInput(str(error)) from None
 
@@ -540,12 +564,12 @@ def _default_store_url() -> str | None:
     return default_url() if default_url else os.environ.get("CHANSIM_STORE")
 
 
-def _warn_exposed(options: Any) -> None:
+def _warn_exposed(options: Any, store: str) -> None:
     where = "every interface (0.0.0.0)" if options.bind_ip == "0.0.0.0" else options.bind_ip
     click.echo(
         f"chansim: WARNING: the app listens on {where}, port {options.port}: anyone on the network who has the URL "
         "below (with its token) can open pages and start kernels on this machine, and play under any trainee name; "
-        f"decisions are stored in {options.store or 'the default store'}. Share the URL only with the class; "
+        f"decisions are stored in {store}. Share the URL only with the class; "
         f"Ctrl-C stops the server. Host names answered: {', '.join(options.allow_hosts)}.",
         err=True,
     )

@@ -43,6 +43,7 @@ __all__ = [
     "local_addresses",
     "port_is_free",
     "read_token_file",
+    "redact_url",
     "resolve",
     "voila_command",
 ]
@@ -144,6 +145,11 @@ class ServeOptions:
         return cls(**data)
 
 
+def redact_url(url: str) -> str:
+    """``url`` with its password (``scheme://user:password@host``) shown as ``***``."""
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/@]*):[^@/]*@", r"\1:***@", url)
+
+
 def is_loopback(ip: str) -> bool:
     """Whether ``ip`` is a loopback address (``0.0.0.0`` and ``::`` are not: they are every interface)."""
     try:
@@ -232,8 +238,11 @@ def check_host_name(name: str) -> str:
 
 
 def allowed_hosts(options: ServeOptions) -> tuple[str, ...]:
-    """The Host names the server answers to: localhost, 127.0.0.1, ::1, ``options.allow_hosts``,
-    and beyond loopback this machine's host names and the listening address(es)."""
+    """The Host names the server answers to.
+
+    Always localhost, 127.0.0.1, ::1 and ``options.allow_hosts``; beyond loopback also this
+    machine's host names and the listening address(es).
+    """
     hosts = list(LOOPBACK_HOSTS)
     ip = options.bind_ip
     if not is_loopback(ip):
@@ -262,7 +271,9 @@ def read_token_file(path: str | os.PathLike[str]) -> str:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else "not a UTF-8 text file"
-        raise ServeError(f"--token-file {path}: cannot read it ({reason}); give a readable file with the token") from None
+        raise ServeError(
+            f"--token-file {path}: cannot read it ({reason}); give a readable file with the token"
+        ) from None
     lines = text.strip().splitlines()
     return lines[0].strip() if lines else ""
 
@@ -289,8 +300,10 @@ def _check_ip(ip: str) -> None:
 
 
 def resolve(options: ServeOptions, *, check_port: bool = True) -> ServeOptions:
-    """``options`` checked and completed: a token generated when one is required and missing,
-    the full Host allow-list.
+    """``options`` checked and completed.
+
+    A token is generated when one is required and missing; ``allow_hosts`` becomes the full
+    Host allow-list (:func:`allowed_hosts`).
 
     Raises:
         ServeError: for an address that is not this machine's, a bad host name, a token shorter
@@ -306,15 +319,17 @@ def resolve(options: ServeOptions, *, check_port: bool = True) -> ServeOptions:
         token = token.strip()
         if len(token) < MIN_TOKEN_LENGTH or any(c.isspace() or not c.isprintable() for c in token):
             raise ServeError(
-                f"--token: too short or has spaces; give at least {MIN_TOKEN_LENGTH} printable characters "
-                "without spaces, or none to have one generated"
+                "--token (or CHANSIM_TOKEN, --token-file): too short or has spaces; give at least "
+                f"{MIN_TOKEN_LENGTH} printable characters without spaces, or none to have one generated"
             )
     resolved = dataclasses.replace(options, token=token)
     if resolved.token_required and not token:
         resolved = dataclasses.replace(resolved, token=secrets.token_urlsafe(24))
     resolved = dataclasses.replace(resolved, allow_hosts=allowed_hosts(resolved))
     if check_port and not port_is_free(resolved.bind_ip, resolved.port):
-        raise ServeError(f"--port {resolved.port}: already in use on {resolved.bind_ip}; choose another port (1024 to 65535)")
+        raise ServeError(
+            f"--port {resolved.port}: already in use on {resolved.bind_ip}; choose another port (1024 to 65535)"
+        )
     return resolved
 
 

@@ -152,6 +152,7 @@ class CellTimeout:
     seconds: int | None
 
     def __call__(self, cell: Any) -> int | None:
+        """The timeout of ``cell`` in seconds (None: no timeout)."""
         return None if _is_wait_cell(cell) else self.seconds
 
 
@@ -173,6 +174,7 @@ class _Reservation:
     open: bool = True
 
     def release(self) -> None:
+        """Give the slot back (no-op once used or released)."""
         if self.open:
             self.open = False
             self.gate.inflight[self.client] -= 1
@@ -240,8 +242,10 @@ _ACCEPT = re.compile(r"\s*([A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*q
 
 
 def page_language(query_lang: str | None, accept_language: str | None, languages: Iterable[str]) -> str:
-    """The language of a server page: ``?lang=`` if it is one of ``languages``, else the best of
-    ``Accept-Language`` that matches one (``zh``, ``zh-CN``, ``zh-Hans`` give ``zh_CN``), else English.
+    """The language of a server page: ``?lang=``, else ``Accept-Language``, else English.
+
+    ``query_lang`` counts when it is one of ``languages``; of ``accept_language`` the tag of
+    highest quality that matches one (``zh``, ``zh-CN``, ``zh-Hans`` give ``zh_CN``).
     """
     languages = tuple(languages)
     if query_lang in languages:

@@ -23,10 +23,9 @@ jupyter_server's own host check (``allow_remote_access`` / ``local_hostnames`` i
 ``JupyterHandler`` (not Voilà's request-info websocket nor every static handler), it accepts every
 loopback address and refuses every LAN address as a Host; so the gate does it for all.
 
-Tracebacks: ``VoilaConfiguration.show_tracebacks`` off (page), ``MappingKernelManager.allow_tracebacks``
-off (iopub ``error`` messages) and :class:`QuietWebsocketConnection`, which also blanks
-tracebacks in shell replies and in stderr text, before anything is written to the browser. The
-full traceback goes to the server's log.
+Tracebacks: ``VoilaConfiguration.show_tracebacks`` off (page) and :class:`QuietWebsocketConnection`,
+which blanks tracebacks (iopub ``error`` messages, shell replies, stderr text holding one) before
+anything is written to the browser. The full traceback goes to the server's log.
 
 Hook points for the other serve modules (each optional; the launcher checks that the module
 exists with :func:`importlib.util.find_spec`, so a broken module fails loudly):
@@ -40,6 +39,8 @@ exists with :func:`importlib.util.find_spec`, so a broken module fails loudly):
   Voilà's) and periodic callbacks.
 - ``chansim.serve.kernels.configure(config, options)`` (optional) may change the traitlets
   ``Config`` before Voilà is created (kernel manager class, pool, culling).
+- ``app.settings["chansim_store"]``: the :class:`chansim.store.Store` opened (and migrated) at
+  start, when chansim.store exists; kernels get its URL as ``CHANSIM_STORE``.
 - ``chansim.serve.identity.HANDLERS``: a list of ``(pattern, handler_class)`` or
   ``(pattern, handler_class, kwargs)``, patterns relative to the base URL (``/chansim/join``);
   they are added ahead of Voilà's handlers and pass the same gate.
@@ -72,7 +73,7 @@ from tornado import httputil
 from traitlets.config import Config
 from voila.app import Voila
 
-from chansim.serve import SECRET_ENVS, TOKEN_ENV, ServeError, ServeOptions, resolve
+from chansim.serve import SECRET_ENVS, TOKEN_ENV, ServeError, ServeOptions, redact_url, resolve
 
 __all__ = [
     "STRIPPED_QUERY",
@@ -108,7 +109,12 @@ def build_config(options: ServeOptions) -> Config:
     c.Voila.config_file_paths = []  # no voila.json of the working directory overrides these settings
     c.Voila.token = None  # the Gate checks the token; Voilà's login page is never needed
     c.Voila.auto_token = False
-    c.Voila.kernel_websocket_connection_class = QuietWebsocketConnection
+    # jupyter_server's own MappingKernelManager.allow_tracebacks=False is broken in 2.x (its
+    # websocket handler asks the single kernel's manager for traceback_replacement_message and
+    # fails on every error message); QuietWebsocketConnection does the job instead
+    c.Voila.kernel_websocket_connection_class = (
+        ZMQChannelsWebsocketConnection if options.show_tracebacks else QuietWebsocketConnection
+    )
     c.Voila.tornado_settings = {"serve_traceback": False}
     vc = c.VoilaConfiguration
     vc.strip_sources = True
@@ -120,9 +126,7 @@ def build_config(options: ServeOptions) -> Config:
     vc.default_pool_size = options.pool_size if options.preheat else 0
     c.VoilaExecutor.timeout = options.timeout_seconds
     c.MappingKernelManager.cull_idle_timeout = options.cull_idle_seconds
-    c.MappingKernelManager.cull_interval = 300
-    c.MappingKernelManager.allow_tracebacks = options.show_tracebacks
-    c.MappingKernelManager.traceback_replacement_message = TRACEBACK_HIDDEN
+    c.MappingKernelManager.cull_interval = options.cull_interval_seconds
     return c
 
 
@@ -238,9 +242,7 @@ class Gate:
 
     def set_cookie_header(self) -> str:
         """The ``Set-Cookie`` value for a request that gave the token."""
-        return (
-            f"{self.cookie_name}={self.cookie_value}; Path=/; Max-Age={AUTH_COOKIE_SECONDS}; HttpOnly; SameSite=Lax"
-        )
+        return f"{self.cookie_name}={self.cookie_value}; Path=/; Max-Age={AUTH_COOKIE_SECONDS}; HttpOnly; SameSite=Lax"
 
 
 def _clean(request: httputil.HTTPServerRequest, pairs: list[tuple[str, str]], cookie: str | None) -> None:
@@ -279,7 +281,11 @@ class RefusedHandler(tornado.web.RequestHandler):
 
 def _cookie_transform(gate: Gate) -> type[tornado.web.OutputTransform]:
     class SetAuthCookie(tornado.web.OutputTransform):
-        """Adds the auth cookie to the response of a request that gave the token."""
+        """Adds the auth cookie to the response of a request that gave the token; no Referer leaves the site.
+
+        The page's address holds the token (``?token=``): ``Referrer-Policy: same-origin`` keeps
+        it from the external resources a template may load.
+        """
 
         def __init__(self, request: httputil.HTTPServerRequest) -> None:
             self.fresh = request in gate.fresh
@@ -287,6 +293,7 @@ def _cookie_transform(gate: Gate) -> type[tornado.web.OutputTransform]:
         def transform_first_chunk(self, status_code, headers, chunk, finishing):  # type: ignore[no-untyped-def]
             if self.fresh:
                 headers.add("Set-Cookie", gate.set_cookie_header())
+            headers["Referrer-Policy"] = "same-origin"
             return status_code, headers, chunk
 
     return SetAuthCookie
@@ -313,34 +320,45 @@ _TRACEBACK_MARK = "Traceback (most recent call last)"
 class QuietWebsocketConnection(ZMQChannelsWebsocketConnection):
     """The kernel websocket connection, without tracebacks in what goes to the browser.
 
-    iopub ``error`` messages are handled by jupyter_server (``allow_tracebacks``); this also
-    blanks ``traceback`` in every other message (shell ``*_reply``) and replaces stderr text
-    that holds a Python traceback. What was removed is written to the server's log.
+    Blanks ``traceback``, ``ename`` and ``evalue`` of every message that has them (iopub
+    ``error``, shell replies) and replaces stream text that holds a Python traceback. What was
+    removed is written to the server's log. (Used unless ``show_tracebacks``.)
     """
 
     def handle_outgoing_message(self, stream: str, outgoing_msg: list[Any]) -> None:
         """Scrub, re-sign, then send as usual."""
-        if not self.multi_kernel_manager.allow_tracebacks:
-            outgoing_msg = self._quiet(outgoing_msg)
-        super().handle_outgoing_message(stream, outgoing_msg)
+        quiet = self._quiet(outgoing_msg)
+        if quiet:
+            super().handle_outgoing_message(stream, quiet)
 
     def _quiet(self, msg_list: list[Any]) -> list[Any]:
+        try:
+            return self._scrubbed(msg_list)
+        except Exception:  # a message this filter cannot read is not sent at all
+            log.exception("chansim: a kernel message could not be checked for tracebacks; not sent")
+            return []
+
+    def _scrubbed(self, msg_list: list[Any]) -> list[Any]:
         session = self.session
         idents, parts = session.feed_identities(msg_list)
         if len(parts) < 5:
             return msg_list
+        header = session.unpack(parts[1])
+        msg_type = str(header.get("msg_type", ""))
+        if msg_type not in ("error", "stream") and not msg_type.endswith("_reply"):
+            return msg_list  # widget messages (the bulk) pass without decoding their content
         content = session.unpack(parts[4])
         if not isinstance(content, dict):
             return msg_list
-        header = session.unpack(parts[1])
         changed = False
-        if content.get("traceback"):
-            log.error("chansim: kernel %s sent a traceback (not shown to the browser):\n%s",
-                      self.kernel_id, "\n".join(map(str, content["traceback"])))  # fmt: skip
+        if content.get("traceback") or msg_type == "error":
+            log.error("chansim: kernel %s sent an error (not shown to the browser): %s: %s\n%s",
+                      self.kernel_id, content.get("ename"), content.get("evalue"),
+                      "\n".join(map(str, content.get("traceback") or [])))  # fmt: skip
             content["traceback"] = [TRACEBACK_HIDDEN]
             content["ename"], content["evalue"] = "Error", TRACEBACK_HIDDEN
             changed = True
-        if header.get("msg_type") == "stream" and _TRACEBACK_MARK in str(content.get("text", "")):
+        if msg_type == "stream" and _TRACEBACK_MARK in str(content.get("text", "")):
             log.error("chansim: kernel %s printed a traceback (not shown to the browser):\n%s",
                       self.kernel_id, content["text"])  # fmt: skip
             content["text"] = TRACEBACK_HIDDEN + "\n"
@@ -357,6 +375,8 @@ class ChansimVoila(Voila):
     """Voilà whose tornado application is a :class:`GatedApplication`, with chansim's handlers."""
 
     chansim_options: ServeOptions | None = None
+    #: the opened store (:func:`open_store`), ``settings["chansim_store"]`` for the identity handlers
+    chansim_store: Any | None = None
 
     def start(self) -> None:
         """Voilà's start, with the gate and the hooks of the module docstring."""
@@ -369,6 +389,8 @@ class ChansimVoila(Voila):
         os.environ.update(gate.kernel_environment())  # before any kernel starts
         settings = self.init_settings()
         settings["chansim_options"] = options
+        if self.chansim_store is not None:
+            settings["chansim_store"] = self.chansim_store
         self.app = GatedApplication(gate, **settings)
         self.app.settings.update(self.tornado_settings)
         self.app.add_handlers(".*$", self.init_handlers())
@@ -379,6 +401,23 @@ class ChansimVoila(Voila):
         if kernels is not None and hasattr(kernels, "install"):
             kernels.install(self.app, options)
         self.listen()
+
+
+def open_store(options: ServeOptions) -> Any | None:
+    """The store of ``options.store`` (None: the default), opened and migrated; None without :mod:`chansim.store`.
+
+    Raises:
+        ServeError: naming ``--store`` when the store cannot be used (corrupt, locked, newer
+            schema, bad URL, driver missing...).
+
+    """
+    store_module = _module("chansim.store")
+    if store_module is None:
+        return None
+    try:
+        return store_module.Store.open(options.store)
+    except store_module.StoreError as error:
+        raise ServeError(f"--store {redact_url(options.store) if options.store else '(default)'}: {error}") from None
 
 
 def prepare_environment(options: ServeOptions) -> None:
@@ -392,28 +431,37 @@ def prepare_environment(options: ServeOptions) -> None:
         os.environ["CHANSIM_STORE"] = options.store
 
 
-def make_app(options: ServeOptions) -> ChansimVoila:
-    """A :class:`ChansimVoila` for resolved ``options``, initialised, not started."""
+def make_app(options: ServeOptions, store: Any | None = None) -> ChansimVoila:
+    """A :class:`ChansimVoila` for resolved ``options`` (and the opened ``store``), initialised, not started."""
     config = build_config(options)
     kernels = _module("chansim.serve.kernels")
     if kernels is not None and hasattr(kernels, "configure"):
         kernels.configure(config, options)
     app = ChansimVoila(config=config)
     app.chansim_options = options
+    app.chansim_store = store
     app.initialize([])
     return app
 
 
-def run(options: ServeOptions) -> None:
+def run(options: ServeOptions, store: Any | None = None) -> None:
     """Serve ``options`` in this process until Ctrl-C or SIGTERM.
 
+    ``store``: the store already opened by the caller (:func:`open_store`); else it is opened here.
+
     Raises:
-        ServeError: for settings that cannot work (see :func:`chansim.serve.resolve`).
+        ServeError: for settings that cannot work (see :func:`chansim.serve.resolve`, :func:`open_store`).
 
     """
     options = resolve(options, check_port=False)
+    if store is None:
+        store = open_store(options)
     prepare_environment(options)
-    make_app(options).start()
+    try:
+        make_app(options, store).start()
+    finally:
+        if store is not None:
+            store.close()
 
 
 def spawn(options: ServeOptions, **popen: Any) -> subprocess.Popen[bytes]:

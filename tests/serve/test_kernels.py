@@ -41,8 +41,10 @@ def test_the_wait_cell_runs_the_imports_then_waits_and_has_no_timeout():
     compile(cell.source, "<wait cell>", "exec")  # valid Python
     assert "    from chansim.ui.apps import home\n    import os\n" in cell.source
     assert "home.app()" not in cell.source  # the page itself is built for the visitor, under a timeout
-    assert cell.source.index("import home") < cell.source.index("wait_for_request") < cell.source.index(
-        "environ['VOILA_PREHEAT'] = 'False'"
+    assert (
+        cell.source.index("import home")
+        < cell.source.index("wait_for_request")
+        < cell.source.index("environ['VOILA_PREHEAT'] = 'False'")
     )
     assert "'10.0.0.5'" in cell.source
     timeout = CellTimeout(120)

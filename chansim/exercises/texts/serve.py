@@ -9,8 +9,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "serve.full.client": (
         "你的电脑已经打开了 {limit} 个练习页面。请先关闭不用的标签页，然后重新加载本页。",
-        "Your computer already has {limit} exercise pages open. Close the tabs you do not need, then reload "
-        "this page.",
+        "Your computer already has {limit} exercise pages open. Close the tabs you do not need, then reload this page.",
     ),
     "serve.full.retry": ("重新加载", "Reload"),
     "serve.timeout": (
