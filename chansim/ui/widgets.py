@@ -22,12 +22,16 @@ dropped, so one double click plays one round.
 from __future__ import annotations
 
 import base64
+import csv
 import functools
 import html
+import io
 import logging
 import math
 import os
+import re
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs
@@ -49,6 +53,7 @@ __all__ = [
     "NumberInput",
     "Page",
     "RoundControls",
+    "SaveIndicator",
     "ScenarioPicker",
     "ScorePanel",
     "AdvicePanel",
@@ -56,6 +61,8 @@ __all__ = [
     "button",
     "format_kpi",
     "initial_language",
+    "slug",
+    "with_columns",
 ]
 
 log = logging.getLogger("chansim.ui")
@@ -340,6 +347,15 @@ class Busy(widgets.HBox):
         self.dropped = 0
         self._wanted: dict[widgets.Widget, bool] = {}
         self._ended = -math.inf
+        self._after: list[Callable[[], Any]] = []
+
+    def after_step(self, callback: Callable[[], Any]) -> Callable[[], Any]:
+        """Call ``callback()`` at the end of every step that ran (guarded like the step, before the token rises).
+
+        The app's store hook: a step that changed the game is saved before the browser may click again.
+        """
+        self._after.append(callback)
+        return callback
 
     def add(self, *controls: widgets.Widget) -> None:
         """Register controls disabled while a step runs (a :class:`NumberInput` by its text box)."""
@@ -385,6 +401,8 @@ class Busy(widgets.HBox):
         self.indicator.set("ui.working")
         try:
             self._notice.guard(action)(*args, **kwargs)
+            for callback in self._after:
+                self._notice.guard(callback)()
         finally:
             self.busy = False
             self.steps += 1
@@ -668,11 +686,27 @@ class DownloadLink(widgets.HTML):
         self._lang = lang
         self.csv = ""
         self.filename = ""
+        self._given = ("", "")
+        #: ``() -> (stamp, columns)``: a file-name part (``ann-game-3f2a-round-4``) and leading columns
+        #: (``{"trainee": "Ann", "game": "3f2a"}``) added to every file offered; set by the app
+        self.stamp: Callable[[], tuple[str, dict[str, str]]] | None = None
         lang.observe(self._render)
         self._render()
 
     def update(self, csv_text: str, filename: str) -> None:
-        """Offer ``csv_text`` as ``filename``."""
+        """Offer ``csv_text`` as ``filename`` (with :attr:`stamp`'s name part and columns, when set)."""
+        self._given = (csv_text, filename)
+        self.restamp()
+
+    def restamp(self) -> None:
+        """Offer the last file again with the current :attr:`stamp` (after the game got its id)."""
+        csv_text, filename = self._given
+        if csv_text and self.stamp is not None:
+            part, columns = self.stamp()
+            if part:
+                stem, dot, ext = filename.rpartition(".")
+                filename = f"{stem}-{part}.{ext}" if dot else f"{filename}-{part}"
+            csv_text = with_columns(csv_text, columns)
         self.csv, self.filename = csv_text, filename
         self._render()
 
@@ -687,6 +721,79 @@ class DownloadLink(widgets.HTML):
             f'href="data:text/csv;charset=utf-8;base64,{payload}">⬇ {html.escape(t("app.download_results"))}</a>'
             f" <small>{html.escape(t('ui.download_ready', filename=self.filename))}</small>"
         )
+
+
+def slug(text: str, maximum: int = 40) -> str:
+    """``text`` safe in a file name: letters and digits (any script) kept, runs of others as one ``-``."""
+    out = re.sub(r"[^\w]+", "-", unicodedata.normalize("NFKC", text), flags=re.UNICODE).strip("-_").lower()
+    return out[:maximum].strip("-_") or "trainee"
+
+
+def _cell(value: str) -> str:
+    # a spreadsheet runs a cell that starts with = + - @ as a formula: a name is data
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def with_columns(csv_text: str, columns: Mapping[str, str]) -> str:
+    """``csv_text`` with ``columns`` (name -> value) in front of every row (the header too)."""
+    if not columns or not csv_text:
+        return csv_text
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    if not rows:
+        return csv_text
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*columns, *rows[0]])
+    values = [_cell(str(v)) for v in columns.values()]
+    for row in rows[1:]:
+        writer.writerow([*values, *row])
+    return out.getvalue()
+
+
+class SaveIndicator(widgets.HTML):
+    """Who plays and whether the game is stored: "playing as Ann · saved ✓ round 3".
+
+    States (:attr:`state`, also the CSS class ``chansim-saved-<state>``): ``saved`` (the
+    store committed the game at ``round``), ``local`` (no trainee: "not saved — give your
+    name on the home page"), ``failed`` (the store refused: the game goes on, unsaved, and
+    the message says why), ``stale`` (another tab moved the game on). The box carries
+    ``chansim-saved``.
+    """
+
+    def __init__(self, lang: Language, css: str = "chansim-saved") -> None:
+        super().__init__()
+        self.add_class(css)
+        self._lang = lang
+        self.trainee: str | None = None
+        self.state = ""
+        self.round: int | None = None
+        self._params: dict[str, Any] = {}
+        lang.observe(self._render)
+
+    def show(self, state: str, *, trainee: str | None = None, **params: Any) -> None:
+        """Show ``state`` (``saved``: ``round=``, ``failed``: ``error=``) for ``trainee``."""
+        if state not in ("saved", "local", "failed", "stale"):
+            raise ValueError(f"save state {state!r} is not one of saved, local, failed, stale")
+        for old in ("saved", "local", "failed", "stale"):
+            self.remove_class(f"chansim-saved-{old}")
+        self.add_class(f"chansim-saved-{state}")
+        self.state, self.trainee, self._params = state, trainee, params
+        self.round = params.get("round")
+        self._render()
+
+    @property
+    def text(self) -> str:
+        """What the indicator says, as plain text."""
+        if not self.state:
+            return ""
+        t = self._lang.t
+        parts = [t("identity.playing_as", name=self.trainee)] if self.trainee else []
+        parts.append(t(f"identity.save.{self.state}", **self._params))
+        return " · ".join(parts)
+
+    def _render(self) -> None:
+        level = {"saved": "ok", "local": "warning", "failed": "error", "stale": "error"}.get(self.state, "info")
+        self.value = f'<div class="chansim-notice-{level}">{html.escape(self.text)}</div>' if self.state else ""
 
 
 class LanguageSwitch(widgets.ToggleButtons):

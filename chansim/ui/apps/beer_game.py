@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -61,6 +62,8 @@ def _number(value: float) -> str:
 
 class BeerGameApp(App):
     """The parts of the page and the steps between them and the controller (:attr:`exercise`)."""
+
+    new_game_in_bar = False  # its own new-game button (a role and demand / a seed) is the one
 
     def __init__(self, lang: str | None, *, seed: int, role: str, demand: str, horizon_weeks: int) -> None:
         super().__init__(lang)
@@ -146,6 +149,13 @@ class BeerGameApp(App):
         self.order_input.value = ""
         self.refresh()
         self.notice.show("beer_game.started", "ok", role=self._role_name(), weeks=self.exercise.rounds)
+
+    def adopt(self, exercise: BeerGame) -> None:
+        """A resumed game: its role, demand and horizon in the pickers, then every part."""
+        self.seed, self.horizon_weeks = exercise.seed, exercise.horizon_weeks
+        self._relabel_pickers(exercise.role, exercise.demand)
+        self.order_input.value = ""
+        super().adopt(exercise)
 
     # the exercise side of the shared round handlers (the rest is the base's contract verbs)
     def read_decision(self) -> dict[str, float]:
@@ -257,6 +267,11 @@ def app(
     role: str = "retailer",
     demand: str = "classic",
     horizon_weeks: int = 36,
+    trainee: Any = None,
+    store: Any = None,
+    game: str | None = None,
 ) -> BeerGameApp:
     """The beer game app (see the module docstring); it displays as its page, ``.exercise`` is the :class:`BeerGame`."""
-    return BeerGameApp(lang, seed=seed, role=role, demand=demand, horizon_weeks=horizon_weeks)
+    made = BeerGameApp(lang, seed=seed, role=role, demand=demand, horizon_weeks=horizon_weeks)
+    made.open_session(trainee=trainee, store=store, game=game)
+    return made

@@ -318,6 +318,8 @@ class TerritoryControl(widgets.VBox):
 class EvaluationApp(App):
     """Builds the page and wires the steps to an :class:`Evaluation` (:attr:`exercise`)."""
 
+    new_game_in_bar = False  # its own new-game button (a role and demand / a seed) is the one
+
     undone_key = "evaluation.undone"
 
     def __init__(self, lang: str | Language | None, seed: int, reviews: int) -> None:
@@ -392,6 +394,14 @@ class EvaluationApp(App):
         self.notice.show("evaluation.new_game_done", "ok", seed=seed)
         self.benchmark_thread = self.exercise.prepare_benchmark()
 
+    def adopt(self, exercise: Evaluation) -> None:
+        """A resumed game: its seed in the seed box, its benchmark prepared, then every part."""
+        self.exercise = exercise
+        self.reviews = exercise.options["reviews"]
+        self.seed_input.value = exercise.seed
+        super().adopt(exercise)
+        self.benchmark_thread = exercise.prepare_benchmark()
+
     # ------------------------------------------------------------------ redraw
     def refresh(self) -> None:
         """Hand the controller's current state to every part."""
@@ -431,11 +441,16 @@ class EvaluationApp(App):
         return score.value, formula, lines
 
 
-def app(lang: str | Language | None = None, *, seed: int = 0, reviews: int = REVIEWS) -> EvaluationApp:
+def app(
+    lang: str | Language | None = None, *, seed: int = 0, reviews: int = REVIEWS,
+    trainee: Any = None, store: Any = None, game: str | None = None,
+) -> EvaluationApp:  # fmt: skip
     """The performance-evaluation app (year 1 simulated; decide, then simulate the next year); displays as its page.
 
     Its parts, for tests: ``exercise`` (the :class:`Evaluation`), ``table``, ``territory``,
     ``controls``, ``kpis``, ``chart``, ``years_chart``, ``score``, ``advice``, ``download``,
     ``notice``, ``seed_input``, ``new_game``, ``lang``, ``busy`` and ``page``.
     """
-    return EvaluationApp(lang, seed, reviews)
+    made = EvaluationApp(lang, seed, reviews)
+    made.open_session(trainee=trainee, store=store, game=game)
+    return made

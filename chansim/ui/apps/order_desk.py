@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import math
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -324,6 +325,11 @@ def _nan0(value: float) -> float:
     return 0.0 if value is None or math.isnan(float(value)) else float(value)
 
 
-def app(lang: str | None = None, *, seed: int = 0, horizon_weeks: int = 12) -> OrderDeskApp:
+def app(
+    lang: str | None = None, *, seed: int = 0, horizon_weeks: int = 12,
+    trainee: Any = None, store: Any = None, game: str | None = None,
+) -> OrderDeskApp:  # fmt: skip
     """The order desk app (see the module docstring); it displays as its page, ``.exercise`` is the :class:`OrderDesk`."""
-    return OrderDeskApp(lang, seed=seed, horizon_weeks=horizon_weeks)
+    made = OrderDeskApp(lang, seed=seed, horizon_weeks=horizon_weeks)
+    made.open_session(trainee=trainee, store=store, game=game)
+    return made

@@ -322,6 +322,11 @@ class PlanningApp(App):
         self.notice.show("planning.notice.cleared", "info")
 
 
-def app(lang: str | None = None, *, seed: int = 0, setup: PlanningSetup | None = None) -> PlanningApp:
+def app(
+    lang: str | None = None, *, seed: int = 0, setup: PlanningSetup | None = None,
+    trainee: Any = None, store: Any = None, game: str | None = None,
+) -> PlanningApp:  # fmt: skip
     """The channel-planning app (see the module docstring); it displays as its page."""
-    return PlanningApp(lang, seed=seed, setup=setup)
+    made = PlanningApp(lang, seed=seed, setup=setup)
+    made.open_session(trainee=trainee, store=store, game=game)
+    return made

@@ -394,6 +394,14 @@ class RecruitmentApp(App):
     def show_played(self, decision: dict[str, Any], result: Any) -> None:
         self.notice.show("recruitment.status.revealed", "ok", round=result.round, score=result.score)
 
+    def adopt(self, exercise: Recruitment) -> None:
+        """A resumed game: fresh weights, the pool as after its last round, then every part."""
+        self._undone = None
+        self.exercise = exercise
+        super().adopt(exercise)
+        self.view["ranked"] = exercise.finished
+        self.render_applicants()
+
     def undo_round(self) -> int:
         self._undone = self.exercise.undo()
         return self._undone.round
@@ -418,9 +426,14 @@ def app(
     picks_per_region: int = 2,
     reveal_days: int = 270,
     rounds: int = 3,
+    trainee: Any = None,
+    store: Any = None,
+    game: str | None = None,
 ) -> RecruitmentApp:
     """The recruitment exercise app (see the module docstring); it displays as its page."""
-    return RecruitmentApp(
+    made = RecruitmentApp(
         lang, seed=seed, regions=regions, applicants_per_region=applicants_per_region,
         picks_per_region=picks_per_region, reveal_days=reveal_days, rounds=rounds,
     )  # fmt: skip
+    made.open_session(trainee=trainee, store=store, game=game)
+    return made

@@ -364,6 +364,11 @@ class TrainingApp(App):
             self.download.update("", "")
         self.controls.show_round(game.round, game.rounds, game.finished)
 
+    def adopt(self, exercise: TrainingGame) -> None:
+        """A resumed game: its seed for the file name, then every part."""
+        self.seed = exercise.seed
+        super().adopt(exercise)
+
     def show_decisions(self) -> None:
         """Put the game's current decisions into the inputs (after undo or reset)."""
         game = self.exercise
@@ -420,6 +425,11 @@ def _read_all(boxes: list[NumberInput]) -> list[float]:
     return values
 
 
-def app(lang: str | None = None, *, seed: int = 0, rounds: int = 4) -> TrainingApp:
+def app(
+    lang: str | None = None, *, seed: int = 0, rounds: int = 4,
+    trainee: Any = None, store: Any = None, game: str | None = None,
+) -> TrainingApp:  # fmt: skip
     """The training and sales-funnel exercise in ``lang`` (default: the page URL's ``?lang=``); displays as its page."""
-    return TrainingApp(lang, seed=seed, rounds=rounds)
+    made = TrainingApp(lang, seed=seed, rounds=rounds)
+    made.open_session(trainee=trainee, store=store, game=game)
+    return made
