@@ -92,7 +92,11 @@ class SessionRow(Base):
 
 
 class GameRow(Base):
-    """A game: the latest decision log and its place; ``revision`` is the compare-and-set counter of saves."""
+    """A game: the latest decision log and its place; ``revision`` is the compare-and-set counter of saves.
+
+    ``replaced_by``: set by :meth:`chansim.store.Store.replace` (an undo or reset took decisions
+    back, the shorter game is the new one); a replaced game is kept, listed only on request.
+    """
 
     __tablename__ = "games"
     __table_args__ = (Index("ix_games_trainee_exercise", "trainee_id", "exercise", "updated"),)
@@ -109,6 +113,8 @@ class GameRow(Base):
     finished: Mapped[bool] = mapped_column(Boolean)
     created: Mapped[datetime] = mapped_column(UTCDateTime())
     updated: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: the game that an undo or reset stored in place of this one (None: this game is live)
+    replaced_by: Mapped[str | None] = mapped_column(ForeignKey("games.id"), nullable=True)
 
 
 class DecisionRow(Base):

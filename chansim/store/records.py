@@ -41,3 +41,4 @@ class GameRecord:
     finished: bool
     created: datetime
     updated: datetime
+    replaced_by: str | None = None

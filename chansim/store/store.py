@@ -4,7 +4,9 @@ Every write is one short transaction; :meth:`Store.save` returns only after its 
 a page that says "saved" after it returned has the decision on disk (SQLite: WAL with
 ``synchronous=FULL``). Games are saved by compare-and-set on their revision, and each
 decision is appended to the ``decisions`` table whose (game, position) is unique: two tabs,
-a double click or a resent message never record a round twice.
+a double click or a resent message never record a round twice. An undo or reset takes
+decisions back: :meth:`Store.replace` then stores the shorter game as a new one and marks the
+old one ``replaced_by`` it, in one transaction; nothing is deleted.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ DEFAULT_TIMEOUT_S = 10.0
 #: A log bigger than this is refused (a game of any exercise is a few kB to a few hundred kB).
 MAX_LOG_BYTES = 8 * 1024 * 1024
 _EXERCISE_MAX = 64
+#: How many replacements :meth:`Store.live` follows at most (one per undo or reset).
+_CHAIN_MAX = 100_000
 _LOG_KEYS = ("exercise", "seed", "options", "decisions")
 
 
@@ -79,6 +83,13 @@ def _check_count(value: object, what: str, minimum: int, maximum: int) -> int:
     return number
 
 
+def _checked_text(log: dict[str, Any]) -> str:
+    text = _dumps(log, "decision log")
+    if len(text.encode("utf-8")) > MAX_LOG_BYTES:
+        raise StoreError(f"the decision log has more than {MAX_LOG_BYTES // 2**20} MiB; it is refused")
+    return text
+
+
 class _Conflict(StoreError):
     """A unique constraint refused a write (two writers at once); the caller may read again and retry."""
 
@@ -95,6 +106,7 @@ def _record(row: Any) -> GameRecord:
         finished=bool(row.finished),
         created=row.created,
         updated=row.updated,
+        replaced_by=row.replaced_by,
     )
 
 
@@ -258,48 +270,122 @@ class Store:
         if log["exercise"] != exercise:
             raise StoreError(f"the decision log is of the exercise {log['exercise']!r}, not {exercise!r}")
         rounds = _check_count(rounds, "the number of rounds", 0, 1_000_000)
-        text = _dumps(log, "decision log")
-        if len(text.encode("utf-8")) > MAX_LOG_BYTES:
-            raise StoreError(f"the decision log has more than {MAX_LOG_BYTES // 2**20} MiB; it is refused")
-        now = _now()
-        game_id = uuid.uuid4().hex
+        text = _checked_text(log)
         with self._transaction(write=True) as connection:
             if connection.execute(select(TraineeRow.id).where(TraineeRow.id == trainee_id)).first() is None:
                 raise StoreError(f"the trainee {trainee.name!r} is not in the store {self.shown}; join again")
+            return self._insert_game(connection, trainee_id, log, text, rounds=rounds, round=0, finished=False)
+
+    def _insert_game(
+        self,
+        connection: Connection,
+        trainee_id: int,
+        log: dict[str, Any],
+        text: str,
+        *,
+        rounds: int,
+        round: int,
+        finished: bool,
+    ) -> GameRecord:
+        """Insert a new game (revision 0) from ``log``, its decisions recorded append-only at revision 0."""
+        now = _now()
+        game_id = uuid.uuid4().hex
+        connection.execute(
+            insert(GameRow).values(
+                id=game_id,
+                trainee_id=trainee_id,
+                exercise=log["exercise"],
+                seed=log["seed"],
+                options=_canonical(log["options"]),
+                log=text,
+                revision=0,
+                round=round,
+                rounds=rounds,
+                finished=finished,
+                created=now,
+                updated=now,
+            )
+        )
+        for position, decision in enumerate(log["decisions"]):
             connection.execute(
-                insert(GameRow).values(
-                    id=game_id,
-                    trainee_id=trainee_id,
-                    exercise=exercise,
-                    seed=log["seed"],
-                    options=_canonical(log["options"]),
-                    log=text,
-                    revision=0,
-                    round=0,
-                    rounds=rounds,
-                    finished=False,
-                    created=now,
-                    updated=now,
+                insert(DecisionRow).values(
+                    game_id=game_id, position=position, decision=_canonical(decision), revision=0, recorded=now
                 )
             )
-            for position, decision in enumerate(log["decisions"]):
-                connection.execute(
-                    insert(DecisionRow).values(
-                        game_id=game_id, position=position, decision=_canonical(decision), revision=0, recorded=now
-                    )
-                )
         return GameRecord(
             id=game_id,
             trainee_id=trainee_id,
-            exercise=exercise,
+            exercise=log["exercise"],
             log=json.loads(text),
             revision=0,
-            round=0,
+            round=round,
             rounds=rounds,
-            finished=False,
+            finished=finished,
             created=now,
             updated=now,
         )
+
+    def replace(
+        self,
+        game_id: str,
+        trainee: Trainee,
+        log: dict[str, Any],
+        *,
+        revision: int,
+        round: int,
+        finished: bool,
+        rounds: int,
+    ) -> GameRecord:
+        """A new game from ``log`` in place of the game ``game_id`` (an undo or reset took decisions back).
+
+        In one transaction, with the compare-and-set of :meth:`save` on the old game's
+        ``revision``: the new game is started from ``log`` (its decisions recorded
+        append-only), and the old game is marked ``replaced_by`` the new one (its revision
+        moves on, so a save of another tab on it is stale). Nothing is deleted: the old game
+        and its decisions stay, :meth:`game` still returns it, :meth:`games` leaves it out.
+        Raises :class:`StaleGameError` (changing nothing) when the old game moved on or was
+        replaced already, and :class:`StoreError` for a game of another trainee or a log of
+        another exercise.
+        """
+        trainee_id = self._check_trainee(trainee)
+        log = _check_log(log)
+        revision = _check_count(revision, "the revision", 0, 2**31 - 1)
+        rounds = _check_count(rounds, "the number of rounds", 0, 1_000_000)
+        round = _check_count(round, "the round", 0, rounds)
+        if not isinstance(finished, bool):
+            raise StoreError(f"finished must be True or False, got {finished!r}")
+        text = _checked_text(log)
+        try:
+            with self._transaction(write=True) as connection:
+                row = self._owned(connection, game_id, trainee_id, lock=True)
+                if row.revision != revision or row.replaced_by is not None:
+                    raise StaleGameError(
+                        f"the game {game_id} was saved or replaced meanwhile (revision {row.revision}, this "
+                        f"change was based on {revision}); nothing was changed: load it again",
+                        _record(row),
+                    )
+                if log["exercise"] != row.exercise:
+                    raise StoreError(
+                        f"the decision log is of the exercise {log['exercise']!r}, not {row.exercise!r} "
+                        f"(the game {game_id}); start a new game for it"
+                    )
+                record = self._insert_game(
+                    connection, trainee_id, log, text, rounds=rounds, round=round, finished=finished
+                )
+                moved = connection.execute(
+                    update(GameRow)
+                    .where(GameRow.id == game_id, GameRow.revision == revision, GameRow.replaced_by.is_(None))
+                    .values(replaced_by=record.id, revision=revision + 1, updated=record.updated)
+                ).rowcount
+                if moved != 1:  # another writer got in between: the transaction (and the new game) is undone
+                    raise StaleGameError(
+                        f"the game {game_id} was saved meanwhile; nothing was changed: load it again"
+                    )
+        except _Conflict:
+            raise StaleGameError(
+                f"the game {game_id} was saved meanwhile; nothing was changed: load it again"
+            ) from None
+        return record
 
     def save(
         self, game_id: str, trainee: Trainee, log: dict[str, Any], *, revision: int, round: int, finished: bool
@@ -343,6 +429,12 @@ class Store:
     ) -> GameRecord:
         with self._transaction(write=True) as connection:
             row = self._owned(connection, game_id, trainee_id, lock=True)
+            if row.replaced_by is not None:
+                raise StaleGameError(
+                    f"the game {game_id} was replaced by the game {row.replaced_by} (an undo or reset); "
+                    "nothing was changed: load it again",
+                    _record(row),
+                )
             if row.revision != revision:
                 raise StaleGameError(
                     f"the game {game_id} was saved meanwhile (revision {row.revision}, this save was "
@@ -421,10 +513,30 @@ class Store:
         with self._transaction(write=False) as connection:
             return _record(self._owned(connection, game_id, trainee_id))
 
-    def games(self, trainee: Trainee, exercise: str | None = None) -> list[GameRecord]:
-        """The games of ``trainee`` (of ``exercise`` only, when given), the last saved first."""
+    def live(self, game_id: str, trainee: Trainee) -> GameRecord:
+        """The game ``game_id`` of ``trainee``, or the game that replaced it (the chain of :meth:`replace` followed)."""
+        trainee_id = self._check_trainee(trainee)
+        with self._transaction(write=False) as connection:
+            row = self._owned(connection, game_id, trainee_id)
+            seen = {row.id}
+            while row.replaced_by is not None and len(seen) <= _CHAIN_MAX:
+                row = self._owned(connection, row.replaced_by, trainee_id)
+                if row.id in seen:  # not made by replace(); stop rather than loop
+                    break
+                seen.add(row.id)
+            return _record(row)
+
+    def games(
+        self, trainee: Trainee, exercise: str | None = None, *, include_replaced: bool = False
+    ) -> list[GameRecord]:
+        """The games of ``trainee`` (of ``exercise`` only, when given), the last saved first.
+
+        Games replaced by another (:meth:`replace`) are left out unless ``include_replaced``.
+        """
         trainee_id = self._check_trainee(trainee)
         query = select(GameRow).where(GameRow.trainee_id == trainee_id)
+        if not include_replaced:
+            query = query.where(GameRow.replaced_by.is_(None))
         if exercise is not None:
             query = query.where(GameRow.exercise == exercise)
         with self._transaction(write=False) as connection:
@@ -455,15 +567,20 @@ class Store:
         return [Trainee(id=row.id, name=row.name, workshop=row.workshop) for row in rows]
 
     def workshop_games(
-        self, workshop: str | None = None, exercise: str | None = None
+        self, workshop: str | None = None, exercise: str | None = None, *, include_replaced: bool = False
     ) -> list[tuple[Trainee, GameRecord]]:
-        """Every game of the trainees of ``workshop`` (None: the open class), with its trainee, the last saved first."""
+        """Every game of the trainees of ``workshop`` (None: the open class), with its trainee, the last saved first.
+
+        Games replaced by another (:meth:`replace`) are left out unless ``include_replaced``.
+        """
         key_of_workshop = "" if workshop is None else identity.name_key(identity.check_name(workshop, "workshop", 64))
         query = (
             select(GameRow, TraineeRow.name, TraineeRow.workshop)
             .join(TraineeRow, TraineeRow.id == GameRow.trainee_id)
             .where(TraineeRow.workshop_key == key_of_workshop)
         )
+        if not include_replaced:
+            query = query.where(GameRow.replaced_by.is_(None))
         if exercise is not None:
             query = query.where(GameRow.exercise == exercise)
         with self._transaction(write=False) as connection:

@@ -30,7 +30,7 @@ def _config() -> Config:
 def test_one_head_and_a_linear_history() -> None:
     script = ScriptDirectory.from_config(_config())
     assert len(script.get_heads()) == 1
-    assert [r.revision for r in script.walk_revisions()][-1] == "0001"
+    assert [r.revision for r in script.walk_revisions()][::-1] == ["0001", "0002"]
 
 
 def test_a_new_store_is_at_head_and_matches_the_models(store_url: str) -> None:
@@ -54,7 +54,7 @@ def test_a_new_sqlite_store_is_marked_as_chansims(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "store.db") as connection:
         assert connection.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
 
 
 def test_a_schema_newer_than_this_chansim_is_refused_and_left_alone(store_url: str, tmp_path: Path) -> None:
