@@ -124,6 +124,44 @@ def test_undo_and_reset_are_stored_and_resumed(store) -> None:
     assert beer_game.app("en_US", trainee=ann, store=store).exercise.round == 0
 
 
+def test_undo_replaces_the_game_in_the_list_and_the_old_url_resumes_the_new_one(store) -> None:
+    ann = store.join("Ann")
+    page = beer_game.app("en_US", trainee=ann, store=store)
+    play_weeks(page, "4", "8", "12")
+    old = page.record.id
+    click(page, page.controls.undo)
+    new = page.record.id
+    assert new != old and page.saved.text == "Playing as Ann · saved ✓ round 2"
+    assert [g.id for g in store.games(ann)] == [new]  # one game in the trainee's list, not two
+    assert store.game(old, ann).replaced_by == new  # the longer game is kept, marked replaced
+    assert [d["order"] for d in store.decisions(old, ann)] == [4, 8, 12]
+    play_weeks(page, "6")  # the new game goes on with plain saves
+    assert [d["order"] for d in store.decisions(new, ann)] == [4, 8, 6]
+    click(page, page.controls.reset)
+    newest = page.record.id
+    assert [g.id for g in store.games(ann)] == [newest] and store.game(new, ann).replaced_by == newest
+    play_weeks(page, "5")
+    reload = beer_game.app("en_US", trainee=ann, store=store, game=old)  # ?game= of the first id: the live game
+    assert reload.record.id == newest and [d["order"] for d in reload.exercise.played_decisions()] == [5]
+    same_game(page, reload)
+    assert reload.notice.text == (
+        f"The game {old} was replaced after an undo or reset; its newer game is shown: round 2 of 36."
+    )
+    play_weeks(reload, "7")  # and it saves on the live game
+    assert [d["order"] for d in store.decisions(newest, ann)] == [5, 7]
+
+
+def test_an_undo_in_a_stale_tab_is_not_recorded_and_shows_the_live_game(store) -> None:
+    ann = store.join("Ann")
+    tab1 = beer_game.app("en_US", trainee=ann, store=store)
+    play_weeks(tab1, "4", "8")
+    tab2 = beer_game.app("en_US", trainee=ann, store=store)
+    click(tab1, tab1.controls.undo)  # tab 1 replaces the game
+    click(tab2, tab2.controls.undo)  # tab 2 still has the old game: its undo is stale
+    assert tab2.saved.state == "stale" and tab2.record.id == tab1.record.id
+    assert len(store.games(ann)) == 1 and len(store.games(ann, include_replaced=True)) == 2
+
+
 def test_autoplay_and_a_new_role_are_stored(store) -> None:
     ann = store.join("Ann")
     page = beer_game.app("en_US", trainee=ann, store=store)

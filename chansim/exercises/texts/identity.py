@@ -23,6 +23,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "没有这局游戏（{game}）：显示的是你自己的游戏。",
         "No such game ({game}): your own game is shown.",
     ),
+    "identity.replaced_game": (
+        "游戏 {game} 在撤销或重置后已被新游戏取代：显示的是新游戏，第 {round} / {rounds} 回合。",
+        "The game {game} was replaced after an undo or reset; its newer game is shown: round {round} of {rounds}.",
+    ),
     "identity.resumed": (
         "继续上次的游戏：第 {round} / {rounds} 回合。",
         "Resumed your game: round {round} of {rounds}.",

@@ -30,7 +30,8 @@ at the end of every busy step and by the round handlers before they show the res
 decision log is saved with a compare-and-set on the game's revision, and only then does the
 indicator (:class:`~chansim.ui.widgets.SaveIndicator`) say "saved ✓ round N". The store only
 ever adds decisions, so an undo or reset that takes decisions back stores the shorter game as a
-new game (the longer one stays stored, as it was). When another
+new game in place of the old one (:meth:`~chansim.store.Store.replace`: the longer one stays
+stored, marked replaced, out of the game lists; its ``?game=`` shows the newer game). When another
 tab moved the game on, the step is not recorded: the page shows the stored game and says
 "reload". When the store fails, the game goes on and the indicator says it is not saved.
 Without a trainee the game plays as before, marked "not saved".
@@ -168,6 +169,7 @@ class App:
         )
         self.session_bar.add_class("chansim-session")
         self._tracked: Any = None  # the exercise object the record stores
+        self._replaced_from: str | None = None  # the ?game= asked for, when a newer game replaced it
         self._saved_log: dict[str, Any] | None = None
         self.busy.after_step(self.commit)
 
@@ -328,9 +330,14 @@ class App:
         from chansim.store import StoreError
 
         assert self.store is not None and self.trainee is not None
+        self._replaced_from = None
         if game_id:
             try:
-                return self.store.game(game_id, self.trainee)
+                record = self.store.game(game_id, self.trainee)
+                if record.replaced_by is not None:  # an undo or reset replaced it: the live game of the chain
+                    record = self.store.live(game_id, self.trainee)
+                    self._replaced_from = game_id
+                return record
             except StoreError:  # another trainee's game, or none: nothing of it is shown
                 self.notice.show("identity.no_such_game", "warning", game=game_id)
         try:
@@ -352,8 +359,11 @@ class App:
         self._track(record, exercise)
         self.adopt(exercise)
         self._show_saved()
-        self.notice.show("identity.resumed", "info", round=min(exercise.round + 1, exercise.rounds),
-                         rounds=exercise.rounds)  # fmt: skip
+        where = {"round": min(exercise.round + 1, exercise.rounds), "rounds": exercise.rounds}
+        if self._replaced_from is not None:
+            self.notice.show("identity.replaced_game", "info", game=self._replaced_from, **where)
+        else:
+            self.notice.show("identity.resumed", "info", **where)
         return True
 
     def _track(self, record: GameRecord, exercise: Any) -> None:
@@ -386,9 +396,17 @@ class App:
         log_now = exercise.to_log()
         changed = False
         try:
-            # a game the store does not have yet: a new one, or one an undo or reset took decisions
-            # from (the store only ever adds decisions: the shorter game is stored as a new game)
-            if self.record is None or exercise is not self._tracked or not _extends(log_now, self._saved_log):
+            if self.record is not None and exercise is self._tracked and not _extends(log_now, self._saved_log):
+                # an undo or reset took decisions back (the store only ever adds decisions): the
+                # shorter game is stored as a new game that replaces this one, in one compare-and-set
+                self.record = self.store.replace(
+                    self.record.id, self.trainee, log_now, revision=self.record.revision,
+                    round=exercise.round, finished=exercise.finished, rounds=exercise.rounds,
+                )  # fmt: skip
+                self._saved_log = log_now
+                changed = True
+            elif self.record is None or exercise is not self._tracked:
+                # a game the store does not have yet: the first, or a new one (new game, new role)
                 first = {**log_now, "decisions": []}
                 record = self.store.start_game(self.trainee, exercise.name, first, rounds=exercise.rounds)
                 self.record, self._tracked, self._saved_log = record, exercise, first
@@ -423,6 +441,8 @@ class App:
         assert self.store is not None and self.trainee is not None and self.record is not None
         try:
             current = getattr(error, "current", None) or self.store.game(self.record.id, self.trainee)
+            if current.replaced_by is not None:  # another tab's undo or reset replaced it: its newer game
+                current = self.store.live(current.id, self.trainee)
             exercise = type(self.exercise).from_log(current.log)
         except (StoreError, LogError) as again:
             self._show_saved(failed=again)
