@@ -39,7 +39,8 @@ Cents = NewType("Cents", int)
 
 CENTS_PER_UNIT = 100
 _ONE = Decimal(1)
-_MAX_CENT_ERROR = 1e-6  # how far (in cents) a table value may be from a whole cent: float noise only
+_MAX_CENT_ERROR = 1e-6  # how far (in cents) a table value may be from a whole cent: float noise only ...
+_RELATIVE_ERROR = 1e-15  # ... which grows with the amount (a few units in the last place of cents / 100 x 100)
 
 
 def decimal_of(value: float) -> Decimal:
@@ -86,7 +87,8 @@ def to_units(cents: int) -> float:
 def cents_of(amounts: object) -> np.ndarray:
     """A table's money column (currency units, whole cents each) back as ``int64`` cents, exactly.
 
-    The inverse of :func:`to_units` for every value a table of this package holds; raises
+    The inverse of :func:`to_units` for every value a table of this package holds (exact for
+    amounts up to 10^13 cents, far above any total a scenario's limits allow); raises
     ``ValueError`` when a value is not a whole number of cents (so a float valuation, such
     as a holding cost, is never mistaken for a settled amount).
     """
@@ -95,7 +97,7 @@ def cents_of(amounts: object) -> np.ndarray:
         raise ValueError("amounts must be finite")
     scaled = values * CENTS_PER_UNIT
     cents = np.rint(scaled)
-    off = np.abs(scaled - cents) > _MAX_CENT_ERROR
+    off = np.abs(scaled - cents) > _MAX_CENT_ERROR + np.abs(scaled) * _RELATIVE_ERROR
     if off.any():
         raise ValueError(f"amounts must be whole cents; {values[off][0]!r} is not")
     return cents.astype(np.int64)
