@@ -195,8 +195,11 @@ def business_sections(draw: st.DrawFn) -> dict[str, Any]:
         "order_to_cash": {
             "credit": credit,
             "approver_pools": [
-                {"name": "ops", "approvers": draw(st.integers(1, 2)),
-                 "service_time_days": {"type": "exponential", "mean": draw(st.floats(0.01, 3))}},
+                {
+                    "name": "ops",
+                    "approvers": draw(st.integers(1, 2)),
+                    "service_time_days": {"type": "exponential", "mean": draw(st.floats(0.01, 3))},
+                },
             ],  # fmt: skip
             "approval_path": [{"pool": "ops", "amount_above": draw(st.floats(0, 2_000))}],
             "payment": payment,
