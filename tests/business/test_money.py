@@ -111,6 +111,28 @@ def test_a_partial_grant_is_whole_cents_and_the_remainder_is_exact() -> None:
 # --------------------------------------------------------------------------- whole runs
 
 
+def test_in_a_run_each_order_value_is_rounded_once_and_a_partial_grant_shrinks_the_order() -> None:
+    """Prices with fractions of a cent (97.4925): the invoice of a fully granted order is the
+    order's value rounded once, half up; a partly granted order keeps the units its whole-cent
+    grant pays for (no tolerance in the comparison of grant and value)."""
+    doc = chansim.load_scenario(ROOT / "chansim" / "data" / "default.yaml").model_dump(mode="json")
+    doc["horizon_days"] = 60
+    credit = {"default_credit_limit": 700.0, "on_exceed": "partial", "default_terms_days": 5}
+    doc["business"] = {"order_to_cash": {"credit": credit}}
+    result = chansim.run(chansim.parse_scenario(doc), seed=1)
+    price = result.parameters.set_index(["node", "sku"])["purchase_price"]
+    rows = result.business["invoices"].merge(result.orders, on="order_id")
+    assert len(rows) and (price.mul(100) % 1 != 0).any()  # some prices have fractions of a cent
+    full = rows[rows["cancelled"] == 0]
+    shrunk = rows[rows["cancelled"] > 0]
+    assert len(full) and len(shrunk)
+    for row in full.itertuples():
+        assert cents_of([row.amount])[0] == to_cents(row.qty * price[row.customer, row.sku])
+    for row in shrunk.itertuples():
+        assert row.qty - row.cancelled == math.floor(row.amount / price[row.customer, row.sku] + 1e-9)
+    _check_money(result)
+
+
 def _check_money(result: Any) -> dict[str, int]:
     """Every exact money identity of one run; returns the totals in cents by account."""
     business = result.business
