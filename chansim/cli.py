@@ -420,41 +420,159 @@ def _umask() -> int:
     help="Preheated kernels per notebook (one per trainee expected to open it at once).",
 )  # fmt: skip
 @click.option(
-    "--token", type=str, default=None,
-    help="Require this token in the URL (?token=...) [default: none; the app listens on 127.0.0.1 only].",
+    "--ip", "ip", type=str, default="127.0.0.1", show_default=True,
+    help="Address to listen on: an address of this machine (its LAN address for a class). Beyond 127.0.0.1 "
+    "a token is required.",
 )  # fmt: skip
-@click.option("--dry-run", is_flag=True, help="Print the Voila command instead of starting it.")
+@click.option(
+    "--public", is_flag=True,
+    help="Listen on every interface (0.0.0.0) so trainees on the LAN can connect; a token is required.",
+)  # fmt: skip
+@click.option(
+    "--token", type=str, default=None, envvar="CHANSIM_TOKEN", show_envvar=True,
+    help="Require this token (16 characters at least) in the URL. On the command line it is visible to every "
+    "local user in ps: prefer the CHANSIM_TOKEN environment variable or --token-file. [default: generated "
+    "when required; none on 127.0.0.1]",
+)  # fmt: skip
+@click.option(
+    "--token-file", type=str, default=None,
+    help="Read the token from the first line of this file (keep it private: chmod 600).",
+)  # fmt: skip
+@click.option(
+    "--require-token", is_flag=True, help="Require a token on 127.0.0.1 too (one is generated if none is given).",
+)  # fmt: skip
+@click.option(
+    "--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+    help="Also answer to this Host name (repeatable; e.g. the name trainees type). Always allowed: localhost, "
+    "127.0.0.1, ::1, and beyond loopback this machine's host names and addresses. Other Host headers get 403.",
+)  # fmt: skip
+@click.option(
+    "--store", type=str, default=None, metavar="URL",
+    help="Where decisions are stored: an SQLAlchemy URL (sqlite:///FILE, postgresql+psycopg://...) [default: the "
+    "CHANSIM_STORE variable, else an SQLite file in ~/.local/share/chansim].",
+)  # fmt: skip
+@click.option(
+    "--max-kernels", type=click.IntRange(min=2, max=1000), default=60, show_default=True,
+    help="Kernels alive at once, the preheated pool included (one a page; ~300 MB each). A page over the cap "
+    "gets a 'class is full, try again in a minute' page.",
+)  # fmt: skip
+@click.option(
+    "--max-kernels-per-client", type=click.IntRange(min=0, max=1000), default=4, show_default=True,
+    help="Pages open at once from one address (0: no limit; use it behind a reverse proxy).",
+)  # fmt: skip
+@click.option(
+    "--cull-idle", "cull_idle", type=click.IntRange(min=10, max=86400), default=60, show_default=True,
+    metavar="SECONDS",
+    help="Stop a page's kernel once its tab is gone (no connection) and it has been idle this long.",
+)  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Print the server settings (token redacted) instead of starting it.")
 def serve_command(
-    port: int, notebooks: str | None, lang: str | None, preheat: bool, pool_size: int, token: str | None,
-    dry_run: bool,
+    port: int, notebooks: str | None, lang: str | None, preheat: bool, pool_size: int, ip: str, public: bool,
+    token: str | None, token_file: str | None, require_token: bool, allow_hosts: tuple[str, ...], store: str | None,
+    max_kernels: int, max_kernels_per_client: int, cull_idle: int, dry_run: bool,
 ) -> None:  # fmt: skip
-    """Start the training app (Voila on 127.0.0.1) and print the URL of its home page."""
-    import shlex
+    """Start the training app (Voila, in this process) and print the URL of its home page.
 
-    from chansim.serve import ServeError, ServeOptions, find_notebooks, port_is_free, voila_command
+    On 127.0.0.1 (the default) only this machine can connect. For a class on a LAN, use
+    --public (or --ip ADDRESS): a token is then required; one is generated unless given
+    (CHANSIM_TOKEN, --token-file or --token), and printed inside the URL to share.
+    """
+    import dataclasses
+
+    from chansim.serve import (
+        ServeError,
+        ServeOptions,
+        check_voila,
+        find_notebooks,
+        read_token_file,
+        redact_url,
+        resolve,
+    )  # fmt: skip
+    from chansim.serve.kernels import check_limits
 
     try:
+        if token is not None and token_file is not None:
+            raise ServeError("--token and --token-file: give one of them")
+        if token_file is not None:
+            token = read_token_file(token_file)
+            if not token:
+                raise ServeError(
+                    f"--token-file {token_file}: empty; put the token (16 characters at least) on its first line"
+                )
+        if token is not None and not token.strip():
+            raise ServeError(
+                "--token (or CHANSIM_TOKEN): empty; give at least 16 printable characters, or none to have one "
+                "generated"
+            )
         folder = find_notebooks(notebooks)
+        check_voila()
         options = ServeOptions(
-            notebooks=folder, port=port, preheat=preheat, pool_size=pool_size, language=lang, token=token
-        )
-        cmd = voila_command(options)
+            notebooks=folder, port=port, ip=ip, public=public, preheat=preheat,
+            pool_size=pool_size, language=lang, token=token, require_token=require_token,
+            allow_hosts=tuple(allow_hosts), store=store or _default_store_url(), max_kernels=max_kernels,
+            max_kernels_per_client=max_kernels_per_client, cull_idle_seconds=cull_idle,
+        )  # fmt: skip
+        options = resolve(options, check_port=not dry_run)
+        check_limits(options)
     except ServeError as error:
         raise BadInput(str(error)) from None
     if dry_run:
-        click.echo(shlex.join(cmd))
+        from chansim.serve.launcher import build_config
+
+        shown = dataclasses.replace(
+            options, token="<redacted>" if options.token else None, store=redact_url(options.store or "") or None
+        )
+        click.echo(f"chansim serve settings: {shown.to_json(with_token=True)}")
+        click.echo(f"url: {shown.share_url}")
+        for section, values in build_config(options).items():
+            for key, value in values.items():
+                click.echo(f"{section}.{key} = {value!r}")
         return
-    if not port_is_free(options.ip, port):
-        raise BadInput(f"--port {port}: already in use on {options.ip}; choose another port (1024 to 65535)")
-    url = options.home_url + (("&" if "?" in options.home_url else "?") + f"token={token}" if token else "")
-    click.echo(f"chansim: serving {folder} with Voila; open {url}  (Ctrl-C stops)")
-    env = dict(os.environ, MPLBACKEND="Agg")
-    if lang:
-        env["CHANSIM_LANG"] = lang
+    from chansim.serve import launcher
+
+    try:
+        store = launcher.open_store(options)  # a corrupt or locked store stops here, before any kernel
+    except ServeError as error:
+        raise BadInput(str(error)) from None
+    shown_store = store.shown if store is not None else redact_url(options.store or "the default store")
+    if options.token_required and not _is_loopback(options.bind_ip):
+        _warn_exposed(options, shown_store)
+    click.echo(f"chansim: serving {folder} with Voila; open {options.share_url}  (Ctrl-C stops)")
+    click.echo(f"chansim: decisions are stored in {shown_store}")
     sys.stdout.flush()
-    sys.stderr.flush()
-    # become Voila: Ctrl-C and a service manager's SIGTERM reach the server itself
-    os.execvpe(cmd[0], cmd, env)
+    try:
+        launcher.run(options, store=store)
+    except ServeError as error:
+        raise BadInput(str(error)) from None
+
+
+def _is_loopback(ip: str) -> bool:
+    from chansim.serve import is_loopback
+
+    return is_loopback(ip)
+
+
+def _default_store_url() -> str | None:
+    """``chansim.store.default_url()`` once the store exists; None before."""
+    import importlib.util
+
+    if importlib.util.find_spec("chansim.store") is None:
+        return os.environ.get("CHANSIM_STORE")
+    import chansim.store
+
+    default_url = getattr(chansim.store, "default_url", None)
+    return default_url() if default_url else os.environ.get("CHANSIM_STORE")
+
+
+def _warn_exposed(options: Any, store: str) -> None:
+    where = "every interface (0.0.0.0)" if options.bind_ip == "0.0.0.0" else options.bind_ip
+    click.echo(
+        f"chansim: WARNING: the app listens on {where}, port {options.port}: anyone on the network who has the URL "
+        "below (with its token) can open pages and start kernels on this machine, and play under any trainee name; "
+        f"decisions are stored in {store}. Share the URL only with the class; "
+        f"Ctrl-C stops the server. Host names answered: {', '.join(options.allow_hosts)}.",
+        err=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

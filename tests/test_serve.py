@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from chansim.cli import cli
-from chansim.serve import HOME_NOTEBOOK, ServeOptions, find_notebooks, voila_command
+from chansim.serve import HOME_NOTEBOOK, ServeError, ServeOptions, find_notebooks, voila_command
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,20 +25,37 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_the_voila_command_has_safe_defaults():
-    cmd = voila_command(ServeOptions(notebooks=ROOT / "notebooks"))
-    assert "--Voila.ip=127.0.0.1" in cmd
-    assert "--strip_sources=True" in cmd and "--show_tracebacks=False" in cmd
-    assert "--preheat_kernel=True" in cmd and "--no-browser" in cmd
-    assert any(arg.startswith("--MappingKernelManager.cull_idle_timeout=") for arg in cmd)
-    no_heat = voila_command(ServeOptions(notebooks=ROOT / "notebooks", preheat=False, token="s3cret"))
-    assert "--preheat_kernel=True" not in no_heat and "--token=s3cret" in no_heat
+def test_the_server_configuration_has_safe_defaults():
+    from chansim.serve.launcher import QuietWebsocketConnection, build_config
+
+    c = build_config(ServeOptions(notebooks=ROOT / "notebooks"))
+    assert c.Voila.ip == "127.0.0.1" and c.Voila.port_retries == 0 and c.Voila.config_file_paths == []
+    assert c.VoilaConfiguration.strip_sources is True and c.VoilaConfiguration.show_tracebacks is False
+    assert c.VoilaConfiguration.allow_theme_override == "NO" and c.VoilaConfiguration.allow_template_override == "NO"
+    assert c.VoilaConfiguration.http_header_envs == ["Cookie"]
+    assert c.VoilaConfiguration.preheat_kernel is True and c.VoilaConfiguration.default_pool_size == 1
+    assert c.Voila.kernel_websocket_connection_class is QuietWebsocketConnection
+    assert c.MappingKernelManager.cull_idle_timeout == ServeOptions(notebooks=ROOT).cull_idle_seconds
+    no_heat = build_config(ServeOptions(notebooks=ROOT / "notebooks", preheat=False, token="s3cret-s3cret-s3cret"))
+    assert no_heat.VoilaConfiguration.preheat_kernel is False
+    assert "s3cret" not in repr(no_heat), "the token never goes into Voila's configuration"
 
 
-def test_dry_run_prints_the_command():
-    result = CliRunner().invoke(cli, ["serve", "--dry-run", "--port", "9123", "--notebooks", str(ROOT / "notebooks")])
+def test_the_child_command_never_holds_a_token():
+    cmd = voila_command(ServeOptions(notebooks=ROOT / "notebooks", port=9123))
+    assert cmd[1:3] == ["-m", "chansim.serve.launcher"] and '"port": 9123' in cmd[-1]
+    with pytest.raises(ServeError, match="never goes on a command line"):
+        voila_command(ServeOptions(notebooks=ROOT / "notebooks", token="s3cret-s3cret-s3cret"))
+
+
+def test_dry_run_prints_the_settings_with_the_token_redacted():
+    args = ["serve", "--dry-run", "--port", "9123", "--notebooks", str(ROOT / "notebooks")]
+    result = CliRunner().invoke(cli, [*args, "--token", "s3cret-s3cret-s3cret"])
     assert result.exit_code == 0, result.output
-    assert "--port=9123" in result.output and "voila" in result.output
+    assert "Voila.port = 9123" in result.output and "allow_template_override = 'NO'" in result.output
+    assert "s3cret" not in result.output and "token=<redacted>" in result.output
+    plain = CliRunner().invoke(cli, args)
+    assert plain.exit_code == 0 and "token" not in plain.output.split("url:")[1].split("\n")[0]
 
 
 def test_notebooks_folder_is_found_from_the_checkout(tmp_path, monkeypatch):
@@ -73,12 +90,13 @@ def test_a_port_in_use_is_refused_clearly():
     assert f"--port {port}: already in use" in result.output
 
 
-def test_serve_answers_with_the_home_page_without_its_source():
+def test_serve_answers_with_the_home_page_without_its_source(tmp_path):
     port = _free_port()
+    env = {**os.environ, "MPLBACKEND": "Agg", "CHANSIM_STORE": f"sqlite:///{tmp_path / 'store.db'}"}
     exe = Path(sys.executable).with_name("chansim")
     proc = subprocess.Popen(
         [str(exe), "serve", "--port", str(port), "--no-preheat"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "MPLBACKEND": "Agg"},
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )  # fmt: skip
     try:
         body = ""

@@ -13,7 +13,7 @@ from importlib import import_module
 __all__ = ["MODULES", "all_texts"]
 
 #: The modules merged, in order.
-MODULES = ("ui", "home", "planning", "recruitment", "training", "operations", "evaluation")
+MODULES = ("ui", "home", "planning", "recruitment", "training", "operations", "evaluation", "serve")
 
 
 def all_texts() -> dict[str, tuple[str, str]]:

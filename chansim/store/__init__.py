@@ -1,0 +1,27 @@
+"""The class server's store: trainees, their games and every decision (SQLAlchemy 2, Alembic migrations).
+
+SQLite (WAL) by default, any SQLAlchemy URL (PostgreSQL) by option::
+
+    store = Store.open()                       # $CHANSIM_STORE, else ~/.local/share/chansim/chansim.db
+    me = store.join("Ada", pin="4711")         # me.key goes into the trainee's cookie
+    game = store.start_game(me, "beer-game", exercise.to_log(), rounds=20)
+    game = store.save(game.id, me, exercise.to_log(), revision=game.revision, round=1, finished=False)
+
+The store keeps JSON (the exercises' decision logs); it does not import the exercises.
+"""
+
+from chansim.store.connect import STORE_ENV, default_url
+from chansim.store.errors import StaleGameError, StoreError
+from chansim.store.records import GameRecord, Trainee
+from chansim.store.store import DEFAULT_TIMEOUT_S, Store
+
+__all__ = [
+    "DEFAULT_TIMEOUT_S",
+    "STORE_ENV",
+    "GameRecord",
+    "StaleGameError",
+    "Store",
+    "StoreError",
+    "Trainee",
+    "default_url",
+]
