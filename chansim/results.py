@@ -309,7 +309,10 @@ class Result:
         order-to-cash accounts (``invoiced``, ``cash_received``, ``bad_debt``,
         ``receivables_end``), partner programme accounts (``recruitment_cost``, ``training_cost``,
         ``mdf_*``, ``stock_return_credit``, ``stock_write_off``) and incentive accounts
-        (``rebate_*``, ``commission_*``) follow, with an empty ``sku``.
+        (``rebate_*``, ``commission_*``) follow, with an empty ``sku``. Those business amounts
+        are whole cents shown in currency units (:mod:`chansim.config.money`): total them
+        exactly with ``cents_of(rows["amount"]).sum()``; the inventory accounts are float
+        valuations (units x price x days).
         """
         frame = self._inventory_money
         extra = []

@@ -89,18 +89,20 @@ Payer and settlement
 - Only complete settlement periods are settled: a last period that the sales do not
   cover to its end (``(j+1)·D > horizon_days``) is **not settled at all** (no pro rata),
   so a target is never compared with part of a period's sales.
-- Rounding: the basis ``S`` and the target ``T`` are rounded to cents first (money is
-  counted in cents; this also keeps a float sum such as 9 999.999 999 999 998 from
-  missing a 10 000 threshold). All formulas then run in exact decimal arithmetic and
-  each row's ``amount`` is rounded once to cents, half up (0.005 -> 0.01). Income and
-  expense rows carry the same amount, so money is conserved exactly.
+- Rounding (the convention of :mod:`chansim.config.money`): the basis ``S`` (a sum of the
+  money table's float valuations) and the target ``T`` become whole cents first, half up
+  (this also keeps a float sum such as 9 999.999 999 999 998 from missing a 10 000
+  threshold). All formulas then run in exact decimal arithmetic on those cents and each
+  row's ``amount`` is rounded once to whole cents, half up (0.005 -> 0.01), by
+  :func:`~chansim.config.money.to_cents`. Income and expense rows carry the same cents, so
+  money is conserved exactly (``cents_of`` of the income column sums to that of the expense).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
 
 import numpy as np
@@ -108,7 +110,6 @@ import pandas as pd
 
 from chansim.config.incentives import (  # the configuration (scenario layer), re-exported
     ACCOUNT_OF_TYPE,
-    CENT,
     HUNDRED,
     INCENTIVE_ACCOUNTS,
     MAX_DAYS,
@@ -139,11 +140,11 @@ from chansim.config.incentives import (  # the configuration (scenario layer), r
     Targets,
     VolumeRebate,
     VolumeTier,
-    decimal_of,
     parameter_decimal,
     plan_problems,
     window_target,
 )
+from chansim.config.money import to_cents, to_units, units_of
 
 __all__ = [
     "ACCOUNT_OF_TYPE",
@@ -187,8 +188,8 @@ __all__ = [
 
 
 def _cents(value: float | Decimal) -> Decimal:
-    exact = value if isinstance(value, Decimal) else decimal_of(value)
-    return exact.quantize(CENT, rounding=ROUND_HALF_UP)
+    """``value`` rounded once to whole cents, half up, as an exact decimal in currency units."""
+    return units_of(to_cents(value))
 
 
 def _curve_payout_pct(scheme: TargetCommission, attainment_pct: Decimal) -> Decimal:
@@ -494,13 +495,12 @@ def _settle(
             exact += level_2 * parameter_decimal(scheme.second_level_rate_pct) / HUNDRED
             basis += level_2
         rate = _ratio(exact, basis)
-    amount = _cents(exact)
     return (
         float(basis),
         float(target) if target is not None else math.nan,
         attainment,
         rate,
-        float(amount),
+        to_units(to_cents(exact)),  # the one rounding of the row's amount
     )
 
 

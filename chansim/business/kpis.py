@@ -29,6 +29,7 @@ from chansim.business.incentives import ACCOUNT_OF_TYPE
 from chansim.business.order_to_cash import average_receivables, dso
 from chansim.business.partners import ACCOUNTS, scorecard
 from chansim.config.business import partner_tiers
+from chansim.config.money import cents_of, to_units
 from chansim.metrics import kpis, summarize
 from chansim.results import install_kpis
 
@@ -98,6 +99,17 @@ def _final_tiers(result: Result, partners: Iterable[str]) -> dict[str, Any]:
         if subject in tiers and new not in ("", "None", "nan"):
             tiers[subject] = new
     return tiers
+
+
+def _cents_total(amounts: pd.Series | np.ndarray) -> float:
+    """Σ of a column of settled money (whole cents each), summed exactly in cents (:mod:`chansim.config.money`)."""
+    return to_units(int(cents_of(amounts).sum()))
+
+
+def _cents_by(frame: pd.DataFrame, key: str) -> pd.Series:
+    """Σ ``amount`` (settled money, whole cents) per value of ``key``, exact, in currency units."""
+    cents = pd.Series(cents_of(frame["amount"]), index=frame.index)
+    return cents.groupby(frame[key].astype(str)).sum().map(to_units)
 
 
 def _by_node(money: pd.DataFrame, *accounts: str) -> pd.Series:
@@ -233,10 +245,10 @@ def _order_to_cash(result: Result, frame: pd.DataFrame, warm: int, partners: lis
     credit = business.order_to_cash.credit
     receivables = limits = 0.0
     write_offs = settlements[(settlements["kind"] == "write_off") & (settlements["day"] >= warm)]
-    bad_debt = write_offs.groupby(write_offs["partner"].astype(str))["amount"].sum()
+    bad_debt = write_offs.groupby(write_offs["partner"].astype(str))["amount_cents"].sum()
     for partner in partners:
         frame.loc[partner, "dso"] = dso(invoices, settlements, window, partner)
-        frame.loc[partner, "bad_debt"] = float(bad_debt.get(partner, 0.0))
+        frame.loc[partner, "bad_debt"] = to_units(int(bad_debt.get(partner, 0)))
         limit = credit.credit_limit(partner, kinds[partner])
         if limit is not None and limit > 0:
             average = average_receivables(invoices, settlements, window, partner)
@@ -244,7 +256,7 @@ def _order_to_cash(result: Result, frame: pd.DataFrame, warm: int, partners: lis
             receivables += average
             limits += limit
     frame.loc[NETWORK, "dso"] = dso(invoices, settlements, window)
-    frame.loc[NETWORK, "bad_debt"] = float(write_offs["amount"].sum())
+    frame.loc[NETWORK, "bad_debt"] = to_units(int(write_offs["amount_cents"].sum()))
     frame.loc[NETWORK, "credit_utilisation"] = _ratio(receivables, limits)
 
     audit = result.audit
@@ -370,9 +382,9 @@ def _incentives(result: Result, frame: pd.DataFrame, warm: int, partners: list[s
     account = settlements["type"].map(ACCOUNT_OF_TYPE)
     for column, name in (("rebates", "rebate"), ("commissions", "commission")):
         part = settlements[account == name]
-        paid = part.groupby(part["node"].astype(str))["amount"].sum()
+        paid = _cents_by(part, "node")
         frame.loc[partners, column] = paid.reindex(partners, fill_value=0.0).to_numpy(float)
-        frame.loc[NETWORK, column] = float(part["amount"].sum())
+        frame.loc[NETWORK, column] = _cents_total(part["amount"])
 
 
 def _mdf_return(money: pd.DataFrame, revenue_by_day: pd.DataFrame, warm: float, end: float) -> pd.Series:
@@ -398,7 +410,7 @@ def _mdf_return(money: pd.DataFrame, revenue_by_day: pd.DataFrame, warm: float, 
         if start <= warm or start >= end:
             continue
         incremental = (after / (end - start) - before / (start - warm)) * (end - start)
-        claimed = float(rows["amount"].sum())
+        claimed = _cents_total(rows["amount"])
         out[partner] = _ratio(incremental, claimed)
         incremental_sum += incremental
         claimed_sum += claimed
@@ -606,7 +618,7 @@ def business_kpis_by_period(result: Result, period_days: int = 30) -> pd.DataFra
             if invoices is not None:
                 mine = invoices if who is None else invoices[invoices["partner"] == who]
                 days = mine["invoice_day"].to_numpy(float)
-                row["invoiced"] = float(mine["amount"].to_numpy(float)[(days >= start) & (days < end)].sum())
+                row["invoiced"] = _cents_total(mine["amount"].to_numpy(float)[(days >= start) & (days < end)])
                 row["dso"] = dso(invoices, tables["settlements"], (float(start), float(end)), who)
             if found is not None:
                 leads = found[0] if who is None else found[0][found[0]["partner"] == who]

@@ -37,10 +37,15 @@ At equal times SimPy runs events in the order they were scheduled.
   fails at a constant hazard ``r = -ln(1 - p) / 365`` per day, so that it fails within a
   year of constant health with probability exactly ``p``. A health change redraws the
   time to failure (exact, the exponential being memoryless).
-- On insolvency of a partner with open balance ``B``: recovered ``round(B * recovery_share)``
-  (cash received), bad debt ``B - recovered``.
-- Money is kept in whole cents (``amount_cents``), so for every seller and partner
-  ``invoiced = cash_received + bad_debt + receivables_end`` holds exactly.
+- On insolvency of a partner with open balance ``B`` cents: recovered ``B x recovery_share``
+  rounded half up to the cent (cash received; split over the open invoices in proportion to
+  their amounts, largest remainder), bad debt ``B - recovered``.
+- Money follows :mod:`chansim.config.money`: an order's value ``qty x price`` becomes whole
+  cents once, at the credit check (:func:`to_cents`, half up), and from there the
+  reservation, the invoice, its payment, recovery or write-off, the exposure and the credit
+  limits are integers of cents (``*_cents``); the tables show ``cents / 100``. So for every
+  seller and partner ``invoiced = cash_received + bad_debt + receivables_end`` holds exactly
+  (an integer equality).
 - DSO over a window ``[a, b)`` = average receivables / (invoiced in the window / (b - a)),
   the average being time-weighted; credit utilisation = average receivables / limit.
 
@@ -73,6 +78,8 @@ import pandas as pd
 import simpy
 
 from chansim.business.records import AuditRow
+from chansim.config.money import Cents, cents_times, to_units
+from chansim.config.money import to_cents as _round_to_cents
 from chansim.config.order_to_cash import (  # the configuration (scenario layer), re-exported
     DAYS_PER_YEAR,
     Absence,
@@ -126,7 +133,6 @@ __all__ = [
     "Share",
 ]
 
-CENTS_PER_UNIT = 100
 SOURCE_PAYMENT_DELAY = "order_to_cash/payment_delay"
 SOURCE_INSOLVENCY = "order_to_cash/insolvency"
 SOURCE_APPROVAL = "order_to_cash/approval/"  # + pool name
@@ -150,16 +156,14 @@ SETTLEMENT_COLUMNS = ("day", "invoice_id", "seller", "partner", "kind", "amount"
 MONEY_COLUMNS = ("day", "node", "account", "amount", "partner", "amount_cents")
 
 
-def to_cents(amount: float) -> int:
-    """``amount`` in whole cents (``round(amount * 100)``, half to even); it must be finite and >= 0."""
+def to_cents(amount: float) -> Cents:
+    """``amount`` in whole cents, half up (:func:`chansim.config.money.to_cents`); finite and >= 0."""
     if not math.isfinite(amount) or amount < 0:
         raise ValueError(f"amount must be a finite non-negative number, got {amount!r}")
-    return int(round(amount * CENTS_PER_UNIT))
+    return _round_to_cents(amount)
 
 
-def _money(cents: int) -> float:
-    return cents / CENTS_PER_UNIT
-
+_money = to_units  # cents -> currency units, for tables and the float views of the API
 
 
 
@@ -694,7 +698,7 @@ class Ledger:
         open_invoices = list(self._open[partner].values())
         balance = self._open_cents[partner]
         self.records.append((now, "ledger", "insolvent", partner, _money(balance), ""))
-        recovered = _allocate(int(round(balance * self.behaviour.recovery_share)), open_invoices)
+        recovered = _allocate(cents_times(balance, self.behaviour.recovery_share), open_invoices)
         by_seller: dict[str, list[int]] = {}
         for invoice, recovery in zip(open_invoices, recovered, strict=True):
             loss = invoice.amount_cents - recovery
@@ -848,12 +852,22 @@ class CreditDecision:
     order_id: Hashable
     partner: str
     status: CreditStatus
-    requested: float
-    granted: float
+    requested_cents: Cents
+    granted_cents: Cents
     day: float
     reason: str
     settled: simpy.Event
     held_days: float = 0.0
+
+    @property
+    def requested(self) -> float:
+        """The order's value in currency units."""
+        return _money(self.requested_cents)
+
+    @property
+    def granted(self) -> float:
+        """The credit granted in currency units."""
+        return _money(self.granted_cents)
 
 
 class _Held:
@@ -944,10 +958,15 @@ class CreditDesk:
     # ---- decisions
 
     def check(self, order_id: Hashable, partner: str, amount: float) -> CreditDecision:
-        """Decide on an order now (see :class:`CreditPolicy` for what happens over the limit)."""
+        """Decide on an order of value ``amount`` now (rounded once to cents, half up; see :meth:`check_cents`)."""
+        return self.check_cents(order_id, partner, to_cents(amount))
+
+    def check_cents(self, order_id: Hashable, partner: str, cents: int) -> CreditDecision:
+        """Decide on an order of ``cents`` now (see :class:`CreditPolicy` for what happens over the limit)."""
         if order_id in self._reserved or order_id in self._held_ids:
             raise ValueError(f"order {order_id!r} is already at the credit desk")
-        cents = to_cents(amount)
+        if cents < 0:
+            raise ValueError(f"cents must be >= 0, got {cents}")
         if self.ledger.is_insolvent(partner):
             return self._decide(order_id, partner, "rejected", cents, 0, "insolvent")
         limit = self._limit_cents(partner)
@@ -974,7 +993,7 @@ class CreditDesk:
         if status != "rejected":
             self._reserve(order_id, partner, granted)
         settled = self.env.event()
-        decision = CreditDecision(order_id, partner, status, _money(requested), _money(granted), now, reason, settled)
+        decision = CreditDecision(order_id, partner, status, requested, granted, now, reason, settled)
         settled.succeed(decision)
         self.records.append((now, "credit", status, str(order_id), _money(granted), f"{partner}: {reason}"))
         return decision
@@ -990,7 +1009,7 @@ class CreditDesk:
         if self.policy.max_hold_days is not None:
             timer = self.env.timeout(self.policy.max_hold_days, value=entry)
             timer.callbacks.append(self._hold_expired)
-        return CreditDecision(order_id, partner, "held", _money(cents), 0.0, now, reason, entry.settled)
+        return CreditDecision(order_id, partner, "held", cents, Cents(0), now, reason, entry.settled)
 
     def _reserve(self, order_id: Hashable, partner: str, cents: int) -> None:
         self._reserved[order_id] = (partner, cents)
@@ -1011,8 +1030,8 @@ class CreditDesk:
         if status == "accepted":
             self._reserve(entry.order_id, entry.partner, granted)
         decision = CreditDecision(
-            entry.order_id, entry.partner, status, _money(entry.cents), _money(granted), now, reason,
-            entry.settled, now - entry.day,
+            entry.order_id, entry.partner, status, entry.cents, granted, now, reason, entry.settled,
+            now - entry.day,
         )  # fmt: skip
         action = "released" if status == "accepted" else "rejected"
         self.records.append((now, "credit", action, str(entry.order_id), _money(granted), f"{entry.partner}: {reason}"))

@@ -87,6 +87,7 @@ import pandas as pd
 import simpy
 
 from chansim import scenario as sc
+from chansim.config.money import Cents, cents_times, to_cents, to_units
 from chansim.config.partners import (  # the configuration (scenario layer), re-exported
     DAYS_PER_YEAR,
     DEFAULT_APPROVER,
@@ -156,6 +157,7 @@ __all__ = [
     "MarketDevelopmentFunds",
     "MdfRequest",
     "MoneyRow",
+    "money_frame",
     "PartnerBook",
     "PartnerState",
     "PartnersConfig",
@@ -244,12 +246,25 @@ class AuditRecord(NamedTuple):
 
 
 class MoneyRow(NamedTuple):
-    """An amount on an account about a node (a partner); see ``ACCOUNTS``."""
+    """An amount in whole cents on an account about a node (a partner); see ``ACCOUNTS``.
+
+    Money follows :mod:`chansim.config.money`: cents here, currency units in the tables.
+    """
 
     day: int
     node: str
     account: str
-    amount: float
+    amount_cents: Cents
+
+    @property
+    def amount(self) -> float:
+        """The amount in currency units."""
+        return to_units(self.amount_cents)
+
+
+def money_frame(rows: Sequence[MoneyRow]) -> pd.DataFrame:
+    """Money rows as a table (:data:`MONEY_COLUMNS`, amounts in currency units): their one builder."""
+    return pd.DataFrame([(r.day, r.node, r.account, to_units(r.amount_cents)) for r in rows], columns=MONEY_COLUMNS)
 
 
 class TierChange(NamedTuple):
@@ -301,17 +316,35 @@ class ScreeningResult(NamedTuple):
 
 @dataclass(slots=True)
 class MdfRequest:
-    """One MDF request and what became of it (``status``: requested, approved, rejected, claimed)."""
+    """One MDF request and what became of it (``status``: requested, approved, rejected, claimed).
+
+    Amounts in whole cents (``*_cents``); ``requested``, ``approved``, ``claimed`` in currency units.
+    """
 
     request_id: int
     partner: str
     requested_day: int
-    requested: float
+    requested_cents: Cents
     status: str = "requested"
-    approved: float = 0.0
+    approved_cents: Cents = Cents(0)
     approval_day: int | None = None
-    claimed: float = 0.0
+    claimed_cents: Cents = Cents(0)
     claim_day: int | None = None
+
+    @property
+    def requested(self) -> float:
+        """The amount asked for, in currency units."""
+        return to_units(self.requested_cents)
+
+    @property
+    def approved(self) -> float:
+        """The amount approved, in currency units."""
+        return to_units(self.approved_cents)
+
+    @property
+    def claimed(self) -> float:
+        """The amount claimed (paid), in currency units."""
+        return to_units(self.claimed_cents)
 
 
 @dataclass(slots=True)
@@ -538,13 +571,14 @@ def exit_money_rows(exit: Exit, stock_value: float, supplier: str | None) -> lis
     Returned stock: ``stock_return_credit`` paid by the supplier (``credit_fraction x value``)
     and the rest written off at the leaver; written-off stock: ``stock_write_off`` at the leaver.
     """
-    if stock_value < 0:
+    if not stock_value >= 0:
         raise ValueError(f"stock_value: must be >= 0 (got {stock_value})")
     rows: list[MoneyRow] = []
-    credit = exit.credit_fraction * stock_value if exit.stock == "return" and supplier is not None else 0.0
+    value = to_cents(stock_value)  # the valuation becomes money here, once
+    credit = cents_times(value, exit.credit_fraction) if exit.stock == "return" and supplier is not None else 0
     if credit > 0:
         rows.append(MoneyRow(exit.day, str(supplier), "stock_return_credit", credit))
-    loss = stock_value - credit
+    loss = Cents(value - credit)
     if loss > 0:
         rows.append(MoneyRow(exit.day, exit.partner, "stock_write_off", loss))
     return rows
@@ -789,7 +823,7 @@ class PartnerBook:
             state.ramp_up_days = cfg.ramp_up_days
             state.satisfaction = self.config.satisfaction.initial
             if cfg.cost_per_partner > 0:
-                self.money.append(MoneyRow(day, name, "recruitment_cost", cfg.cost_per_partner))
+                self.money.append(MoneyRow(day, name, "recruitment_cost", to_cents(cfg.cost_per_partner)))
             if cfg.onboarding_days == 0:
                 self._set_status(state, "active", day, "system")
             recruited.append(state)
@@ -864,7 +898,7 @@ class PartnerBook:
         for name in trained:
             self.partners[name].trainings.append((day, uplift))
             if event.cost_per_seat > 0:
-                self.money.append(MoneyRow(day, name, "training_cost", event.cost_per_seat))
+                self.money.append(MoneyRow(day, name, "training_cost", to_cents(event.cost_per_seat)))
         return trained
 
     # ------------------------------------------------------------------ reviews
@@ -1028,23 +1062,33 @@ class PartnerBook:
         self[partner]
         if not (math.isfinite(amount) and amount > 0):
             raise ValueError(f"amount: must be a positive number (got {amount})")
-        request = MdfRequest(len(self.mdf_requests), partner, day, float(amount))
+        cents = to_cents(amount)
+        if cents <= 0:
+            raise ValueError(f"amount: must be at least one cent (got {amount})")
+        request = MdfRequest(len(self.mdf_requests), partner, day, cents)
         self.mdf_requests.append(request)
-        self.money.append(MoneyRow(day, partner, "mdf_requested", float(amount)))
+        self.money.append(MoneyRow(day, partner, "mdf_requested", cents))
         return request
 
     def mdf_budget_remaining(self, day: int) -> float:
-        """Budget still free for approvals on ``day``."""
+        """Budget still free for approvals on ``day`` (currency units; see :meth:`mdf_budget_remaining_cents`)."""
+        return to_units(self.mdf_budget_remaining_cents(day))
+
+    def mdf_budget_remaining_cents(self, day: int) -> Cents:
+        """Budget still free for approvals on ``day``, in cents."""
         cfg = self.config.mdf
         period = day // cfg.period_days
+        budget = to_cents(cfg.budget_per_period)
         approved = [r for r in self.mdf_requests if r.approval_day is not None]
         if cfg.carry_over:
-            used = sum(r.approved for r in approved)
-            return max(0.0, cfg.budget_per_period * (period + 1) - used)
+            used = sum(r.approved_cents for r in approved)
+            return Cents(max(0, budget * (period + 1) - used))
         used = sum(
-            r.approved for r in approved if r.approval_day is not None and r.approval_day // cfg.period_days == period
+            r.approved_cents
+            for r in approved
+            if r.approval_day is not None and r.approval_day // cfg.period_days == period
         )
-        return max(0.0, cfg.budget_per_period - used)
+        return Cents(max(0, budget - used))
 
     def approve_mdf(self, request_id: int, day: int, amount: float | None = None, *, actor: str = "system") -> float:
         """Approve up to ``amount`` (default: all requested) within the remaining budget; returns the approval.
@@ -1056,17 +1100,19 @@ class PartnerBook:
             raise ValueError(f"MDF request {request_id} is {request.status}, not awaiting approval")
         if day < request.requested_day:
             raise ValueError(f"day: {day} is before the request (day {request.requested_day})")
-        wanted = request.requested if amount is None else min(max(0.0, float(amount)), request.requested)
-        approved = min(wanted, self.mdf_budget_remaining(day)) if self[request.partner].is_live else 0.0
+        wanted = request.requested_cents if amount is None else min(to_cents(max(0.0, amount)), request.requested_cents)
+        approved = min(wanted, self.mdf_budget_remaining_cents(day)) if self[request.partner].is_live else 0
         request.approval_day = day
-        request.approved = approved
+        request.approved_cents = Cents(approved)
         request.status = "approved" if approved > 0 else "rejected"
         self.audit.append(
-            AuditRecord(day, actor, "mdf_decision", f"mdf/{request_id}", f"{request.requested:g}", f"{approved:g}")
+            AuditRecord(
+                day, actor, "mdf_decision", f"mdf/{request_id}", f"{request.requested:g}", f"{request.approved:g}"
+            )
         )
         if approved > 0:
-            self.money.append(MoneyRow(day, request.partner, "mdf_approved", approved))
-        return approved
+            self.money.append(MoneyRow(day, request.partner, "mdf_approved", request.approved_cents))
+        return request.approved
 
     def claim_mdf(self, request_id: int, day: int, amount: float | None = None) -> float:
         """The partner claims (default ``claim_fraction`` of) the approval; never more than approved."""
@@ -1076,14 +1122,16 @@ class PartnerBook:
         assert request.approval_day is not None
         if day < request.approval_day:
             raise ValueError(f"day: {day} is before the approval (day {request.approval_day})")
-        wanted = request.approved * self.config.mdf.claim_fraction if amount is None else max(0.0, float(amount))
-        claimed = min(wanted, request.approved)
-        request.claimed = claimed
+        if amount is None:
+            wanted = cents_times(request.approved_cents, self.config.mdf.claim_fraction)
+        else:
+            wanted = to_cents(max(0.0, amount))
+        request.claimed_cents = Cents(min(wanted, request.approved_cents))
         request.claim_day = day
         request.status = "claimed"
-        if claimed > 0:
-            self.money.append(MoneyRow(day, request.partner, "mdf_claimed", claimed))
-        return claimed
+        if request.claimed_cents > 0:
+            self.money.append(MoneyRow(day, request.partner, "mdf_claimed", request.claimed_cents))
+        return request.claimed
 
     # ------------------------------------------------------------------ tables
     def tables(self, *, reveal_capability: bool = False) -> dict[str, pd.DataFrame]:
@@ -1115,7 +1163,7 @@ class PartnerBook:
         return {
             "partners": partners,
             "audit": pd.DataFrame(self.audit, columns=AUDIT_COLUMNS),
-            "money": pd.DataFrame(self.money, columns=MONEY_COLUMNS),
+            "money": money_frame(self.money),
             "exits": pd.DataFrame(self.exits, columns=list(Exit._fields)),
             "mdf": mdf,
         }

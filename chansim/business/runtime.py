@@ -27,10 +27,8 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from chansim.business.funnel import Funnel, PartnerInfo, funnel_tables
-from chansim.business.order_to_cash import Absence, OrderToCash
+from chansim.business.order_to_cash import Absence, CreditDecision, OrderToCash
 from chansim.business.partners import (
     LifecycleStreams,
     PartnerBook,
@@ -39,6 +37,7 @@ from chansim.business.partners import (
     TrainingEvent,
     draw_capability,
     exit_money_rows,
+    money_frame,
     observed_scores,
     run_lifecycle,
 )
@@ -454,7 +453,7 @@ class BusinessRuntime:
             self.control.cancel_order(item, order, reason="credit")
         elif decision.status != "held" and not office.route(decision.granted, discount):
             self._bill(item, order)
-            self._release(item, order, decision.granted, price)
+            self._release(item, order, decision, price)
         else:
             self.env.process(_WaitForRelease(self, item, order, decision, discount, price))
 
@@ -468,11 +467,11 @@ class BusinessRuntime:
         finally:
             ledger.seller = self.vendor
 
-    def _release(self, item: Item, order: Order, granted_amount: float, price: float) -> None:
+    def _release(self, item: Item, order: Order, decision: CreditDecision, price: float) -> None:
+        """Send the order to its supplier, shrunk to the units the granted credit pays for (if partial)."""
         session = self.session
-        # the desk works in cents: compare with the order's value rounded the same way
-        if price > 0 and granted_amount < round(order.qty * price, 2) - 0.005:
-            granted = granted_amount / price
+        if decision.granted_cents < decision.requested_cents:  # both whole cents: an exact comparison
+            granted = decision.granted / price
             if session.discrete:
                 granted = math.floor(granted + 1e-9)
             if granted <= 0:
@@ -563,8 +562,7 @@ class BusinessRuntime:
         frames: dict[str, Any] = {}
         frames["audit"] = audit_frame(self.audit, self.book.audit)
         if self.exit_money or self.book.money:
-            rows = [tuple(r) for r in self.book.money] + [tuple(r) for r in self.exit_money]
-            frames["partner_money"] = pd.DataFrame(rows, columns=["day", "node", "account", "amount"])
+            frames["partner_money"] = money_frame([*self.book.money, *self.exit_money])
         if self.schedule is not None:
             frames["random_events"] = self.schedule.copy()
         book_tables = self.book.tables()
@@ -628,7 +626,7 @@ class _WaitForRelease(Resumable):
                 self.state = "approval"
                 return office.submit(self.order.id, self.item.node, final.granted, self.discount)  # type: ignore[attr-defined]
         runtime._bill(self.item, self.order)
-        runtime._release(self.item, self.order, self.final.granted, self.price)
+        runtime._release(self.item, self.order, self.final, self.price)
         finish()
 
 

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-
-def decimal_of(value: float) -> Decimal:
-    """The decimal a float prints as (3.3 -> Decimal('3.3'), not 3.29999...)."""
-    return Decimal(repr(float(value)))
+from chansim.config.money import decimal_of, to_cents, units_of
 
 
 @functools.lru_cache(maxsize=4096)
@@ -250,7 +247,7 @@ def window_target(base: Decimal, targets: Targets, start_day: int, days: int) ->
         first = start_day // targets.period_days
         count = days // targets.period_days
         total = sum((base * growth**i for i in range(first, first + count)), ZERO)
-        return total.quantize(CENT, rounding=ROUND_HALF_UP)
+        return units_of(to_cents(total))  # whole cents, half up (chansim.config.money)
 
 
 class Incentives(_Frozen):

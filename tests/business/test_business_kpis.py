@@ -32,6 +32,7 @@ from chansim.business.kpis import (
     summarize_business_kpis,
 )
 from chansim.cli import cli
+from chansim.config.money import cents_of, to_units
 from chansim.metrics import KPI_NAMES, t_quantile_975
 from chansim.results import Result
 
@@ -198,10 +199,11 @@ def test_rebates_equal_incentives_table(base: Result) -> None:
     for warmup, periods in ((60, 4), (0, 6)):
         kpis = business_kpis(base, warmup_days=warmup)
         window = settlements[settlements["period_start_day"] >= warmup]
-        sums = window.groupby(window["node"].astype(str))["amount"].sum()
-        assert row(kpis, "d1")["rebates"] == pytest.approx(sums["d1"]) == pytest.approx(13.5 * periods)
-        assert row(kpis, "d2")["rebates"] == pytest.approx(sums["d2"]) == pytest.approx(4.5 * periods)
-        assert row(kpis, "network")["rebates"] == pytest.approx(window["amount"].sum())
+        # settled money is whole cents (chansim.config.money): the KPI is the exact cents total
+        cents = pd.Series(cents_of(window["amount"]), index=window.index).groupby(window["node"].astype(str)).sum()
+        assert row(kpis, "d1")["rebates"] == to_units(cents["d1"]) == to_units(1350 * periods)
+        assert row(kpis, "d2")["rebates"] == to_units(cents["d2"]) == to_units(450 * periods)
+        assert row(kpis, "network")["rebates"] == to_units(cents_of(window["amount"]).sum())
         assert row(kpis, "network")["commissions"] == 0.0
 
 
@@ -440,7 +442,7 @@ def test_cli_json_and_table(tmp_path: Any) -> None:
     assert set(rows) == {"d1", "d2", "network"}
     assert rows["network"]["dso"] == pytest.approx(30.0)
     assert rows["network"]["mdf_return"] is None  # NaN -> null
-    assert rows["d1"]["rebates"] == pytest.approx(54.0)
+    assert rows["d1"]["rebates"] == 54.0
     assert len(document["kpis"]) == 4 and set(document["kpis"][0]) >= set(KPI_NAMES)
 
     out = runner.invoke(cli, ["run", write(tmp_path, doc), "-r", "2", "-q", "--format", "json"])

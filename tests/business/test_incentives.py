@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import typing
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +33,7 @@ from chansim.business.incentives import (
     incentive_money_rows,
     sales_from_money,
 )
+from chansim.config.money import cents_of, to_cents
 
 ROOT = Path(__file__).resolve().parents[2]
 VENDOR_ONLY = {"vendor": None}
@@ -415,11 +417,12 @@ def test_money_rows_book_income_at_the_partner_and_expense_at_the_payer() -> Non
         ("dealer_a", "rebate_income", 60): 120.0,  # 1 % x 12 000 in period 1
         ("vendor", "rebate_expense", 60): 120.0,
     }
-    got = money.groupby(["node", "account", "day"])["amount"].sum().to_dict()
-    assert got == pytest.approx(expected)
-    income = math.fsum(money.loc[money["account"].str.endswith("_income"), "amount"])
-    expense = math.fsum(money.loc[money["account"].str.endswith("_expense"), "amount"])
-    assert income == expense == math.fsum(settlements["amount"]) == math.fsum([150.03, 170.01, 20.0, 19.0, 120.0])
+    # whole cents (chansim.config.money): compared exactly, no tolerance
+    got = money.assign(cents=cents_of(money["amount"])).groupby(["node", "account", "day"])["cents"].sum().to_dict()
+    assert got == {key: to_cents(value) for key, value in expected.items()}
+    income = cents_of(money.loc[money["account"].str.endswith("_income"), "amount"]).sum()
+    expense = cents_of(money.loc[money["account"].str.endswith("_expense"), "amount"]).sum()
+    assert income == expense == cents_of(settlements["amount"]).sum() == 15003 + 17001 + 2000 + 1900 + 12000
     assert (money["amount"] > 0).all()
 
 
@@ -634,11 +637,12 @@ def test_settles_a_simulated_two_tier_channel() -> None:
     purchases = result.money[(result.money["account"] == "purchases") & (result.money["day"] < 30)]
     expected = purchases.groupby("node", observed=True)["amount"].sum()
     first = out[(out["plan"] == "vol") & (out["settlement_day"] == 30)].set_index("node")["basis"]
-    for node in partners:
-        assert first[node] == pytest.approx(expected.get(node, 0.0), abs=0.005)
+    for node in partners:  # the basis is the float valuation rounded once to cents, half up
+        assert cents_of([first[node]])[0] == to_cents(float(expected.get(node, 0.0)))
     money = incentive_money_rows(out)
     assert set(money.loc[money["account"].str.endswith("_expense"), "node"]) == {"vendor"}
-    assert money.loc[money["account"].str.endswith("_income"), "amount"].sum() == pytest.approx(out["amount"].sum())
+    income = cents_of(money.loc[money["account"].str.endswith("_income"), "amount"]).sum()
+    assert income == cents_of(out["amount"]).sum()
     assert out["amount"].sum() > 0
 
 
@@ -705,10 +709,12 @@ def test_target_commission_is_non_negative_and_monotone_for_a_non_decreasing_cur
     assert 0 <= paid_low <= paid_high
     cap = scheme["cap_payout_pct"]
     if cap is not None:
-        earnings = scheme.get("on_target_earnings") or target * scheme["on_target_earnings_pct"] / 100  # type: ignore[operator]
-        # rounded to cents half up: at most half a cent above the cap (1e-9 absorbs the float
-        # error of computing the bound itself, e.g. 4.7 * 385 / 100 + 0.005 < 18.1)
-        assert paid_high <= earnings * cap / 100 + 0.005 + 1e-9  # type: ignore[operator]
+        if scheme.get("on_target_earnings") is not None:
+            earnings = Decimal(scheme["on_target_earnings"])  # type: ignore[arg-type]
+        else:
+            earnings = Decimal(target) * Decimal(scheme["on_target_earnings_pct"]) / 100  # type: ignore[arg-type]
+        # the amount is rounded once, half up, and rounding is monotone: never above the cap rounded alike
+        assert cents_of([paid_high])[0] <= to_cents(earnings * Decimal(cap) / 100)  # type: ignore[arg-type]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -732,5 +738,5 @@ def test_money_is_conserved_and_nothing_is_negative(purchases: list[float], sell
     money = incentive_money_rows(out)
     income = money[money["account"].str.endswith("_income")]
     expense = money[money["account"].str.endswith("_expense")]
-    assert math.fsum(income["amount"]) == math.fsum(expense["amount"]) == math.fsum(out["amount"])
+    assert cents_of(income["amount"]).sum() == cents_of(expense["amount"]).sum() == cents_of(out["amount"]).sum()
     assert "vendor" not in set(income["node"])

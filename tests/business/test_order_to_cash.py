@@ -497,10 +497,13 @@ def test_recovery_is_split_over_open_invoices_to_the_cent() -> None:
         ledger.invoice("d1", amount, None, 30)
     bad_debt = ledger.insolvency("d1")
     recovered = [i.recovered_cents for i in ledger.invoices]
-    assert sum(recovered) == round(13335 * 0.3) == 4000
-    assert bad_debt == 93.35
+    # 13 335 x 0.3 = 4 000.5 cents exactly: half up gives 4 001 (the float product 4000.4999... and
+    # round() half to even, the old bridge, gave 4 000)
+    assert sum(recovered) == 4001
+    assert recovered == [3001, 1000, 0]  # largest remainder: 3000.67 + 1000.02 + 0.30 -> the extra cent to 3000
+    assert bad_debt == 93.34
     assert all(i.status == "written_off" for i in ledger.invoices)
-    assert ledger.totals_cents() == {"invoiced": 13335, "cash_received": 4000, "bad_debt": 9335, "receivables_end": 0}
+    assert ledger.totals_cents() == {"invoiced": 13335, "cash_received": 4001, "bad_debt": 9334, "receivables_end": 0}
     assert ledger.insolvency("d1") == 0.0  # once only
     with pytest.raises(ValueError, match="insolvent"):
         ledger.invoice("d1", 1.0, None, 30)

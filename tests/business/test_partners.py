@@ -43,6 +43,7 @@ from chansim.business.partners import (
     draw_random_events,
     exit_money_rows,
     make_faker,
+    money_frame,
     observed_scores,
     parse_partners_config,
     period_probability,
@@ -52,6 +53,7 @@ from chansim.business.partners import (
     scorecard,
     training_uplift,
 )
+from chansim.config.money import cents_of, to_cents, to_units
 
 Z = 4.0  # tolerance in standard errors for statistical checks
 
@@ -210,7 +212,7 @@ def test_onboarding_and_ramp_up_exact() -> None:
         (5, "tier_change", None, "bronze"),
         (15, "status_change", "onboarding", "active"),
     ]
-    assert book.money == [(5, name, "recruitment_cost", 500.0)]
+    assert book.money == [(5, name, "recruitment_cost", 50_000)]  # cents (chansim.config.money)
     assert ramp_activity(3, 0, 0, 0) == 1.0
     with pytest.raises(ValueError, match="not a candidate"):
         book.recruit([name], day=20)
@@ -234,7 +236,7 @@ def test_training_uplift_and_half_life_exact() -> None:
     book.apply_training(TrainingEvent(day=40, partners=["p00000"], seats=1, uplift=0.4))
     assert book.win_rate_multiplier("p00000", 40) == pytest.approx(1.5)
     assert training_uplift(40, [(10, 0.2), (40, 0.4)], 30, max_uplift=0.3) == pytest.approx(0.3)
-    assert book.money == [(10, "p00000", "training_cost", 100.0)]
+    assert book.money == [(10, "p00000", "training_cost", 10_000)]  # cents
 
 
 def test_training_seats_targets_and_costs() -> None:
@@ -315,7 +317,7 @@ def test_churn_exit_rules_and_successor() -> None:
     assert book["a"].status == "churned"
     assert book.exits == [leaver]
     rows = exit_money_rows(leaver, 1000.0, supplier="dist_01")
-    assert rows == [(30, "dist_01", "stock_return_credit", 600.0), (30, "a", "stock_write_off", 400.0)]
+    assert rows == [(30, "dist_01", "stock_return_credit", 60_000), (30, "a", "stock_write_off", 40_000)]  # cents
     assert sum(r.amount for r in rows) == 1000.0
     lost = PartnerBook(PartnersConfig(churn=Churn(intercept=800, customers_on_exit="lost")))
     lost.add_partner("x")
@@ -585,20 +587,27 @@ def test_mdf_money_is_conserved(budget: float, carry_over: bool, operations: lis
         if request.status == "approved":
             book.claim_mdf(request.request_id, day + 10, claim)
     for r in book.mdf_requests:
-        assert r.requested >= r.approved >= r.claimed >= 0
-    money = pd.DataFrame(book.money, columns=["day", "node", "account", "amount"])
-    total = money.groupby("account")["amount"].sum().reindex(["mdf_requested", "mdf_approved", "mdf_claimed"]).fillna(0)
-    assert total["mdf_requested"] >= total["mdf_approved"] - 1e-9
-    assert total["mdf_approved"] >= total["mdf_claimed"] - 1e-9
+        assert r.requested_cents >= r.approved_cents >= r.claimed_cents >= 0
+        assert (r.requested, r.approved, r.claimed) == tuple(to_units(c) for c in (
+            r.requested_cents, r.approved_cents, r.claimed_cents))  # fmt: skip
+    # money is whole cents (chansim.config.money): budgets hold exactly, no tolerance
+    money = pd.DataFrame(book.money, columns=["day", "node", "account", "amount_cents"])
+    assert money["amount_cents"].map(type).eq(int).all()
+    total = money.groupby("account")["amount_cents"].sum()
+    total = total.reindex(["mdf_requested", "mdf_approved", "mdf_claimed"], fill_value=0)
+    assert total["mdf_requested"] >= total["mdf_approved"] >= total["mdf_claimed"]
     approved = money[money["account"] == "mdf_approved"].assign(period=lambda f: f["day"] // 60)
-    by_period = approved.groupby("period")["amount"].sum()
+    by_period = approved.groupby("period")["amount_cents"].sum()
+    budget_cents = to_cents(budget)
     if carry_over:
         cumulative = by_period.sort_index().cumsum()
         for period, value in cumulative.items():
-            assert value <= budget * (period + 1) + 1e-6
+            assert value <= budget_cents * (period + 1)
     else:
-        assert (by_period <= budget + 1e-6).all()
-    assert total["mdf_claimed"] <= budget * (day // 60 + 1) + 1e-6
+        assert (by_period <= budget_cents).all()
+    assert total["mdf_claimed"] <= budget_cents * (day // 60 + 1)
+    frame = money_frame(book.money)  # the table shows currency units, exactly the cents / 100
+    assert (cents_of(frame["amount"]) == money["amount_cents"].to_numpy()).all()
 
 
 # --------------------------------------------------------------------------- the SimPy process
