@@ -378,9 +378,7 @@ class Store:
                     .values(replaced_by=record.id, revision=revision + 1, updated=record.updated)
                 ).rowcount
                 if moved != 1:  # another writer got in between: the transaction (and the new game) is undone
-                    raise StaleGameError(
-                        f"the game {game_id} was saved meanwhile; nothing was changed: load it again"
-                    )
+                    raise StaleGameError(f"the game {game_id} was saved meanwhile; nothing was changed: load it again")
         except _Conflict:
             raise StaleGameError(
                 f"the game {game_id} was saved meanwhile; nothing was changed: load it again"
