@@ -289,6 +289,12 @@ def read_yaml(text: str, source: str = "<scenario>") -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "nesting depth" in problem:  # libyaml's own limit (PyYAML >= 6.0.4) can come before ours
+            raise ScenarioError(
+                source,
+                [f"{where.removeprefix(' at ')}: nested more than {MAX_NESTING_DEPTH} levels deep; "
+                 f"a scenario is nested at most {MAX_NESTING_DEPTH} levels"],
+            ) from None  # fmt: skip
         if isinstance(exc, yaml.constructor.ConstructorError) and mark is not None:
             raise ScenarioError(source, [f"{where.removeprefix(' at ')}: {problem}"]) from None
         raise ScenarioError(source, [f"not valid YAML{where}: {problem}"]) from None

@@ -59,7 +59,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "identity.col.round": ("回合", "Round"),
     "identity.col.status": ("状态", "Status"),
     "identity.col.updated": ("最后一次", "Last played"),
-    "identity.round_of": ("{round} / {rounds}", "{round} of {rounds}"),
+    "identity.round_of": ("第 {round} / {rounds} 轮", "{round} of {rounds}"),
     "identity.finished": ("已完成", "finished"),
     "identity.in_progress": ("进行中", "in progress"),
     "identity.resume": ("继续", "Resume"),
