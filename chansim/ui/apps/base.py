@@ -161,7 +161,7 @@ class App:
         self.trainee: Trainee | None = None
         self.record: GameRecord | None = None
         self.saved = SaveIndicator(self.lang)
-        self.new_game_button = button(self.lang, "identity.new_game", css="chansim-new-game",
+        self.new_game_button = button(self.lang, "identity.new_game", css="chansim-session-new-game",
                                       on_click=self.start_new_game, busy=self.busy)  # fmt: skip
         self.new_game_button.layout.display = "none"
         self.session_bar = widgets.HBox(
