@@ -1515,12 +1515,20 @@ def run(
     record_events: bool = True,
 ):  # type: ignore[no-untyped-def]
     """Simulate ``days`` days (default: the scenario's horizon) and return a :class:`Result`."""
-    session = Session(scenario, seed=seed, replication=replication, record_events=record_events)
-    if decisions:
-        session.set_decisions(decisions)
-    session.advance(days if days is not None else scenario.horizon_days)
-    result = session.result()
-    session._release_records()
+    # the cyclic GC paused over the whole run, building and result included (advance pauses it
+    # too): nothing made here is garbage before the run ends, so a collection would only rescan
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        session = Session(scenario, seed=seed, replication=replication, record_events=record_events)
+        if decisions:
+            session.set_decisions(decisions)
+        session.advance(days if days is not None else scenario.horizon_days)
+        result = session.result()
+        session._release_records()
+    finally:
+        if collecting:
+            gc.enable()
     return result
 
 
