@@ -27,17 +27,17 @@ import asyncio
 import concurrent.futures
 import html
 import logging
-import os
 import re
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from tornado import web
+
+from chansim.store.identity import COOKIE, session_key
 
 __all__ = [
     "COOKIE",
@@ -52,8 +52,6 @@ __all__ = [
 
 log = logging.getLogger("chansim.serve")
 
-#: The name of the session cookie.
-COOKIE = "chansim_trainee"
 #: How long the browser keeps the session cookie (a workshop over several days resumes).
 COOKIE_DAYS = 14
 #: The codes of a refused join (``?join_error=``); the home page has a message for each.
@@ -61,26 +59,6 @@ JOIN_ERRORS = ("name", "pin", "too_many", "store", "refused")
 #: The most characters a form field may carry (the store allows fewer; this bounds the work).
 FIELD_LIMIT = 200
 _LANG = re.compile(r"^[a-z]{2}_[A-Z]{2}$")
-_KEY = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
-
-
-def session_key(cookie_header: str | None = None) -> str | None:
-    """The trainee's session key from a ``Cookie`` header (default: ``$HTTP_COOKIE``), or None.
-
-    A malformed header or a value that cannot be a key gives None.
-    """
-    header = os.environ.get("HTTP_COOKIE", "") if cookie_header is None else cookie_header
-    if not header or COOKIE not in header:
-        return None
-    cookies: SimpleCookie = SimpleCookie()
-    try:
-        cookies.load(header)
-    except CookieError:
-        return None
-    morsel = cookies.get(COOKIE)
-    if morsel is None or not _KEY.match(morsel.value):
-        return None
-    return morsel.value
 
 
 def same_origin(headers: Mapping[str, str], host: str) -> bool:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import re
 import secrets
 import unicodedata
+from http.cookies import CookieError, SimpleCookie
 
 from chansim.store.errors import StoreError
 
 __all__ = [
+    "COOKIE",
     "NAME_MAX",
     "PIN_MAX",
     "PIN_MIN",
@@ -23,6 +26,7 @@ __all__ = [
     "hash_pin",
     "name_key",
     "new_key",
+    "session_key",
 ]
 
 NAME_MAX = 40
@@ -34,6 +38,28 @@ _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 #: of lines and paragraphs, surrogates, private use and unassigned characters.
 _REFUSED = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
 _SPACES = re.compile(r"\s+")
+#: The session cookie the class server's join form sets and every exercise page's kernel reads.
+COOKIE = "chansim_trainee"
+_KEY = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+
+
+def session_key(cookie_header: str | None = None) -> str | None:
+    """The trainee's session key from a ``Cookie`` header (default: ``$HTTP_COOKIE``), or None.
+
+    A malformed header or a value that cannot be a key gives None.
+    """
+    header = os.environ.get("HTTP_COOKIE", "") if cookie_header is None else cookie_header
+    if not header or COOKIE not in header:
+        return None
+    cookies: SimpleCookie = SimpleCookie()
+    try:
+        cookies.load(header)
+    except CookieError:
+        return None
+    morsel = cookies.get(COOKIE)
+    if morsel is None or not _KEY.match(morsel.value):
+        return None
+    return morsel.value
 
 
 def check_name(value: object, what: str = "name", maximum: int = NAME_MAX) -> str:

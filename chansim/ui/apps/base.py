@@ -42,12 +42,12 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
+from chansim.store.identity import COOKIE, session_key
 from chansim.ui.widgets import (
     Busy,
     DownloadLink,
@@ -66,25 +66,6 @@ if TYPE_CHECKING:
 __all__ = ["COOKIE", "App", "find_trainee", "game_query", "session_key"]
 
 log = logging.getLogger("chansim.ui")
-
-#: The session cookie the class server's join form sets (``chansim.serve.identity.COOKIE``).
-COOKIE = "chansim_trainee"
-
-
-def session_key(cookie_header: str | None = None) -> str | None:
-    """The trainee's session key in a ``Cookie`` header (default ``$HTTP_COOKIE``), or None."""
-    header = os.environ.get("HTTP_COOKIE", "") if cookie_header is None else cookie_header
-    if COOKIE not in header:
-        return None
-    cookies: SimpleCookie = SimpleCookie()
-    try:
-        cookies.load(header)
-    except CookieError:
-        return None
-    morsel = cookies.get(COOKIE)
-    value = morsel.value if morsel is not None else ""
-    ok = 16 <= len(value) <= 128 and all(c.isascii() and (c.isalnum() or c in "-_") for c in value)
-    return value if ok else None
 
 
 def game_query(query: str | None = None) -> str | None:
