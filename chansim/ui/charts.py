@@ -33,7 +33,10 @@ __all__ = [
     "calm_limits",
     "cjk_font",
     "chart_language",
+    "distinct_labels",
     "empty_figure",
+    "figure_legend",
+    "fit_left_margin",
     "font_context",
     "legend_outside",
     "money_figure",
@@ -195,7 +198,41 @@ def unique_ticks(axis, *, nbins: int = 6, integer: bool = False) -> None:  # typ
     """Ticks at round numbers (:class:`~matplotlib.ticker.MaxNLocator`), so no two labels read the same."""
     from matplotlib.ticker import MaxNLocator
 
-    axis.set_major_locator(MaxNLocator(nbins=nbins, integer=integer, min_n_ticks=3))
+    axis.set_major_locator(MaxNLocator(nbins=nbins, steps=[1, 2, 5, 10], integer=integer, min_n_ticks=3))
+
+
+def distinct_labels(names: Sequence[object], extras: Sequence[object]) -> list[str]:
+    """``names`` with a name that occurs more than once told apart by its ``extra`` (two "Appliances" dealers)."""
+    names = [str(n) for n in names]
+    counts = {n: names.count(n) for n in names}
+    return [f"{n} ({e})" if counts[n] > 1 else n for n, e in zip(names, (str(e) for e in extras), strict=True)]
+
+
+def fit_left_margin(fig, ax, *, pad_px: float = 10.0, maximum: float = 0.5) -> None:  # type: ignore[no-untyped-def]
+    """Move the left edge of ``ax`` right so its y tick labels and y label fit inside the figure (never clipped).
+
+    Measures the labels' text (no full draw) with the figure's renderer.
+    """
+    renderer = fig.canvas.get_renderer()
+    with font_context():
+        widths = [t.get_window_extent(renderer).width for t in ax.get_yticklabels() if t.get_text()]
+        label = ax.yaxis.label
+        extra = label.get_window_extent(renderer).height + 6 if label.get_text() else 0.0
+    need = (max(widths, default=0.0) + extra + pad_px + 6) / (fig.get_figwidth() * fig.dpi)
+    box = ax.get_position()
+    left = min(max(box.x0, need), maximum)
+    ax.set_position((left, box.y0, box.x1 - left, box.height))
+
+
+def figure_legend(fig, ax, *, top: float = 0.84, **options):  # type: ignore[no-untyped-def]
+    """The legend of ``ax`` above every axes of ``fig`` (the axes are lowered to ``top``): never over data."""
+    handles, labels = ax.get_legend_handles_labels()
+    for each in fig.axes:
+        box = each.get_position()
+        if box.y1 > top:
+            each.set_position((box.x0, box.y0, box.width, top - box.y0))
+    return fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 1.0), ncols=max(1, len(labels)),
+                      frameon=False, prop={"family": _family(), "size": 8}, **options)  # fmt: skip
 
 
 def empty_figure(lang: Language, title: str = "") -> Figure:
