@@ -207,7 +207,7 @@ def test_beer_game_comparison_charts_share_their_scale():
     game_ax, rule_ax = app.live_bullwhip.ax, app.live_benchmark.ax
     assert game_ax.get_ylim() == rule_ax.get_ylim(), "the game and the rule are drawn on the same scale"
     top = max(
-        float(line.get_ydata().max()) for c in (app.live_bullwhip, app.live_benchmark) for line in c.lines.values()
+        max(map(float, line.get_ydata())) for c in (app.live_bullwhip, app.live_benchmark) for line in c.lines.values()
     )
     assert game_ax.get_ylim()[1] >= top, "no line leaves the shared range"
     game_colors = {k: line.get_color() for k, line in app.live_bullwhip.lines.items()}
