@@ -269,6 +269,7 @@ class LiveChart:
             FigureCanvasAgg(self.figure)
             self.ax = self.figure.add_axes(box)
         _style_axes(self.ax, _family())
+        unique_ticks(self.ax.xaxis, nbins=8, integer=True)  # weeks and days: no "1.25" week
         self.lines: dict[str, Any] = {}
         self._labels: tuple[str, ...] = ()
         self.zero_line = None
