@@ -89,7 +89,10 @@ def lang():
 
 
 def test_line_chart_legends_sit_right_of_the_data(lang):
-    assert_legends_off_the_data(charts.bullwhip_figure(_bullwhip_table(), lang))
+    fig = charts.bullwhip_figure(_bullwhip_table(3), lang)
+    assert_legends_off_the_data(fig)
+    weeks = [t.get_text() for t in _shown_ticks(fig.axes[0].xaxis)]
+    assert weeks and all(w.isdigit() for w in weeks), f"whole weeks only: {weeks}"
     levels = pd.DataFrame({"node": ["a", "a", "b", "b"], "sku": "x", "day": [0, 1, 0, 1], "on_hand": [5, 3, 2, 0],
                            "backorder": [0, 0, 0, 4]})  # fmt: skip
     fig = charts.stock_figure(levels, lang)
