@@ -191,6 +191,8 @@ class BeerGame(Game, Exercise):
         Cost = holding + backlog (+ any other cost account) of the role, as ``total_cost``
         in :func:`chansim.metrics.kpis`; the benchmark's over the same weeks.
         """
+        if "cost_table" in self._cache:  # the score and the page read it in the same step: once per round
+            return self._cache["cost_table"].copy()
         end_day = self.round * WEEK_DAYS
         yours = cost_by_node(self.result(), end_day, ROLES) if self.round else pd.Series(0.0, index=list(ROLES))
         rule = cost_by_node(self.benchmark(), end_day, ROLES)
@@ -200,7 +202,8 @@ class BeerGame(Game, Exercise):
             "cost": [*yours.to_list(), float(yours.sum())],
             "benchmark_cost": [*rule.to_list(), float(rule.sum())],
         })  # fmt: skip
-        return frame
+        self._cache["cost_table"] = frame
+        return frame.copy()
 
     def score(self) -> Score:
         """``score = 100 × C_rule / C_you``: the chain's cost with the rule over yours (NaN before week 1).

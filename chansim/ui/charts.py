@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,15 +25,26 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CJK_FONTS",
-    "pyplot",
+    "COLORS",
+    "LiveChart",
+    "Series",
     "bullwhip_figure",
+    "bullwhip_ylim",
+    "calm_limits",
     "cjk_font",
     "chart_language",
+    "distinct_labels",
     "empty_figure",
+    "figure_legend",
+    "fit_left_margin",
     "font_context",
+    "legend_outside",
     "money_figure",
     "new_figure",
+    "palette",
+    "pyplot",
     "stock_figure",
+    "unique_ticks",
 ]
 
 # "findfont: Failed to find font weight bold for WenQuanYi Micro Hei" and the like are logged
@@ -91,6 +103,17 @@ def chart_language(lang: Language) -> str:
 
 #: Where the axes of a one-chart figure sit (figure fractions: left, bottom, width, height).
 AXES_BOX = (0.09, 0.15, 0.89, 0.78)
+#: The axes box of a chart whose legend sits to the right of the data (outside the axes).
+LEGEND_AXES_BOX = (0.08, 0.15, 0.66, 0.78)
+
+
+def palette(names: Sequence[object], colors: Sequence[str] = COLORS) -> dict[str, str]:
+    """A colour per name, in the order given: pass the same names to every chart of an exercise.
+
+    The roles of the beer game, the partners of an evaluation: a name keeps its colour in
+    every chart of the page, whatever the chart draws first or leaves out.
+    """
+    return {str(name): colors[i % len(colors)] for i, name in enumerate(dict.fromkeys(str(n) for n in names))}
 
 
 def new_figure(
@@ -116,10 +139,7 @@ def new_figure(
     with font_context():
         fig, axes = pyplot().subplots(nrows, ncols, figsize=(width, height), dpi=80, squeeze=False)
     for ax in axes.flat:
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.grid(alpha=0.3)
-        for text in (ax.title, ax.xaxis.label, ax.yaxis.label):
-            text.set_family(family)
+        _style_axes(ax, family)
     if boxes is not None:
         for ax, box in zip(axes.flat, boxes, strict=True):
             ax.set_position(box)
@@ -130,48 +150,233 @@ def new_figure(
     return fig, axes
 
 
+def _style_axes(ax, family: list[str]) -> None:  # type: ignore[no-untyped-def]
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(alpha=0.3)
+    for text in (ax.title, ax.xaxis.label, ax.yaxis.label):
+        text.set_family(family)
+
+
 def _t(lang: Language, key: str, **params) -> str:
     return lang.catalogue.get(key, chart_language(lang), **params)
 
 
+def legend_outside(ax, **options):  # type: ignore[no-untyped-def]
+    """The axes' legend to the right of its data (never over a line), in the chart font; None without labels."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return None
+    return ax.legend(
+        handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False,
+        prop={"family": _family(), "size": 8}, **options,
+    )  # fmt: skip
+
+
+def calm_limits(values: Sequence[float], *, min_span: float = 0.0, relative_span: float = 0.2,
+                zero: bool = False) -> tuple[float, float]:  # fmt: skip
+    """y-limits that do not blow a small change up into a crash.
+
+    The span is at least ``relative_span`` of the largest absolute value (and ``min_span``),
+    centred on the data; with ``zero`` (counts, money: where zero means something) the
+    axis starts at zero when every value has the same sign.
+    """
+    finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    if not finite:
+        return (0.0, 1.0)
+    low, high = min(finite), max(finite)
+    if zero and low >= 0:
+        return (0.0, high * 1.08 if high > 0 else 1.0)
+    if zero and high <= 0:
+        return (low * 1.08 if low < 0 else -1.0, 0.0)
+    span = max(high - low, relative_span * max(abs(low), abs(high)), min_span, 1e-9)
+    middle = (low + high) / 2
+    pad = span * 0.55
+    return (middle - pad, middle + pad)
+
+
+def unique_ticks(axis, *, nbins: int = 6, integer: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Ticks at round numbers (:class:`~matplotlib.ticker.MaxNLocator`), so no two labels read the same."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(nbins=nbins, steps=[1, 2, 5, 10], integer=integer, min_n_ticks=3))
+
+
+def distinct_labels(names: Sequence[object], extras: Sequence[object]) -> list[str]:
+    """``names`` with a name that occurs more than once told apart by its ``extra`` (two "Appliances" dealers)."""
+    names = [str(n) for n in names]
+    counts = {n: names.count(n) for n in names}
+    return [f"{n} ({e})" if counts[n] > 1 else n for n, e in zip(names, (str(e) for e in extras), strict=True)]
+
+
+def fit_left_margin(fig, ax, *, pad_px: float = 10.0, maximum: float = 0.5) -> None:  # type: ignore[no-untyped-def]
+    """Move the left edge of ``ax`` right so its y tick labels and y label fit inside the figure (never clipped).
+
+    Measures the labels' text (no full draw) with the figure's renderer.
+    """
+    renderer = fig.canvas.get_renderer()
+    with font_context():
+        widths = [t.get_window_extent(renderer).width for t in ax.get_yticklabels() if t.get_text()]
+        label = ax.yaxis.label
+        extra = label.get_window_extent(renderer).height + 6 if label.get_text() else 0.0
+    need = (max(widths, default=0.0) + extra + pad_px + 6) / (fig.get_figwidth() * fig.dpi)
+    box = ax.get_position()
+    left = min(max(box.x0, need), maximum)
+    ax.set_position((left, box.y0, box.x1 - left, box.height))
+
+
+def figure_legend(fig, ax, *, top: float = 0.84, **options):  # type: ignore[no-untyped-def]
+    """The legend of ``ax`` above every axes of ``fig`` (the axes are lowered to ``top``): never over data."""
+    handles, labels = ax.get_legend_handles_labels()
+    for each in fig.axes:
+        box = each.get_position()
+        if box.y1 > top:
+            each.set_position((box.x0, box.y0, box.width, top - box.y0))
+    return fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 1.0), ncols=max(1, len(labels)),
+                      frameon=False, prop={"family": _family(), "size": 8}, **options)  # fmt: skip
+
+
 def empty_figure(lang: Language, title: str = "") -> Figure:
-    """A small figure saying there is no data yet."""
+    """A small figure saying there is no data yet (its title inside the figure, never clipped)."""
     fig, axes = new_figure(lang, height=1.6)
     ax = axes[0, 0]
+    ax.set_position((0.0, 0.0, 1.0, 1.0))
     ax.axis("off")
-    ax.text(0.5, 0.5, _t(lang, "chart.empty"), ha="center", va="center", fontsize=12, color="#57606a")
+    ax.text(0.5, 0.42, _t(lang, "chart.empty"), ha="center", va="center", fontsize=12, color="#57606a",
+            family=_family())  # fmt: skip
     if title:
-        ax.set_title(title)
+        ax.text(0.5, 0.82, title, ha="center", va="center", fontsize=12, family=_family())
     return fig
 
 
-def bullwhip_figure(table: pd.DataFrame, lang: Language, *, level_names: dict[str, str] | None = None) -> Figure:
+class LiveChart:
+    """A line chart kept from round to round: its lines are updated in place, not rebuilt.
+
+    Building a figure (axes, ticks, texts) costs more than drawing it: a round step keeps
+    one :class:`LiveChart` per chart and hands it the new data; a line that exists gets
+    ``set_data``, a new one is added, one that went away is removed, the limits follow the
+    data (``relim``). The legend (outside the axes, right of the data) is rebuilt only when
+    the labels changed (a language switch, a new line). The figure is not registered with
+    pyplot (nothing to close, no leak across rounds). :attr:`figure` is what
+    :class:`~chansim.ui.widgets.ChartPanel` renders to PNG, the same as a one-off chart.
+    """
+
+    def __init__(self, *, width: float = 9.0, height: float = 3.6, box: tuple[float, ...] = LEGEND_AXES_BOX) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        with font_context():
+            self.figure = Figure(figsize=(width, height), dpi=80)
+            FigureCanvasAgg(self.figure)
+            self.ax = self.figure.add_axes(box)
+        _style_axes(self.ax, _family())
+        unique_ticks(self.ax.xaxis, nbins=8, integer=True)  # weeks and days: no "1.25" week
+        self.lines: dict[str, Any] = {}
+        self._labels: tuple[str, ...] = ()
+        self.zero_line = None
+        #: how many times the figure was built (1) and its lines updated (tests)
+        self.updates = 0
+
+    def update(
+        self,
+        series: Sequence[Series],
+        *,
+        xlabel: str,
+        ylabel: str,
+        ylim: tuple[float, float] | None = None,
+        zero_line: bool = False,
+    ) -> Figure:
+        """Show ``series`` (in legend order); returns :attr:`figure`."""
+        ax = self.ax
+        wanted = [s.key for s in series]
+        for key in [k for k in self.lines if k not in wanted]:
+            self.lines.pop(key).remove()
+        for s in series:
+            line = self.lines.get(s.key)
+            if line is None:
+                (line,) = ax.plot(s.x, s.y)
+                self.lines[s.key] = line
+            else:
+                line.set_data(s.x, s.y)
+            line.set(label=s.label, color=s.color, linewidth=s.linewidth, linestyle=s.linestyle,
+                     drawstyle=s.drawstyle, zorder=s.zorder)  # fmt: skip
+        if zero_line and self.zero_line is None:
+            self.zero_line = ax.axhline(0, color="black", linewidth=0.8)
+        ax.set_autoscale_on(True)
+        ax.relim()
+        ax.autoscale_view()
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+        if ax.xaxis.label.get_text() != xlabel:
+            ax.set_xlabel(xlabel)
+        if ax.yaxis.label.get_text() != ylabel:
+            ax.set_ylabel(ylabel)
+        # legend entries follow the series order (the lines dict keeps insertion order)
+        labels = tuple(s.label for s in series)
+        if labels != self._labels or ax.get_legend() is None:
+            legend = ax.get_legend()
+            if legend is not None:
+                legend.remove()
+            handles = [self.lines[s.key] for s in series]
+            if handles:
+                ax.legend(handles, list(labels), loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+                          frameon=False, prop={"family": _family(), "size": 8})  # fmt: skip
+            self._labels = labels
+        self.updates += 1
+        return self.figure
+
+
+class Series:
+    """One line of a :class:`LiveChart`: a stable ``key``, the data, its label and style."""
+
+    __slots__ = ("key", "x", "y", "label", "color", "linewidth", "linestyle", "drawstyle", "zorder")
+
+    def __init__(self, key: str, x, y, label: str, color: str, *, linewidth: float = 1.6,  # type: ignore[no-untyped-def]
+                 linestyle: str = "-", drawstyle: str = "default", zorder: float = 2.0) -> None:  # fmt: skip
+        self.key, self.x, self.y, self.label, self.color = key, list(x), list(y), label, color
+        self.linewidth, self.linestyle, self.drawstyle, self.zorder = linewidth, linestyle, drawstyle, zorder
+
+
+def bullwhip_ylim(*tables: pd.DataFrame) -> tuple[float, float]:
+    """One y-range for bullwhip charts compared side by side (the game and its benchmark)."""
+    top = max((float(t["qty"].max()) for t in tables if len(t)), default=1.0)
+    return (0.0, max(top, 1.0) * 1.08)
+
+
+def bullwhip_figure(
+    table: pd.DataFrame,
+    lang: Language,
+    *,
+    level_names: dict[str, str] | None = None,
+    colors: dict[str, str] | None = None,
+    ylim: tuple[float, float] | None = None,
+    live: LiveChart | None = None,
+) -> Figure:
     """End demand and the orders of each level per week (the bullwhip picture).
 
     ``table``: tidy rows ``week, level, series, qty`` with ``series`` in ``end_demand`` /
     ``orders`` (as :meth:`chansim.exercises.beer_game.BeerGame.bullwhip_table`); an optional
-    boolean ``trainee`` column draws the trainee's level thicker.
+    boolean ``trainee`` column draws the trainee's level thicker. ``colors``: a colour per
+    level (:func:`palette`, the same in every chart of the page); ``ylim``: a y-range shared
+    with a chart it is compared with (:func:`bullwhip_ylim`); ``live``: the chart to update
+    in place (a new one otherwise).
     """
     if table.empty:
         return empty_figure(lang)
-    fig, axes = new_figure(lang)
-    ax = axes[0, 0]
     names = level_names or {}
     demand = table[table["series"] == "end_demand"]
-    ax.step(
-        demand["week"], demand["qty"], where="mid", color="black", linewidth=2.2, label=_t(lang, "chart.end_demand")
-    )
     orders = table[table["series"] == "orders"]
-    for i, (level, rows) in enumerate(orders.groupby("level", sort=False)):
+    levels = list(dict.fromkeys(str(level) for level in orders["level"]))
+    colors = colors or palette(levels)
+    series = [Series("end_demand", demand["week"], demand["qty"], _t(lang, "chart.end_demand"), "black",
+                     linewidth=2.2, drawstyle="steps-mid", zorder=3)]  # fmt: skip
+    for level, rows in orders.groupby("level", sort=False, observed=True):
         trainee = bool(rows["trainee"].any()) if "trainee" in rows else False
-        ax.step(
-            rows["week"], rows["qty"], where="mid", color=COLORS[i % len(COLORS)], linewidth=2.6 if trainee else 1.3,
-            label=_t(lang, "chart.orders_of", level=names.get(str(level), str(level))) + (" ★" if trainee else ""),
-        )  # fmt: skip
-    ax.set_xlabel(_t(lang, "chart.week"))
-    ax.set_ylabel(_t(lang, "chart.units_per_week"))
-    ax.legend(fontsize=8, ncols=2, frameon=False)
-    return fig
+        label = _t(lang, "chart.orders_of", level=names.get(str(level), str(level))) + (" ★" if trainee else "")
+        series.append(Series(f"orders:{level}", rows["week"], rows["qty"], label, colors.get(str(level), COLORS[0]),
+                             linewidth=2.6 if trainee else 1.3, drawstyle="steps-mid"))  # fmt: skip
+    chart = live if live is not None else LiveChart()
+    return chart.update(series, xlabel=_t(lang, "chart.week"), ylabel=_t(lang, "chart.units_per_week"),
+                        ylim=ylim or bullwhip_ylim(table))  # fmt: skip
 
 
 def stock_figure(
@@ -181,39 +386,42 @@ def stock_figure(
     nodes: Sequence[str] | None = None,
     period_days: int = 1,
     level_names: dict[str, str] | None = None,
+    colors: dict[str, str] | None = None,
+    live: LiveChart | None = None,
 ) -> Figure:
     """On hand (solid) and backlog (dashed, drawn below zero) of each node over time.
 
     ``levels``: a :attr:`~chansim.results.Result.levels` table (summed over SKUs per node);
-    the x axis is in weeks when ``period_days`` is 7, else in days.
+    the x axis is in weeks when ``period_days`` is 7, else in days. ``colors`` and ``live``
+    as in :func:`bullwhip_figure`.
     """
     if levels.empty:
         return empty_figure(lang)
-    fig, axes = new_figure(lang)
-    ax = axes[0, 0]
     names = level_names or {}
     frame = levels.groupby(["node", "day"], observed=True, sort=False)[["on_hand", "backorder"]].sum().reset_index()
     order = list(nodes) if nodes is not None else list(dict.fromkeys(frame["node"]))
+    colors = colors or palette(order)
     weekly = period_days == 7
-    for i, node in enumerate(order):
+    series = []
+    for node in order:
         rows = frame[frame["node"] == node]
         if rows.empty:
             continue
         x = rows["day"] / 7 + 1 if weekly else rows["day"]
-        color = COLORS[i % len(COLORS)]
+        color = colors.get(str(node), COLORS[0])
         label = names.get(str(node), str(node))
-        ax.plot(x, rows["on_hand"], color=color, linewidth=1.6, label=_t(lang, "chart.on_hand_of", level=label))
+        series.append(Series(f"on_hand:{node}", x, rows["on_hand"], _t(lang, "chart.on_hand_of", level=label), color))
         if rows["backorder"].any():
-            ax.plot(x, -rows["backorder"], color=color, linewidth=1.2, linestyle="--",
-                    label=_t(lang, "chart.backlog_of", level=label))  # fmt: skip
-    ax.axhline(0, color="black", linewidth=0.8)
-    ax.set_xlabel(_t(lang, "chart.week" if weekly else "chart.day"))
-    ax.set_ylabel(_t(lang, "chart.units"))
-    ax.legend(fontsize=8, ncols=2, frameon=False)
-    return fig
+            series.append(Series(f"backlog:{node}", x, -rows["backorder"], _t(lang, "chart.backlog_of", level=label),
+                                 color, linewidth=1.2, linestyle="--"))  # fmt: skip
+    chart = live if live is not None else LiveChart()
+    return chart.update(series, xlabel=_t(lang, "chart.week" if weekly else "chart.day"),
+                        ylabel=_t(lang, "chart.units"), zero_line=True)  # fmt: skip
 
 
-def money_figure(money: pd.DataFrame, lang: Language, *, nodes: Sequence[str] | None = None) -> Figure:
+def money_figure(
+    money: pd.DataFrame, lang: Language, *, nodes: Sequence[str] | None = None, live: LiveChart | None = None
+) -> Figure:
     """Cumulative revenue, cost and profit over time from a :attr:`~chansim.results.Result.money` table.
 
     Revenue is the ``revenue`` account; cost is the cost of goods plus the operating cost
@@ -229,13 +437,11 @@ def money_figure(money: pd.DataFrame, lang: Language, *, nodes: Sequence[str] | 
     days = sorted(set(revenue.index) | set(cost.index))
     revenue = revenue.reindex(days, fill_value=0.0).cumsum()
     cost = cost.reindex(days, fill_value=0.0).cumsum()
-    fig, axes = new_figure(lang)
-    ax = axes[0, 0]
+    series = []
     if revenue.any():
-        ax.plot(days, revenue.values, color=COLORS[2], label=_t(lang, "chart.revenue"))
-        ax.plot(days, (revenue - cost).values, color=COLORS[0], label=_t(lang, "chart.profit"))
-    ax.plot(days, cost.values, color=COLORS[1], label=_t(lang, "chart.cost"))
-    ax.set_xlabel(_t(lang, "chart.day"))
-    ax.set_ylabel(_t(lang, "chart.cumulative_money"))
-    ax.legend(fontsize=8, frameon=False)
-    return fig
+        series.append(Series("revenue", days, revenue.values, _t(lang, "chart.revenue"), COLORS[2]))
+        series.append(Series("profit", days, (revenue - cost).values, _t(lang, "chart.profit"), COLORS[0]))
+    series.append(Series("cost", days, cost.values, _t(lang, "chart.cost"), COLORS[1]))
+    chart = live if live is not None else LiveChart()
+    return chart.update(series, xlabel=_t(lang, "chart.day"), ylabel=_t(lang, "chart.cumulative_money"),
+                        zero_line=bool((revenue - cost).lt(0).any()))  # fmt: skip

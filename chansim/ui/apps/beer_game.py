@@ -101,6 +101,9 @@ class BeerGameApp(App):
         self.cost_table = widgets.HTML()
         self.cost_table.add_class("chansim-cost-table")
         self.benchmark_chart = ChartPanel(self.lang, "beer_game.benchmark_chart", css="chansim-benchmark-chart")
+        # charts kept from week to week (lines updated in place), one colour per role in all of them
+        self.live_bullwhip, self.live_stock, self.live_benchmark = charts.LiveChart(), charts.LiveChart(), None
+        self.colors = charts.palette(ROLES)
         self.debrief = widgets.VBox(
             [self.debrief_title, self.debrief_text, self.cost_table, self.benchmark_chart],
             layout=widgets.Layout(display="none"),
@@ -191,12 +194,20 @@ class BeerGameApp(App):
             self._levels = game.result().levels
             self.advice.update(lambda lang: advise_facts(facts, lang=lang.code))
             self.score.update(self._score_view)
-            self.chart.draw(lambda lang: charts.bullwhip_figure(self._bullwhip, lang, level_names=level_names(lang)))
+            # the game and the rule's bullwhip charts are compared: one y-range for both
+            self._bullwhip_ylim = charts.bullwhip_ylim(self._bullwhip, self._benchmark_bullwhip)
+            self.chart.draw(
+                lambda lang: charts.bullwhip_figure(
+                    self._bullwhip, lang, level_names=level_names(lang), colors=self.colors,
+                    ylim=self._bullwhip_ylim, live=self.live_bullwhip,
+                )
+            )  # fmt: skip
             self.stock_chart.draw(
                 lambda lang: charts.stock_figure(
-                    self._levels, lang, nodes=ROLES, period_days=7, level_names=level_names(lang)
-                )  # fmt: skip
-            )
+                    self._levels, lang, nodes=ROLES, period_days=7, level_names=level_names(lang),
+                    colors=self.colors, live=self.live_stock,
+                )
+            )  # fmt: skip
             self.download.update(game.to_csv(), f"chansim-beer-game-{game.role}-{game.demand}-seed{game.seed}.csv")
         else:
             self.kpis.update({})
@@ -206,9 +217,14 @@ class BeerGameApp(App):
             self.stock_chart.draw(None)
             self.download.update("", "")
         if game.finished:
+            if self.live_benchmark is None:
+                self.live_benchmark = charts.LiveChart()
             self.benchmark_chart.draw(
-                lambda lang: charts.bullwhip_figure(self._benchmark_bullwhip, lang, level_names=level_names(lang))
-            )
+                lambda lang: charts.bullwhip_figure(
+                    self._benchmark_bullwhip, lang, level_names=level_names(lang), colors=self.colors,
+                    ylim=self._bullwhip_ylim, live=self.live_benchmark,
+                )
+            )  # fmt: skip
             self.debrief.layout.display = "flex"
         else:
             self.debrief.layout.display = "none"

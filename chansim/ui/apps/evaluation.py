@@ -23,7 +23,17 @@ import pandas as pd
 
 from chansim.exercises.evaluation import ACTIONS, REVIEWS, Evaluation, debrief
 from chansim.ui.apps.base import App
-from chansim.ui.charts import COLORS, chart_language, empty_figure, new_figure
+from chansim.ui.charts import (
+    COLORS,
+    calm_limits,
+    chart_language,
+    distinct_labels,
+    empty_figure,
+    figure_legend,
+    fit_left_margin,
+    new_figure,
+    unique_ticks,
+)
 from chansim.ui.widgets import (
     AdvicePanel,
     Busy,
@@ -57,37 +67,47 @@ def _chart_text(lang: Language, key: str, **params: Any) -> str:
 def scorecard_figure(card: pd.DataFrame, lang: Language, previous: pd.DataFrame | None = None):
     """Horizontal bars of each partner's scorecard points, coloured by tier, attainment written at the end.
 
-    ``previous`` (the year before) adds a black tick at each partner's earlier score.
+    ``previous`` (the year before) adds a black tick at each partner's earlier score. Partner
+    names are never cut: the axes start right of the longest name, and two partners of the
+    same name are told apart by their id.
     """
     if card.empty:
         return empty_figure(lang)
     fig, axes = new_figure(lang, height=0.42 * len(card) + 1.2)
     ax = axes[0, 0]
     rows = card.iloc[::-1]
-    names = [str(n) if len(str(n)) <= 26 else str(n)[:25] + "…" for n in rows["display_name"]]
+    names = distinct_labels(rows["display_name"], rows["partner"])
     y = range(len(rows))
     colors = [TIER_COLORS.get(str(t), COLORS[0]) for t in rows["tier"]]
     ax.barh(list(y), rows["score"], color=colors, height=0.6)
-    for i, row in zip(y, rows.itertuples(index=False), strict=True):
-        if not math.isnan(row.attainment):
-            label = _chart_text(lang, "evaluation.chart.attainment_label", attainment=row.attainment)
-            ax.text(min(row.score, 100) + 1, i, label, va="center", fontsize=8)
+    xs = [math.nan] * len(rows)
     if previous is not None and not previous.empty:
         before = previous.set_index("partner")["score"]
-        xs = [before.get(p, math.nan) for p in rows["partner"]]
+        xs = [float(before.get(p, math.nan)) for p in rows["partner"]]
         ax.scatter(xs, list(y), marker="|", s=220, color="black", zorder=3)
+    for i, row, earlier in zip(y, rows.itertuples(index=False), xs, strict=True):
+        if not math.isnan(row.attainment):  # right of the bar and of last year's tick, never on them
+            label = _chart_text(lang, "evaluation.chart.attainment_label", attainment=row.attainment)
+            end = max(row.score, earlier) if not math.isnan(earlier) else row.score
+            ax.text(min(end, 100) + 1.5, i, label, va="center", fontsize=8)
     ax.set_yticks(list(y), names)
     ax.set_xlim(0, 125)
     ax.set_xlabel(_chart_text(lang, "evaluation.chart.score_axis"))
+    fit_left_margin(fig, ax)
     return fig
 
 
 #: Where the two axes of :func:`years_figure` sit (figure fractions), instead of a layout engine.
-YEARS_BOXES = ((0.085, 0.15, 0.41, 0.83), (0.585, 0.15, 0.41, 0.83))
+YEARS_BOXES = ((0.1, 0.15, 0.39, 0.7), (0.6, 0.15, 0.39, 0.7))
 
 
 def years_figure(years: pd.DataFrame, lang: Language):
-    """Channel profit and attainment per year: the trainee's line against the do-nothing benchmark."""
+    """Channel profit and attainment per year: the trainee's line against the do-nothing benchmark.
+
+    The y-axes do not blow a small change up: profit starts at zero (when it has one sign),
+    attainment spans at least 20 points; ticks at round values (no two labels alike); the
+    legend sits above the charts.
+    """
     if years.empty:
         return empty_figure(lang)
     fig, axes = new_figure(lang, 1, 2, height=3.2, boxes=YEARS_BOXES)
@@ -95,9 +115,9 @@ def years_figure(years: pd.DataFrame, lang: Language):
     you = years[years["line"] == "you"]
     first = you[you["year"] == 1]
     bench = pd.concat([first, bench_rows]).sort_values("year")
-    for ax, column, scale, key in (
-        (axes[0, 0], "channel_profit", 1000.0, "evaluation.chart.profit_axis"),
-        (axes[0, 1], "attainment", 1.0, "evaluation.chart.attainment_axis"),
+    for ax, column, scale, key, zero in (
+        (axes[0, 0], "channel_profit", 1000.0, "evaluation.chart.profit_axis", True),
+        (axes[0, 1], "attainment", 1.0, "evaluation.chart.attainment_axis", False),
     ):
         ax.plot(bench["year"], bench[column] / scale, color=COLORS[5], linestyle="--", marker="o",
                 label=_chart_text(lang, "evaluation.chart.benchmark"))  # fmt: skip
@@ -106,8 +126,14 @@ def years_figure(years: pd.DataFrame, lang: Language):
         ax.set_xticks(sorted(set(years["year"])))
         ax.set_xlabel(_chart_text(lang, "evaluation.chart.year"))
         ax.set_ylabel(_chart_text(lang, key))
-    axes[0, 1].yaxis.set_major_formatter(lambda value, _pos: f"{value:.0%}")
-    axes[0, 0].legend(fontsize=8, frameon=False)
+        values = [*(bench[column] / scale), *(you[column] / scale)]
+        ax.set_ylim(*calm_limits(values, zero=zero, relative_span=0.2))
+        unique_ticks(ax.yaxis)
+    from matplotlib.ticker import PercentFormatter
+
+    axes[0, 0].ticklabel_format(axis="y", style="plain", useOffset=False)  # no "1e4" or "+2.26e4" over the axis
+    axes[0, 1].yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    figure_legend(fig, axes[0, 0])
     return fig
 
 

@@ -122,6 +122,9 @@ class OrderDeskApp(App):
         self.debrief_text = Text(self.lang, None, tag="p")
         self.events_list = widgets.HTML()
         self.bullwhip_chart = ChartPanel(self.lang, "operations.bullwhip_chart", css="chansim-bullwhip-chart")
+        # charts kept from week to week (lines updated in place), one colour per node in all of them
+        self.live_stock, self.live_money, self.live_bullwhip = charts.LiveChart(), charts.LiveChart(), None
+        self.colors = charts.palette(REGION_NODES)
         self.debrief = widgets.VBox(
             [Text(self.lang, "debrief.title", tag="h3"), self.debrief_text, self.events_list, self.bullwhip_chart],
             layout=widgets.Layout(display="none"),
@@ -220,10 +223,19 @@ class OrderDeskApp(App):
             levels = result.levels
             levels = levels[levels["node"].isin(REGION_NODES)]
             self.chart.draw(
-                lambda lang: charts.stock_figure(levels, lang, nodes=REGION_NODES, level_names=self._names(lang))
+                lambda lang: charts.stock_figure(
+                    levels,
+                    lang,
+                    nodes=REGION_NODES,
+                    level_names=self._names(lang),
+                    colors=self.colors,
+                    live=self.live_stock,
+                )  # fmt: skip
             )
             money = result.money
-            self.money_chart.draw(lambda lang: charts.money_figure(money, lang, nodes=REGION_NODES))
+            self.money_chart.draw(
+                lambda lang: charts.money_figure(money, lang, nodes=REGION_NODES, live=self.live_money)
+            )
             self.download.update(game.to_csv(), f"chansim-order-desk-seed{game.seed}.csv")
         else:
             self.kpis.update({})
@@ -234,8 +246,13 @@ class OrderDeskApp(App):
             self.download.update("", "")
         if game.finished:
             table = game.bullwhip_table()
+            if self.live_bullwhip is None:
+                self.live_bullwhip = charts.LiveChart()
+            colors = {**self.colors, "dealers": charts.COLORS[len(REGION_NODES) % len(charts.COLORS)]}
             self.bullwhip_chart.draw(
-                lambda lang: charts.bullwhip_figure(table, lang, level_names=self._names(lang, weekly=True))
+                lambda lang: charts.bullwhip_figure(
+                    table, lang, level_names=self._names(lang, weekly=True), colors=colors, live=self.live_bullwhip
+                )  # fmt: skip
             )
             self.debrief.layout.display = "flex"
         else:

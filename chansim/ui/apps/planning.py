@@ -26,7 +26,7 @@ from chansim.exercises.planning import (
     PlanningSetup,
 )
 from chansim.ui.apps.base import App
-from chansim.ui.charts import COLORS, chart_language, cjk_font, new_figure
+from chansim.ui.charts import COLORS, chart_language, figure_legend, new_figure
 from chansim.ui.widgets import (
     AdvicePanel,
     ChartPanel,
@@ -130,21 +130,23 @@ def _t(lang: Language, key: str, **params: Any) -> str:
     return lang.catalogue.get(key, chart_language(lang), **params)
 
 
-def _legend_font() -> dict[str, Any]:
-    """Legend text properties with a CJK font (new_figure sets it for titles and axis labels only)."""
-    font = cjk_font()
-    return {"family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "size": 8}
+#: Where the three axes of :func:`comparison_figure` sit (figure fractions): the scatter, the margins, the scores.
+COMPARISON_BOXES = ((0.07, 0.15, 0.36, 0.72), (0.52, 0.15, 0.21, 0.72), (0.79, 0.15, 0.2, 0.72))
 
 
 def comparison_figure(planning: ChannelPlanning, lang: Language):  # type: ignore[no-untyped-def]
-    """Left: coverage vs channel cost ratio per design, with the budget line; right: margin and score bars."""
-    fig, axes = new_figure(lang, 1, 2, width=10.0, height=3.8)
-    left, right = axes[0, 0], axes[0, 1]
+    """Left: coverage vs channel cost ratio per design, with the budget line; then margin % and score, each on its axis.
+
+    A design has one colour in all three charts; the budget line's legend sits above the charts.
+    """
+    fig, axes = new_figure(lang, 1, 3, width=10.0, height=3.8, boxes=COMPARISON_BOXES)
+    left, middle, right = axes[0, 0], axes[0, 1], axes[0, 2]
     outcomes = planning.outcomes
     target = planning.setup.cost_target
-    for i, o in enumerate(outcomes):
+    colors = [COLORS[i % len(COLORS)] for i in range(len(outcomes))]
+    for o, color in zip(outcomes, colors, strict=True):
         x, y = 100 * o.kpi("coverage"), 100 * o.kpi("channel_cost_ratio")
-        left.scatter([x], [y], s=120, color=COLORS[i % len(COLORS)], zorder=3)
+        left.scatter([x], [y], s=120, color=color, zorder=3)
         left.annotate(o.design.name, (x, y), textcoords="offset points", xytext=(7, 5), fontsize=11, weight="bold")
     left.axhline(100 * target, color=COLORS[1], linestyle="--", linewidth=1.2,
                  label=_t(lang, "planning.chart.budget_line", target=target))  # fmt: skip
@@ -154,26 +156,24 @@ def comparison_figure(planning: ChannelPlanning, lang: Language):  # type: ignor
     left.set_ylim(0, top)
     left.set_xlabel(_t(lang, "planning.chart.coverage") + " %")
     left.set_ylabel(_t(lang, "planning.chart.cost_ratio") + " %")
-    left.legend(prop=_legend_font(), frameon=False, loc="upper left")
     names = [o.design.name for o in outcomes]
-    positions = range(len(outcomes))
+    positions = list(range(len(outcomes)))
     margins = [100 * o.kpi("vendor_margin_pct") if math.isfinite(o.kpi("vendor_margin_pct")) else 0.0 for o in outcomes]
     scores = [o.score.value for o in outcomes]
-    width = 0.38
-    right.bar(
-        [p - width / 2 for p in positions], margins, width, color=COLORS[2], label=_t(lang, "planning.chart.margin")
-    )
-    right.bar(
-        [p + width / 2 for p in positions], scores, width, color=COLORS[0], label=_t(lang, "planning.chart.score")
-    )
-    for p, m, s in zip(positions, margins, scores, strict=True):
-        right.annotate(f"{m:.1f}%", (p - width / 2, m), ha="center", va="bottom", fontsize=8)
-        right.annotate(f"{s:.0f}", (p + width / 2, s), ha="center", va="bottom", fontsize=8)
-    right.set_xticks(list(positions), names)
-    right.set_xlim(-0.6, max(MAX_DESIGNS, len(outcomes)) - 0.4)
-    right.set_ylim(min(0.0, *margins, 0.0) * 1.2, 110)
-    right.set_xlabel(_t(lang, "planning.chart.design"))
-    right.legend(prop=_legend_font(), frameon=False, loc="upper right")
+    middle.bar(positions, margins, 0.6, color=colors)
+    right.bar(positions, scores, 0.6, color=colors)
+    for p, m, sc in zip(positions, margins, scores, strict=True):
+        middle.annotate(f"{m:.1f}%", (p, m), ha="center", va="bottom" if m >= 0 else "top", fontsize=8)
+        right.annotate(f"{sc:.0f}", (p, sc), ha="center", va="bottom", fontsize=8)
+    for ax, key in ((middle, "planning.chart.margin"), (right, "planning.chart.score")):
+        ax.set_xticks(positions, names)
+        ax.set_xlim(-0.6, max(MAX_DESIGNS, len(outcomes)) - 0.4)
+        ax.set_xlabel(_t(lang, "planning.chart.design"))
+        ax.set_ylabel(_t(lang, key))
+    low, high = min(0.0, *margins), max(0.0, *margins)
+    middle.set_ylim(low * 1.25 if low < 0 else 0.0, max(high * 1.25, 10.0))
+    right.set_ylim(0, 110)
+    figure_legend(fig, left)
     return fig
 
 

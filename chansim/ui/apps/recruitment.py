@@ -52,10 +52,12 @@ def _t(lang: Language, key: str, **params: Any) -> str:
 
 
 def _legend(ax: Any, size: int = 8) -> None:
-    """A legend in a font that has Chinese glyphs (company names, labels) when one is installed."""
+    """A legend right of the data (the axes narrowed for it), in a font with Chinese glyphs when one is installed."""
     font = cjk_font()
     family = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
-    ax.legend(prop={"family": family, "size": size}, loc="upper left")
+    ax.set_position((0.13, 0.15, 0.5, 0.78))
+    ax.legend(prop={"family": family, "size": size}, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+              frameon=False)  # fmt: skip
 
 
 def scatter_figure(game: Recruitment, lang: Language):  # type: ignore[no-untyped-def]

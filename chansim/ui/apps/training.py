@@ -26,7 +26,7 @@ import numpy as np
 from chansim.exercises.game import DecisionError
 from chansim.exercises.training import FORMATS, ROUTING_RULES, TrainingGame
 from chansim.ui.apps.base import App
-from chansim.ui.charts import chart_language, cjk_font, empty_figure, new_figure
+from chansim.ui.charts import chart_language, cjk_font, empty_figure, figure_legend, new_figure
 from chansim.ui.widgets import (
     AdvicePanel,
     ChartPanel,
@@ -106,7 +106,7 @@ def funnel_figure(game: TrainingGame, lang: Language) -> Figure:
     axes[0, 1].set_ylim(0, 1.05)
     axes[0, 1].set_ylabel(_chart_text(lang, "training.chart.share"))
     axes[0, 0].set_ylabel(_chart_text(lang, "training.chart.deals"))
-    axes[0, 1].legend(fontsize=8, loc="lower left")
+    figure_legend(fig, axes[0, 1], top=0.78)  # above the charts, never over a bar
     return _with_fonts(fig)
 
 
@@ -132,7 +132,7 @@ def forecast_figure(game: TrainingGame, lang: Language) -> Figure:
     ax.set_xticks(x, [_chart_text(lang, "training.chart.quarter_n", round=int(r)) for r in rows["round"]])
     ax.set_ylabel(_chart_text(lang, "training.chart.units"))
     ax.set_title(_chart_text(lang, "training.chart.forecast"))
-    ax.legend(fontsize=8, loc="upper left")
+    figure_legend(fig, ax, top=0.76)
     ax.margins(y=0.15)
     return _with_fonts(fig)
 
