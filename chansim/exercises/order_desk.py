@@ -44,9 +44,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chansim import scenario as sc
 from chansim.exercises.contract import Exercise, jsonable
-from chansim.exercises.feedback import Advice, NodeFacts, Thresholds, advise_facts, find_demand_step
+from chansim.exercises.feedback import (
+    Advice,
+    NodeFacts,
+    ProductBacklog,
+    Thresholds,
+    advise_facts,
+    find_demand_step,
+    product_backlog_advice,
+)
 from chansim.exercises.game import (
     DecisionError,
+    expected_daily_demand,
     Game,
     RoundAction,
     RoundRecord,
@@ -68,6 +77,8 @@ __all__ = [
     "EVENT_KINDS",
     "DISTRIBUTOR",
     "ORDER_DESK_YAML",
+    "BASE_STOCK_GAP_WEEKS",
+    "BASE_STOCK_SAFETY_WEEKS",
     "PARTNERS",
     "AllocationRuleChange",
     "CreditLimitChange",
@@ -97,6 +108,12 @@ ALLOCATION_RULES = ("first_come", "proportional", "priority")
 #: Kinds of :class:`DeskEvent`: a demand shock of the markets, a closed lane, a slower lane, approvers away.
 EVENT_KINDS = ("demand_shock", "lane_closure", "lane_delay", "approver_absence")
 CREDIT_DECISIONS = ("accepted", "partial", "held", "rejected")
+#: The desk's standard order (:meth:`OrderDesk.base_stock_order`): the gap to the target is closed over this many weeks,
+BASE_STOCK_GAP_WEEKS = 4
+#: and the target holds this many weeks of demand beyond the delivery delay and the week.
+BASE_STOCK_SAFETY_WEEKS = 0.5
+#: Weeks of incoming orders the standard order's demand estimate averages.
+BASE_STOCK_MEMORY_WEEKS = 4
 
 
 #: The scenario as a scenario document, the package data file ``chansim/data/exercises/order-desk.yaml``; see
@@ -194,7 +211,7 @@ class OrderDesk(Game, Exercise):
 
     Exercise contract name ``order-desk``; a decision is ``{"orders": {product: units},
     "credit_limits": {partner: limit}, "allocation": rule}`` (the last two optional); the
-    standard process (:meth:`default_decision`) orders up to the target and changes no setting.
+    standard process (:meth:`default_decision`) orders by :meth:`base_stock_order` and changes no setting.
 
     Args:
         seed: seed of every random draw (demand, approvals, payments).
@@ -213,7 +230,7 @@ class OrderDesk(Game, Exercise):
             round_days=WEEK_DAYS,
             decision_point="round_start",
             max_order=max_order,
-            default_policy="order_up_to",
+            default_policy=base_stock,
             exercise="order_desk",
         )
         self.horizon_weeks = weeks
@@ -272,10 +289,31 @@ class OrderDesk(Game, Exercise):
         return decision
 
     def default_decision(self) -> dict[str, Any]:
-        """The standard process: order up to the target, keep the limits and the allocation rule."""
+        """The standard process: the base-stock order (:meth:`base_stock_order`), keep the limits and the allocation rule."""
         base = super().default_decision()
         orders = {key.partition("/")[2]: qty for key, qty in base["orders"].items()}
         return {"orders": orders, "credit_limits": {}, "allocation": None, "source": base["source"]}
+
+    def base_stock_order(self, node: str, sku: str) -> float:
+        """The desk's standard weekly order: replace the demand, close a part of the gap to a base-stock target.
+
+        ``order = max(0, D + (T - IP) / G)`` with ``D`` the mean of the incoming orders of
+        the last ``BASE_STOCK_MEMORY_WEEKS`` weeks seen, the scenario's expected weekly
+        demand counted as one more week while fewer are seen (the only value in week 1);
+        ``T = D / 7 × (lead time + order delay + 7) + BASE_STOCK_SAFETY_WEEKS × D``, ``IP``
+        the inventory position, ``G = BASE_STOCK_GAP_WEEKS``. Week 1 thus orders about a
+        week of demand (not the zero of a plain order-up-to on a full warehouse, whose jump
+        in week 2 then reads as amplified demand), and later orders change smoothly.
+        """
+        expected = expected_daily_demand(self.scenario, node, sku) * WEEK_DAYS
+        seen = self._seen_demand(node, sku)[-BASE_STOCK_MEMORY_WEEKS:]
+        points = ([expected] if len(seen) < BASE_STOCK_MEMORY_WEEKS else []) + seen
+        demand = float(np.mean(points))
+        lane = self.scenario.topology.lane_for[node, sku]
+        cover_days = lane.lead_time_days + self.scenario.node(node).order_delay_days + WEEK_DAYS
+        target = demand / WEEK_DAYS * cover_days + BASE_STOCK_SAFETY_WEEKS * demand
+        position = float(self._stock_row(node, sku)["inventory_position"])
+        return max(0.0, demand + (target - position) / BASE_STOCK_GAP_WEEKS)
 
     def state(self) -> dict[str, Any]:
         """The contract's state (:meth:`Game.state`) with the credit desk (no pending limit) and the allocation rule."""
@@ -546,6 +584,7 @@ class OrderDesk(Game, Exercise):
             node=DISTRIBUTOR, period_days=WEEK_DAYS, kpis=kpis, lead_periods=lead, pipeline_rounds=rounds,
             pipeline_count=count, pipeline_cover_periods=float(np.mean(covers)) if covers else math.nan,
             step=step, reaction_periods=reaction, periods_after_step=len(by_week) - step.period if step else 0,
+            rounds=len(by_week),
         ))  # fmt: skip
         region = {name: float(table.loc["network", name]) for name in numeric if name != "weeks_of_supply"}
         region["orders_held_share"] = float(desk.loc[REGION, "orders_held_share"])
@@ -553,8 +592,53 @@ class OrderDesk(Game, Exercise):
         return facts
 
     def advice(self, lang: str = "en_US", thresholds: Thresholds | None = None) -> list[Advice]:
-        """Plain-language advice on the weeks played (:meth:`feedback_facts` through the feedback rules)."""
-        return advise_facts(self.feedback_facts(thresholds), lang=lang, thresholds=thresholds)
+        """Plain-language advice on the weeks played (:meth:`feedback_facts` through the feedback rules).
+
+        Waiting customers are judged per level and product (:meth:`backlog_rows`), one advice
+        each naming both, instead of once for the distributor and once for the region with
+        all products summed; praise for the distributor is dropped when one of its products
+        has such advice.
+        """
+        from chansim.exercises.messages import CATALOGUE
+
+        rows = self.backlog_rows(lang)
+        backlog = product_backlog_advice(rows, key="operations.advice.backlog", lang=lang, thresholds=thresholds)
+        spoiled = {a.evidence["node"] for a in backlog}
+        general = [
+            a for a in advise_facts(self.feedback_facts(thresholds), lang=lang, thresholds=thresholds, catalogue=CATALOGUE)
+            if a.code != "backlog" and not (a.code == "good_play" and a.evidence["node"] in spoiled)
+        ]
+        order = {"critical": 0, "warning": 1, "info": 2}
+        return sorted([*general, *backlog], key=lambda a: order[a.severity])
+
+    def backlog_rows(self, lang: str = "en_US") -> list[ProductBacklog]:
+        """Waiting customers per level (the distributor, the dealers together) and product over the weeks played.
+
+        ``stockout_rate`` = share of the level's node x day rows of the product ending with
+        a backorder or lost sales (as :func:`chansim.metrics.kpis` counts it), ``mean_backorder``
+        = mean over days of the level's backorder of the product. Names in ``lang``.
+        """
+        from chansim.exercises.messages import CATALOGUE
+
+        if self.round == 0:
+            return []
+        levels = self.result().levels
+        nodes = levels["node"].astype(str)
+        skus = levels["sku"].astype(str)
+        short = (levels["backorder"] > 1e-9) | (levels["lost"] > 1e-9)
+        rows = []
+        for level, members in ((DISTRIBUTOR, (DISTRIBUTOR,)), ("dealers", DEALERS)):
+            for _, sku in self.controlled:
+                mask = nodes.isin(members) & (skus == sku)
+                if not mask.any():
+                    continue
+                owed = levels.loc[mask].groupby("day")["backorder"].sum()
+                rows.append(ProductBacklog(
+                    node=level, sku=sku, level=CATALOGUE.get(f"operations.level.{level}", lang=lang),
+                    product=CATALOGUE.get(f"operations.sku.{sku}", lang=lang),
+                    stockout_rate=float(short[mask].mean()), mean_backorder=float(owed.mean()),
+                ))  # fmt: skip
+        return rows
 
     def benchmark(self) -> Result:
         """The desk's standard process: the distributor's daily (s, S) policy, the scenario's limits, same seed."""
@@ -590,6 +674,13 @@ class OrderDesk(Game, Exercise):
             params={"C_std": standard, "C_you": yours, "OTIF": otif, "BW": bullwhip},
             components={"cost": cost_term, "service": service_term, "bullwhip": bullwhip_term},
         )
+
+
+def base_stock(game: Game, node: str, sku: str) -> float:
+    """The order desk's standard process as an auto-play policy (:meth:`OrderDesk.base_stock_order`)."""
+    if not isinstance(game, OrderDesk):
+        raise TypeError("base_stock is the order desk's policy")
+    return game.base_stock_order(node, sku)
 
 
 _NO_ORDERS = {"orders_checked": 0, "orders_held": 0, "orders_rejected": 0, "orders_held_share": math.nan}

@@ -25,7 +25,7 @@ def test_first_view_prefills_the_standard_orders_and_the_credit_limits() -> None
     game = page.exercise
     assert game.round == 0 and "This week (week 1)" in page.news.value and "Nothing unusual" in page.news.value
     for sku, box in zip(SKUS, page.order_inputs, strict=True):
-        assert float(box.value) == game.suggestion(DISTRIBUTOR, sku, "order_up_to")
+        assert float(box.value) == game.suggestion(DISTRIBUTOR, sku)
     limits = game.credit_table().set_index("partner")["credit_limit"]
     assert [float(box.value) for box in page.credit_inputs] == [limits[p] for p in PARTNERS]
     assert page.allocation.value == "priority" and len(page.allocation.options) == 3

@@ -241,5 +241,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "orders were held for credit. Look at the weekly chart below: did your orders swing more than end "
         "demand? Were you ready when the events came?",
     ),
+    "operations.advice.backlog": (
+        "{level}的{product}：客户等待太频繁，{stockout_rate:.0%} 的时间里存在欠货或丢单，平均欠 {mean_backorder:.1f} 件。"
+        "需求上升前先备货；补欠货时只补一次，不要每周重复补。",
+        "{product} at the {level}: customers waited too often, {stockout_rate:.0%} of the time there was a "
+        "backlog or lost sales, with {mean_backorder:.1f} units owed on average. Build stock before demand "
+        "rises, and order for a backlog once, not again every week.",
+    ),
     "operations.debrief_events": ("本局发生的事件", "The events of this game"),
 }

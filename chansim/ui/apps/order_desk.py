@@ -193,7 +193,7 @@ class OrderDeskApp(App):
         self._credit = game.credit_table().set_index("partner")
         self._news = game.news() if not game.finished else []
         self._suggestions = (
-            {} if game.finished else {sku: game.suggestion(DISTRIBUTOR, sku, "order_up_to") for sku in self.skus}
+            {} if game.finished else {sku: game.suggestion(DISTRIBUTOR, sku) for sku in self.skus}
         )
         if not game.finished:
             for sku, box in zip(self.skus, self.order_inputs, strict=True):
