@@ -18,9 +18,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "your stock, your backlog and what is on order.",
     ),
     "beer_game.step.3": (
-        "填写本周的订货量（箱），点击“前进一周”。订单要 2 周才到供应商，货物再过 2 周才到你手里。",
-        "Enter this week's order (cases) and click “Advance a week”. An order takes 2 weeks to reach your "
-        "supplier and the goods another 2 weeks to reach you.",
+        "填写本周的订货量（箱；已预填 Sterman 规则的建议），按回车键或点击“前进一周”。"
+        "订单要 2 周才到供应商，货物再过 2 周才到你手里。",
+        "Enter this week's order (cases; pre-filled with Sterman's rule's suggestion) and press Enter or click "
+        "“Advance a week”. An order takes 2 weeks to reach your supplier and the goods another 2 weeks to reach you.",
     ),
     "beer_game.step.4": (
         "观察牛鞭效应图、库存图、得分和建议；可以撤销一周或重置重来。",
@@ -38,8 +39,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "beer_game.role.customers": ("终端顾客", "End customers"),
     "beer_game.role.chain": ("整条供应链", "Whole chain"),
     "beer_game.demand_label": ("终端需求", "End demand"),
-    "beer_game.demand.classic": ("经典：每周 4 箱，第 5 周起 8 箱", "Classic: 4 cases a week, 8 from week 5"),
-    "beer_game.demand.random": ("随机：泊松分布，均值 4，第 5 周起 8", "Random: Poisson, mean 4, 8 from week 5"),
+    # the menu names the kind of demand, never its change (the step is the game's surprise; the debrief shows it)
+    "beer_game.demand.classic": ("经典桌游：需求固定，但会有意外", "Classic board game: fixed orders, with a surprise"),
+    "beer_game.demand.random": ("随机：每周需求有起伏，也会有意外", "Random: orders vary week to week, with a surprise"),
     "beer_game.start": ("开始新游戏", "New game"),
     "beer_game.started": (
         "新游戏开始：你扮演{role}，共 {weeks} 周。其他角色按 Sterman 规则下单。",
