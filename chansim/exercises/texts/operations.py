@@ -190,6 +190,28 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Orders over the limit are held for up to 10 days, then cancelled. Raising a limit releases the held "
         "orders that now fit at once; a limit too high risks bad debt.",
     ),
+    "operations.pending_title": ("等待信用审批的订单（第 {week} 周开始时）", "Orders waiting at the credit desk (start of week {week})"),
+    "operations.pending_none": ("没有等待审批的订单。", "No order is waiting for approval."),
+    "operations.pending_hint": (
+        "“批准”让订单立即放行（可超出客户的信用额度）；“暂缓”交给信用台：回款后额度够了再放行，冻结 10 天后取消。"
+        "已预填标准流程的选择：可用额度够的批准，其余暂缓。",
+        "Approve lets an order go on at once (over the customer's credit limit if need be); hold leaves it to "
+        "the credit desk: released when payments free enough credit, cancelled after 10 days held. Pre-filled "
+        "with the standard process's choice: approve what the available credit allows, hold the rest.",
+    ),
+    "operations.col.order": ("订单号", "Order"),
+    "operations.col.customer": ("客户", "Customer"),
+    "operations.col.qty": ("数量", "Quantity"),
+    "operations.col.amount": ("金额", "Amount"),
+    "operations.col.credit_status": ("信用状态", "Credit status"),
+    "operations.col.decision": ("你的决定", "Your decision"),
+    "operations.credit_status.held": (
+        "超出额度被冻结（可用额度 {available}，自第 {day} 天）",
+        "held over the limit (available {available}, since day {day})",
+    ),
+    "operations.approval.approve": ("批准", "approve"),
+    "operations.approval.hold": ("暂缓", "hold"),
+    "operations.approval_label": ("订单 {order} 的决定", "Decision on order {order}"),
     "operations.allocation_label": ("缺货时的分配规则", "When stock is short, serve"),
     "operations.allocation.first_come": ("先到先得", "first come, first served"),
     "operations.allocation.proportional": ("按订单比例分配", "a fair share of each order"),
