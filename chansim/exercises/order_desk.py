@@ -60,7 +60,6 @@ from chansim.exercises.feedback import (
 )
 from chansim.exercises.game import (
     DecisionError,
-    expected_daily_demand,
     Game,
     RoundAction,
     RoundRecord,
@@ -68,6 +67,7 @@ from chansim.exercises.game import (
     check_keys,
     check_number,
     cost_by_node,
+    expected_daily_demand,
 )
 from chansim.io import package_text
 from chansim.metrics import KPI_NAMES, bullwhip_ratio
@@ -347,7 +347,10 @@ class OrderDesk(Game, Exercise):
         return decision
 
     def default_decision(self) -> dict[str, Any]:
-        """The standard process: the base-stock order (:meth:`base_stock_order`), keep the limits and the allocation rule."""
+        """The standard process: the base-stock order (:meth:`base_stock_order`), the limits and rule kept.
+
+        Held orders: :meth:`standard_approvals`.
+        """
         base = super().default_decision()
         orders = {key.partition("/")[2]: qty for key, qty in base["orders"].items()}
         return {"orders": orders, "credit_limits": {}, "allocation": None, "approvals": self.standard_approvals(),
@@ -724,7 +727,10 @@ class OrderDesk(Game, Exercise):
         backlog = product_backlog_advice(rows, key="operations.advice.backlog", lang=lang, thresholds=thresholds)
         spoiled = {a.evidence["node"] for a in backlog}
         general = [
-            a for a in advise_facts(self.feedback_facts(thresholds), lang=lang, thresholds=thresholds, catalogue=CATALOGUE)
+            a
+            for a in advise_facts(
+                self.feedback_facts(thresholds), lang=lang, thresholds=thresholds, catalogue=CATALOGUE
+            )
             if a.code != "backlog" and not (a.code == "good_play" and a.evidence["node"] in spoiled)
         ]
         order = {"critical": 0, "warning": 1, "info": 2}

@@ -354,7 +354,7 @@ def test_games_are_scored_against_the_same_replayed_benchmark(games: dict[str, A
     assert fixed.cost == pytest.approx(cost) and fixed.cost_points == pytest.approx(10 * cost / 100)
 
 
-# --------------------------------------------------------------------------- issue 10: fewer rounds, per-product waiting
+# ------------------------------------------------------------------- issue 10: fewer rounds, per-product waiting
 
 
 def test_amplification_needs_four_rounds_when_the_facts_count_them() -> None:

@@ -41,7 +41,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "beer_game.demand_label": ("终端需求", "End demand"),
     # the menu names the kind of demand, never its change (the step is the game's surprise; the debrief shows it)
     "beer_game.demand.classic": ("经典桌游：需求固定，但会有意外", "Classic board game: fixed orders, with a surprise"),
-    "beer_game.demand.random": ("随机：每周需求有起伏，也会有意外", "Random: orders vary week to week, with a surprise"),
+    "beer_game.demand.random": (
+        "随机：每周需求有起伏，也会有意外",
+        "Random: orders vary week to week, with a surprise",
+    ),
     "beer_game.start": ("开始新游戏", "New game"),
     "beer_game.started": (
         "新游戏开始：你扮演{role}，共 {weeks} 周。其他角色按 Sterman 规则下单。",
@@ -190,7 +193,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Orders over the limit are held for up to 10 days, then cancelled. Raising a limit releases the held "
         "orders that now fit at once; a limit too high risks bad debt.",
     ),
-    "operations.pending_title": ("等待信用审批的订单（第 {week} 周开始时）", "Orders waiting at the credit desk (start of week {week})"),
+    "operations.pending_title": (
+        "等待信用审批的订单（第 {week} 周开始时）",
+        "Orders waiting at the credit desk (start of week {week})",
+    ),
     "operations.pending_none": ("没有等待审批的订单。", "No order is waiting for approval."),
     "operations.pending_hint": (
         "“批准”让订单立即放行（可超出客户的信用额度）；“暂缓”交给信用台：回款后额度够了再放行，冻结 10 天后取消。"
@@ -266,7 +272,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "demand? Were you ready when the events came?",
     ),
     "operations.advice.backlog": (
-        "{level}的{product}：客户等待太频繁，{stockout_rate:.0%} 的时间里存在欠货或丢单，平均欠 {mean_backorder:.1f} 件。"
+        "{level}的{product}：客户等待太频繁，{stockout_rate:.0%} 的时间里存在欠货或丢单，"
+        "平均欠 {mean_backorder:.1f} 件。"
         "需求上升前先备货；补欠货时只补一次，不要每周重复补。",
         "{product} at the {level}: customers waited too often, {stockout_rate:.0%} of the time there was a "
         "backlog or lost sales, with {mean_backorder:.1f} units owed on average. Build stock before demand "

@@ -211,9 +211,7 @@ class OrderDeskApp(App):
         self._state = game.stock_table().set_index("sku")
         self._credit = game.credit_table().set_index("partner")
         self._news = game.news() if not game.finished else []
-        self._suggestions = (
-            {} if game.finished else {sku: game.suggestion(DISTRIBUTOR, sku) for sku in self.skus}
-        )
+        self._suggestions = {} if game.finished else {sku: game.suggestion(DISTRIBUTOR, sku) for sku in self.skus}
         if not game.finished:
             for sku, box in zip(self.skus, self.order_inputs, strict=True):
                 box.value = int(self._suggestions[sku])
@@ -281,7 +279,7 @@ class OrderDeskApp(App):
             self.approval_inputs[order] = box
         self.busy.add(*self.approval_inputs.values())
         rows = []
-        for order, box in self.approval_inputs.items():
+        for box in self.approval_inputs.values():
             label = widgets.HTML()
             label.add_class("chansim-pending-order")
             rows.append(widgets.HBox([label, box], layout=widgets.Layout(align_items="center", grid_gap="8px")))
