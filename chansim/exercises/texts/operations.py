@@ -104,9 +104,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "changes what you should do.",
     ),
     "operations.step.2": (
-        "查看分销商的库存和信用台：谁的订单因超出信用额度被冻结？需要时调整信用额度。",
+        "查看分销商的库存和信用台：谁的订单因超出信用额度被冻结？逐笔批准或暂缓这些订单，需要时调整信用额度。",
         "Look at the distributor's stock and the credit desk: whose orders are held over their credit "
-        "limit? Change a limit if needed.",
+        "limit? Approve or hold each of them, and change a limit if needed.",
     ),
     "operations.step.3": (
         "选择缺货时的分配规则，再填写每种产品本周的补货量（已预填标准流程的建议量）。",

@@ -303,7 +303,6 @@ class OrderDeskApp(App):
             value = box.value or self._choices.get(row.order, APPROVAL_CHOICES[1])
             box.options = [(t(f"operations.approval.{choice}"), choice) for choice in APPROVAL_CHOICES]
             box.value = value
-            box.description_allow_html = False
             box.tooltip = t("operations.approval_label", order=row.order)
 
     def _names(self, lang: Language, *, weekly: bool = False) -> dict[str, str]:
