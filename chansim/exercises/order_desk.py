@@ -17,7 +17,7 @@ a. places the distributor's replenishment order of each product (``dist_north`` 
    ``manual``; the order goes in on the week's first day, after that day's demand, and
    passes the credit desk and the approval path like any partner order); and
 b. may change the credit limit of a partner (:meth:`OrderDesk.set_credit_limit`); and
-c. approves or holds each order waiting at the credit desk (:meth:`OrderDesk.pending_orders`:
+c. approves or holds each order waiting at the credit desk (:meth:`OrderDesk.held_orders`:
    customer, product, quantity, amount, credit status): ``approve`` lets it go on at once,
    over the customer's limit if need be; ``hold`` leaves it to the desk's rule (released
    when payments free enough credit, cancelled after 10 days held). The standard process
@@ -118,7 +118,7 @@ EVENT_KINDS = ("demand_shock", "lane_closure", "lane_delay", "approver_absence")
 CREDIT_DECISIONS = ("accepted", "partial", "held", "rejected")
 #: What the trainee decides for an order waiting at the credit desk (see :class:`OrderApproval`).
 APPROVAL_CHOICES = ("approve", "hold")
-#: Columns of :meth:`OrderDesk.pending_orders`.
+#: Columns of :meth:`OrderDesk.held_orders`.
 PENDING_COLUMNS = ["order", "customer", "sku", "qty", "amount", "credit_status", "available", "held_since_day"]
 #: The desk's standard order (:meth:`OrderDesk.base_stock_order`): the gap to the target is closed over this many weeks,
 BASE_STOCK_GAP_WEEKS = 4
@@ -374,7 +374,7 @@ class OrderDesk(Game, Exercise):
                 choices[row["order"]] = APPROVAL_CHOICES[1]
         return choices
 
-    def pending_orders(self) -> pd.DataFrame:
+    def held_orders(self) -> pd.DataFrame:
         """The orders waiting at the credit desk when the week is decided (columns :data:`PENDING_COLUMNS`).
 
         ``order`` (id, the key of the decision's ``approvals``), ``customer`` (who ordered),
@@ -391,7 +391,7 @@ class OrderDesk(Game, Exercise):
         return pd.DataFrame(rows, columns=PENDING_COLUMNS)
 
     def set_approval(self, order: object, choice: object) -> str:
-        """Approve or hold a held order (:meth:`pending_orders`) in the round being decided; returns the choice.
+        """Approve or hold a held order (:meth:`held_orders`) in the round being decided; returns the choice.
 
         Raises:
             DecisionError: ``validation.unknown_choice`` for an order not held or a choice not
@@ -440,7 +440,7 @@ class OrderDesk(Game, Exercise):
         """The contract's state (:meth:`Game.state`) with the credit desk (no pending limit) and the allocation rule."""
         credit = self.credit_table().drop(columns=["pending_limit"])
         return {**super().state(), "credit": jsonable(credit), "allocation": self.allocation,
-                "pending": jsonable(self.pending_orders())}  # fmt: skip
+                "pending": jsonable(self.held_orders())}  # fmt: skip
 
     def _check_limit(self, partner: object, limit: object) -> float:
         if partner not in self.partners:

@@ -69,7 +69,7 @@ def draw_decision(data: st.DataObject, game: Any) -> dict[str, Any]:
             decision["credit_limits"] = {p: draw(st.integers(0, 200_000)) for p in partners}
         if draw(st.booleans()):
             decision["allocation"] = draw(st.sampled_from(["first_come", "proportional", "priority"]))
-        pending = list(game.pending_orders()["order"])  # orders held at the credit desk: approve or hold some
+        pending = list(game.held_orders()["order"])  # orders held at the credit desk: approve or hold some
         if pending:
             chosen = draw(st.lists(st.sampled_from(pending), max_size=len(pending), unique=True))
             decision["approvals"] = {order: draw(st.sampled_from(["approve", "hold"])) for order in chosen}

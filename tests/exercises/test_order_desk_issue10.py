@@ -24,7 +24,7 @@ def held_desk(seed: int = 0) -> OrderDesk:
     decision = desk.default_decision()
     decision["credit_limits"] = {"dealer_n3": 5000}
     desk.play_round(decision)
-    assert len(desk.pending_orders()), "the cut limit must hold some of the dealer's orders"
+    assert len(desk.held_orders()), "the cut limit must hold some of the dealer's orders"
     return desk
 
 
@@ -93,7 +93,7 @@ def test_waiting_customers_are_advised_once_per_level_and_product_naming_both(la
 
 def test_the_week_shows_the_orders_held_at_the_credit_desk() -> None:
     desk = held_desk()
-    pending = desk.pending_orders()
+    pending = desk.held_orders()
     assert list(pending.columns) == PENDING_COLUMNS
     assert set(pending["customer"]) == {"dealer_n3"} and set(pending["credit_status"]) == {"held"}
     assert (pending["qty"] > 0).all() and (pending["amount"] > 0).all()
@@ -104,7 +104,7 @@ def test_the_week_shows_the_orders_held_at_the_credit_desk() -> None:
 
 def test_the_standard_process_approves_what_the_available_credit_allows() -> None:
     desk = held_desk()
-    pending = desk.pending_orders()
+    pending = desk.held_orders()
     choices = desk.default_decision()["approvals"]
     assert set(choices) == set(pending["order"])
     room = float(pending["available"].iloc[0])
@@ -116,14 +116,14 @@ def test_the_standard_process_approves_what_the_available_credit_allows() -> Non
 
 def test_approve_lets_orders_go_on_over_the_limit_and_hold_keeps_them() -> None:
     approved, held = held_desk(), held_desk()
-    orders = list(approved.pending_orders()["order"])
+    orders = list(approved.held_orders()["order"])
     base = {"orders": {"fridge": 40, "washer": 50, "microwave": 100}}
     approved.play_round({**base, "approvals": {order: "approve" for order in orders}})
     held.play_round({**base, "approvals": {order: "hold" for order in orders}})
     audit = approved.result().audit
     released = audit[(audit["action"] == "released") & audit["detail"].str.endswith("approved")]
     assert sorted(released["subject"]) == sorted(orders)
-    assert not set(orders) & set(approved.pending_orders()["order"])
+    assert not set(orders) & set(approved.held_orders()["order"])
     audit = held.result().audit
     assert not (audit["detail"].astype(str).str.endswith("approved")).any()
     assert approved.played_decisions()[-1]["approvals"] == {order: "approve" for order in orders}
@@ -141,7 +141,7 @@ def test_approve_lets_orders_go_on_over_the_limit_and_hold_keeps_them() -> None:
 
 def test_an_order_not_held_or_a_choice_not_offered_is_refused_by_name() -> None:
     desk = held_desk()
-    order = desk.pending_orders()["order"].iloc[0]
+    order = desk.held_orders()["order"].iloc[0]
     base = {"orders": {"fridge": 1, "washer": 1, "microwave": 1}}
     with pytest.raises(DecisionError) as error:
         desk.play_round({**base, "approvals": {"424242": "approve"}})

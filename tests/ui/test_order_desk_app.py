@@ -156,7 +156,7 @@ def test_the_page_approves_or_holds_each_held_order(lang: str) -> None:
     game = page.exercise
     page.credit_inputs[PARTNERS.index("dealer_n3")].value = 5000
     advance(page)
-    pending = game.pending_orders()
+    pending = game.held_orders()
     assert list(page.approval_inputs) == list(pending["order"]) and len(pending) > 0
     assert {o: box.value for o, box in page.approval_inputs.items()} == game.standard_approvals()
     first, box = next(iter(page.approval_inputs.items()))

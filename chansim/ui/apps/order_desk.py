@@ -271,7 +271,7 @@ class OrderDeskApp(App):
             self._pending = None
             self.pending_box.children = ()
             return
-        self._pending = game.pending_orders()
+        self._pending = game.held_orders()
         standard = game.standard_approvals()
         for order in self._pending["order"]:
             box = widgets.Dropdown(value=None, layout=widgets.Layout(width="140px"))
