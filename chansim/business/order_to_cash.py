@@ -950,6 +950,25 @@ class CreditDesk:
         """Ids of the partner's held orders, first in first."""
         return [h.order_id for h in self._held.get(partner, ())]
 
+    def held_orders(self) -> list[tuple[Hashable, str, float, float]]:
+        """Every order held now: ``(order_id, partner, amount, held_since_day)``, partner by partner, first in first."""
+        return [(h.order_id, h.partner, _money(h.cents), h.day) for queue in self._held.values() for h in queue]
+
+    def approve_held(self, order_id: Hashable) -> bool:
+        """Accept a held order now, over the limit if need be (an order desk's decision); False when it is not held.
+
+        Its credit is reserved as for any accepted order (the exposure may exceed the limit,
+        as after a limit cut); the audit records ``released`` with the reason ``approved``.
+        The partner's next held orders are then released while they fit.
+        """
+        entry = self._held_ids.get(order_id)
+        if entry is None:
+            return False
+        self._held[entry.partner].remove(entry)
+        self._settle_held(entry, "accepted", "approved")
+        self._release(entry.partner)
+        return True
+
     def reserved(self, order_id: Hashable) -> float:
         """Credit still reserved for an accepted order (0 once billed or cancelled)."""
         entry = self._reserved.get(order_id)

@@ -103,6 +103,7 @@ class BusinessRuntime:
                 records=self.audit,
             )
         self.exit_money: list[Any] = []
+        self.held_lines: dict[Any, tuple[str, float, str]] = {}  # order id -> (sku, qty, supplier) of held orders
         self.funnel = None
         self.funnel_records: list[tuple[Any, ...]] = []
         self.won: list[Any] = []  # deals won since the last period start (before_period turns them into orders)
@@ -403,6 +404,32 @@ class BusinessRuntime:
             raise SimulationError("the scenario has no credit desk (business.order_to_cash)")
         self.order_to_cash.desk.set_credit_limit(partner, limit)
 
+    def held_orders(self) -> list[dict[str, Any]]:
+        """The orders held at the credit desk now, first in first per partner.
+
+        Each: ``order`` (the order id as text), ``partner`` (who ordered), ``supplier``,
+        ``sku``, ``qty``, ``amount`` (the value the desk checked) and ``held_since_day``.
+        """
+        if self.order_to_cash is None:
+            return []
+        rows = []
+        for order_id, partner, amount, day in self.order_to_cash.desk.held_orders():
+            sku, qty, supplier = self.held_lines.get(order_id, ("", math.nan, ""))
+            rows.append({"order": str(order_id), "partner": partner, "supplier": supplier, "sku": sku, "qty": qty,
+                         "amount": amount, "held_since_day": day})  # fmt: skip
+        return rows
+
+    def approve_order(self, order: str) -> bool:
+        """Approve a held order (its id as text) over the credit limit: it goes on at once; False when not held."""
+        if self.order_to_cash is None:
+            raise SimulationError("the scenario has no credit desk (business.order_to_cash)")
+        desk = self.order_to_cash.desk
+        for order_id, *_ in desk.held_orders():
+            if str(order_id) == str(order):
+                self.held_lines.pop(order_id, None)
+                return desk.approve_held(order_id)
+        return False
+
     def set_payment_health(self, partner: str, health: float) -> None:
         """A partner's payment health (0-1) from now: its payment delays and insolvency hazard."""
         if self.order_to_cash is None:
@@ -449,6 +476,8 @@ class BusinessRuntime:
         list_price = self.session.scenario.topology.sku_by_name[item.sku].list_price
         discount = 1 - price / list_price if list_price else 0.0
         decision = desk.check(order.id, item.node, order.qty * price)
+        if decision.status == "held":  # what the order desk shows of it (held_orders)
+            self.held_lines[order.id] = (item.sku, float(order.qty), item.supplier.node)
         if decision.status == "rejected":
             self.control.cancel_order(item, order, reason="credit")
         elif decision.status != "held" and not office.route(decision.granted, discount):

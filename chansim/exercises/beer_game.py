@@ -40,7 +40,8 @@ __all__ = ["BEER", "BULLWHIP_COLUMNS", "DEMANDS", "ROLES", "BeerGame", "BeerGame
 
 #: The roles, from the end customer up the chain.
 ROLES = ("retailer", "wholesaler", "distributor", "factory")
-#: ``classic``: 4 cases a week, 8 from week 5; ``random``: Poisson with those means (seeded).
+#: ``classic``: 4 cases a week, 8 from week 5; ``random``: Poisson with those means (seeded). The page's menu
+#: names them without the step (``beer_game.demand.*``): the change is the game's surprise.
 DEMANDS = ("classic", "random")
 BEER = "beer"
 CUSTOMERS = "customers"

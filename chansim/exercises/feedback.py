@@ -21,7 +21,8 @@ and for the pipeline rule only rounds with ``d̂_k > 0`` (some demand seen).
 =============== ======================== ==========================================================
 code            severity                 fires when
 =============== ======================== ==========================================================
-amplification   warning; critical > 3    bullwhip ``Var(q)/Var(d)`` of the node > 1.5
+amplification   warning; critical > 3    bullwhip ``Var(q)/Var(d)`` of the node > 1.5 (when the facts
+                                         count their rounds: over at least 4 of them)
 pipeline        warning; critical ≥ 40%  rounds with ``q_k > d̂_k`` and ``SL_k > (L + 1)·d̂_k``
                                          (ordering more than demand although the supply line
                                          already covers the delivery delay plus a round) are
@@ -73,6 +74,7 @@ __all__ = [
     "Advice",
     "DemandStep",
     "NodeFacts",
+    "ProductBacklog",
     "ScoreBreakdown",
     "ScoreWeights",
     "Severity",
@@ -81,6 +83,7 @@ __all__ = [
     "advise_facts",
     "benchmark_cost",
     "find_demand_step",
+    "product_backlog_advice",
     "game_facts",
     "roles",
     "score",
@@ -108,6 +111,8 @@ class Thresholds:
 
     amplification_bullwhip: float = 1.5
     amplification_critical_bullwhip: float = 3.0
+    #: a variance ratio over fewer rounds says nothing (two or three weeks of orders; see ``NodeFacts.rounds``)
+    amplification_min_rounds: int = 4
     pipeline_share: float = 0.2
     pipeline_critical_share: float = 0.4
     pipeline_min_count: int = 2
@@ -142,7 +147,9 @@ class NodeFacts:
     """The numbers the rules look at, for one node (or the network).
 
     ``kpis``: the node's row of the inventory KPIs (and business KPIs when there is a
-    business layer). Pipeline and reaction facts are empty for the network.
+    business layer). Pipeline and reaction facts are empty for the network. ``rounds``: the
+    rounds of data behind the bullwhip (``None``: not counted, the amplification rule judges
+    any number).
     """
 
     node: str
@@ -155,6 +162,7 @@ class NodeFacts:
     step: DemandStep | None = None
     reaction_periods: int | None = None
     periods_after_step: int = 0
+    rounds: int | None = None
 
     def kpi(self, name: str) -> float:
         """The KPI ``name`` as a float (NaN when absent)."""
@@ -330,6 +338,8 @@ def _amplification(f: NodeFacts, th: Thresholds) -> _Finding | None:
     bullwhip = f.kpi("bullwhip")
     if not bullwhip > th.amplification_bullwhip:
         return None
+    if f.rounds is not None and f.rounds < th.amplification_min_rounds:
+        return None
     severity: Severity = "critical" if bullwhip > th.amplification_critical_bullwhip else "warning"
     return "amplification", severity, {"bullwhip": bullwhip, "limit": th.amplification_bullwhip}
 
@@ -440,6 +450,50 @@ def advise_facts(
             advice.append(Advice(code, severity, texts.get(f"advice.{code}", lang=lang, **evidence), evidence))
     order = {id(a): i for i, a in enumerate(advice)}
     return sorted(advice, key=lambda a: (_SEVERITY_ORDER[a.severity], order[id(a)]))
+
+
+@dataclass(frozen=True)
+class ProductBacklog:
+    """Waiting customers of one level (a node or a group of nodes) and one product, for :func:`product_backlog_advice`.
+
+    ``level`` and ``product`` are the names shown; ``node`` and ``sku`` go to the evidence.
+    """
+
+    node: str
+    sku: str
+    level: str
+    product: str
+    stockout_rate: float
+    mean_backorder: float
+
+
+def product_backlog_advice(
+    rows: Sequence[ProductBacklog],
+    *,
+    key: str,
+    lang: str = DEFAULT_LANGUAGE,
+    thresholds: Thresholds | None = None,
+    catalogue: Catalogue | None = None,
+) -> list[Advice]:
+    """The ``backlog`` rule once per (level, product): one advice each, its text (catalogue ``key``) naming both.
+
+    The same rule as for a node (``stockout_rate`` > 20 %, critical > 50 %), judged per row;
+    the text takes ``level``, ``product``, ``stockout_rate``, ``mean_backorder`` and ``limit``.
+    Sorted as :func:`advise_facts` sorts (critical first, then row order).
+    """
+    th = thresholds or Thresholds()
+    texts = catalogue or CATALOGUE
+    advice = []
+    for row in rows:
+        rate = float(row.stockout_rate)
+        if not rate > th.backlog_stockout_rate:
+            continue
+        severity: Severity = "critical" if rate > th.backlog_critical_stockout_rate else "warning"
+        numbers = {"stockout_rate": rate, "mean_backorder": float(row.mean_backorder),
+                   "limit": th.backlog_stockout_rate}  # fmt: skip
+        message = texts.get(key, lang=lang, level=row.level, product=row.product, **numbers)
+        advice.append(Advice("backlog", severity, message, {"node": row.node, "sku": row.sku, **numbers}))
+    return sorted(advice, key=lambda a: _SEVERITY_ORDER[a.severity])
 
 
 def advise(

@@ -388,8 +388,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "exercise.beer_game.name": ("啤酒游戏", "The beer game"),
     "exercise.beer_game.description": (
-        "扮演供应链中的一个角色，其他角色按 Sterman 规则下单；终端需求在第 5 周翻倍。",
-        "Play one role of the supply chain against partners following Sterman's rule; end demand doubles in week 5.",
+        "扮演供应链中的一个角色，其他角色按 Sterman 规则下单；留意终端需求的变化。",
+        "Play one role of the supply chain against partners following Sterman's rule; watch how end demand changes.",
     ),
     # --- round controls
     "control.advance_week": ("前进一周", "Advance a week"),

@@ -16,7 +16,12 @@ Each week (a round of 7 daily periods, decided at the round's start) the trainee
 a. places the distributor's replenishment order of each product (``dist_north`` is
    ``manual``; the order goes in on the week's first day, after that day's demand, and
    passes the credit desk and the approval path like any partner order); and
-b. may change the credit limit of a partner (:meth:`OrderDesk.set_credit_limit`).
+b. may change the credit limit of a partner (:meth:`OrderDesk.set_credit_limit`); and
+c. approves or holds each order waiting at the credit desk (:meth:`OrderDesk.held_orders`:
+   customer, product, quantity, amount, credit status): ``approve`` lets it go on at once,
+   over the customer's limit if need be; ``hold`` leaves it to the desk's rule (released
+   when payments free enough credit, cancelled after 10 days held). The standard process
+   approves what the customer's available credit allows, first in first, and holds the rest.
 
 **Changing a credit limit mid-run.** The engine's credit desk takes a new limit at any
 time (``CreditDesk.set_credit_limit``, which also releases held orders that now fit),
@@ -44,7 +49,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chansim import scenario as sc
 from chansim.exercises.contract import Exercise, jsonable
-from chansim.exercises.feedback import Advice, NodeFacts, Thresholds, advise_facts, find_demand_step
+from chansim.exercises.feedback import (
+    Advice,
+    NodeFacts,
+    ProductBacklog,
+    Thresholds,
+    advise_facts,
+    find_demand_step,
+    product_backlog_advice,
+)
 from chansim.exercises.game import (
     DecisionError,
     Game,
@@ -54,6 +67,7 @@ from chansim.exercises.game import (
     check_keys,
     check_number,
     cost_by_node,
+    expected_daily_demand,
 )
 from chansim.io import package_text
 from chansim.metrics import KPI_NAMES, bullwhip_ratio
@@ -68,9 +82,14 @@ __all__ = [
     "EVENT_KINDS",
     "DISTRIBUTOR",
     "ORDER_DESK_YAML",
+    "BASE_STOCK_GAP_WEEKS",
+    "BASE_STOCK_SAFETY_WEEKS",
     "PARTNERS",
+    "APPROVAL_CHOICES",
     "AllocationRuleChange",
     "CreditLimitChange",
+    "OrderApproval",
+    "PENDING_COLUMNS",
     "DeskEvent",
     "OrderDesk",
     "OrderDeskDecision",
@@ -97,6 +116,16 @@ ALLOCATION_RULES = ("first_come", "proportional", "priority")
 #: Kinds of :class:`DeskEvent`: a demand shock of the markets, a closed lane, a slower lane, approvers away.
 EVENT_KINDS = ("demand_shock", "lane_closure", "lane_delay", "approver_absence")
 CREDIT_DECISIONS = ("accepted", "partial", "held", "rejected")
+#: What the trainee decides for an order waiting at the credit desk (see :class:`OrderApproval`).
+APPROVAL_CHOICES = ("approve", "hold")
+#: Columns of :meth:`OrderDesk.held_orders`.
+PENDING_COLUMNS = ["order", "customer", "sku", "qty", "amount", "credit_status", "available", "held_since_day"]
+#: The desk's standard order (:meth:`OrderDesk.base_stock_order`): the gap to the target is closed over this many weeks,
+BASE_STOCK_GAP_WEEKS = 4
+#: and the target holds this many weeks of demand beyond the delivery delay and the week.
+BASE_STOCK_SAFETY_WEEKS = 0.5
+#: Weeks of incoming orders the standard order's demand estimate averages.
+BASE_STOCK_MEMORY_WEEKS = 4
 
 
 #: The scenario as a scenario document, the package data file ``chansim/data/exercises/order-desk.yaml``; see
@@ -153,6 +182,32 @@ class AllocationRuleChange(RoundAction):
 
 
 @dataclass(frozen=True)
+class OrderApproval(RoundAction):
+    """The trainee's approve (``value`` 1) or hold (0) of an order held at the credit desk (``subject``: its id).
+
+    Approve goes through the business layer's public control (``BusinessRuntime.approve_order``):
+    the desk accepts the order over the limit and it passes the approval path and ships as
+    any accepted order. Hold changes nothing: the desk's own rule goes on. An order no
+    longer held when the round starts (released by a limit raised in the same round) is left alone.
+    """
+
+    kind: ClassVar[str] = "approval"
+
+    @property
+    def choice(self) -> str:
+        """``approve`` or ``hold``."""
+        return APPROVAL_CHOICES[0] if self.value else APPROVAL_CHOICES[1]
+
+    def apply(self, session: Session) -> None:
+        """Approve the order on the session's credit desk (hold: nothing to do)."""
+        business = session.business
+        if business is None or business.order_to_cash is None:
+            raise RuntimeError("the scenario has no credit desk (business.order_to_cash)")
+        if self.value:
+            business.approve_order(self.subject)
+
+
+@dataclass(frozen=True)
 class DeskEvent:
     """A random event of the scenario as the desk hears of it (see :meth:`OrderDesk.events`).
 
@@ -186,6 +241,10 @@ class OrderDeskDecision(BaseModel):
     allocation: Literal["first_come", "proportional", "priority"] | None = Field(
         None, description="A new allocation rule at the distributor from this week on (none: unchanged)."
     )
+    approvals: dict[str, Literal["approve", "hold"]] = Field(
+        default_factory=dict,
+        description="Orders held at the credit desk (order id -> approve or hold; unlisted: hold).",
+    )
     source: str = Field("trainee", min_length=1, max_length=40, description="Who decided: trainee or auto:<policy>.")
 
 
@@ -194,7 +253,7 @@ class OrderDesk(Game, Exercise):
 
     Exercise contract name ``order-desk``; a decision is ``{"orders": {product: units},
     "credit_limits": {partner: limit}, "allocation": rule}`` (the last two optional); the
-    standard process (:meth:`default_decision`) orders up to the target and changes no setting.
+    standard process (:meth:`default_decision`) orders by :meth:`base_stock_order` and changes no setting.
 
     Args:
         seed: seed of every random draw (demand, approvals, payments).
@@ -213,7 +272,7 @@ class OrderDesk(Game, Exercise):
             round_days=WEEK_DAYS,
             decision_point="round_start",
             max_order=max_order,
-            default_policy="order_up_to",
+            default_policy=base_stock,
             exercise="order_desk",
         )
         self.horizon_weeks = weeks
@@ -233,7 +292,7 @@ class OrderDesk(Game, Exercise):
         The same checks (and catalogue errors) as :meth:`decide`, :meth:`set_credit_limit` and
         :meth:`set_allocation`; every product must have an order.
         """
-        checked = check_keys(decision, ("orders", "credit_limits", "allocation", "source"), ("orders",))
+        checked = check_keys(decision, ("orders", "credit_limits", "allocation", "approvals", "source"), ("orders",))
         source = self._check_source(checked.get("source", "trainee"))
         skus = [sku for _, sku in self.controlled]
         wanted = checked["orders"]
@@ -257,30 +316,131 @@ class OrderDesk(Game, Exercise):
         rule = checked.get("allocation")
         if rule is not None:
             actions.append(AllocationRuleChange(subject=DISTRIBUTOR, value=self._check_rule(rule), source=source))
+        approvals = checked.get("approvals") or {}
+        pending = self._pending_ids()
+        if not isinstance(approvals, Mapping):
+            raise DecisionError("validation.unknown_choice", {"field": "approvals", "value": str(approvals)[:40],
+                                                              "allowed": ", ".join(pending) or "-"})  # fmt: skip
+        for order, choice in approvals.items():
+            if str(order) not in pending:
+                raise DecisionError("validation.unknown_choice", {"field": "approvals", "value": str(order)[:40],
+                                                                  "allowed": ", ".join(pending) or "-"})  # fmt: skip
+            if choice not in APPROVAL_CHOICES:
+                raise DecisionError("validation.unknown_choice", {"field": f"approvals/{order}",
+                                    "value": str(choice)[:40], "allowed": ", ".join(APPROVAL_CHOICES)})  # fmt: skip
+            value = 1.0 if choice == APPROVAL_CHOICES[0] else 0.0
+            actions.append(OrderApproval(subject=str(order), value=value, source=source))
         return orders, actions
 
     def decision_of(self, record: RoundRecord) -> dict[str, Any]:
         """The week's decision dict: orders by product, the credit limits and allocation rule set, the source."""
         decision: dict[str, Any] = {"orders": {sku: qty for _, sku, qty, _ in record.orders}, "credit_limits": {},
-                                    "allocation": None}  # fmt: skip
+                                    "allocation": None, "approvals": {}}  # fmt: skip
         for action in record.actions:
             if isinstance(action, CreditLimitChange):
                 decision["credit_limits"][action.subject] = action.value
             elif isinstance(action, AllocationRuleChange):
                 decision["allocation"] = action.rule
+            elif isinstance(action, OrderApproval):
+                decision["approvals"][action.subject] = action.choice
         decision["source"] = self._record_source(record)
         return decision
 
     def default_decision(self) -> dict[str, Any]:
-        """The standard process: order up to the target, keep the limits and the allocation rule."""
+        """The standard process: the base-stock order (:meth:`base_stock_order`), the limits and rule kept.
+
+        Held orders: :meth:`standard_approvals`.
+        """
         base = super().default_decision()
         orders = {key.partition("/")[2]: qty for key, qty in base["orders"].items()}
-        return {"orders": orders, "credit_limits": {}, "allocation": None, "source": base["source"]}
+        return {"orders": orders, "credit_limits": {}, "allocation": None, "approvals": self.standard_approvals(),
+                "source": base["source"]}  # fmt: skip
+
+    def standard_approvals(self) -> dict[str, str]:
+        """The standard process's choice for each held order: approve what the available credit allows, hold the rest.
+
+        Per customer, first in first: an order is approved when its amount fits in the
+        available credit left after the orders approved before it.
+        """
+        choices: dict[str, str] = {}
+        left: dict[str, float] = {}
+        for row in self._held_rows():
+            partner = row["partner"]
+            room = left.setdefault(partner, self._desk().available(partner))
+            if row["amount"] <= room:
+                choices[row["order"]] = APPROVAL_CHOICES[0]
+                left[partner] = room - row["amount"]
+            else:
+                choices[row["order"]] = APPROVAL_CHOICES[1]
+        return choices
+
+    def held_orders(self) -> pd.DataFrame:
+        """The orders waiting at the credit desk when the week is decided (columns :data:`PENDING_COLUMNS`).
+
+        ``order`` (id, the key of the decision's ``approvals``), ``customer`` (who ordered),
+        ``sku``, ``qty``, ``amount`` (the value the desk checked), ``credit_status`` (``held``:
+        over the customer's credit limit or queued behind its held orders), ``available``
+        (the customer's available credit now) and ``held_since_day``.
+        """
+        rows = [
+            {"order": row["order"], "customer": row["partner"], "sku": row["sku"], "qty": row["qty"],
+             "amount": row["amount"], "credit_status": "held", "available": self._desk().available(row["partner"]),
+             "held_since_day": row["held_since_day"]}
+            for row in self._held_rows()
+        ]  # fmt: skip
+        return pd.DataFrame(rows, columns=PENDING_COLUMNS)
+
+    def set_approval(self, order: object, choice: object) -> str:
+        """Approve or hold a held order (:meth:`held_orders`) in the round being decided; returns the choice.
+
+        Raises:
+            DecisionError: ``validation.unknown_choice`` for an order not held or a choice not
+                in :data:`APPROVAL_CHOICES`, or ``control.game_over``.
+
+        """
+        self._check_open()
+        _, actions = self.parse_decision({"orders": {sku: 0 for _, sku in self.controlled},
+                                          "approvals": {str(order): choice}})  # fmt: skip
+        self.act(actions[-1])
+        return str(choice)
+
+    def _desk(self):  # type: ignore[no-untyped-def]
+        return self._session.business.order_to_cash.desk  # type: ignore[union-attr]
+
+    def _held_rows(self) -> list[dict[str, Any]]:
+        if "held" not in self._cache:
+            self._cache["held"] = self._session.business.held_orders()  # type: ignore[union-attr]
+        return self._cache["held"]
+
+    def _pending_ids(self) -> list[str]:
+        return [row["order"] for row in self._held_rows()]
+
+    def base_stock_order(self, node: str, sku: str) -> float:
+        """The desk's standard weekly order: replace the demand, close a part of the gap to a base-stock target.
+
+        ``order = max(0, D + (T - IP) / G)`` with ``D`` the mean of the incoming orders of
+        the last ``BASE_STOCK_MEMORY_WEEKS`` weeks seen, the scenario's expected weekly
+        demand counted as one more week while fewer are seen (the only value in week 1);
+        ``T = D / 7 × (lead time + order delay + 7) + BASE_STOCK_SAFETY_WEEKS × D``, ``IP``
+        the inventory position, ``G = BASE_STOCK_GAP_WEEKS``. Week 1 thus orders about a
+        week of demand (not the zero of a plain order-up-to on a full warehouse, whose jump
+        in week 2 then reads as amplified demand), and later orders change smoothly.
+        """
+        expected = expected_daily_demand(self.scenario, node, sku) * WEEK_DAYS
+        seen = self._seen_demand(node, sku)[-BASE_STOCK_MEMORY_WEEKS:]
+        points = ([expected] if len(seen) < BASE_STOCK_MEMORY_WEEKS else []) + seen
+        demand = float(np.mean(points))
+        lane = self.scenario.topology.lane_for[node, sku]
+        cover_days = lane.lead_time_days + self.scenario.node(node).order_delay_days + WEEK_DAYS
+        target = demand / WEEK_DAYS * cover_days + BASE_STOCK_SAFETY_WEEKS * demand
+        position = float(self._stock_row(node, sku)["inventory_position"])
+        return max(0.0, demand + (target - position) / BASE_STOCK_GAP_WEEKS)
 
     def state(self) -> dict[str, Any]:
         """The contract's state (:meth:`Game.state`) with the credit desk (no pending limit) and the allocation rule."""
         credit = self.credit_table().drop(columns=["pending_limit"])
-        return {**super().state(), "credit": jsonable(credit), "allocation": self.allocation}
+        return {**super().state(), "credit": jsonable(credit), "allocation": self.allocation,
+                "pending": jsonable(self.held_orders())}  # fmt: skip
 
     def _check_limit(self, partner: object, limit: object) -> float:
         if partner not in self.partners:
@@ -546,6 +706,7 @@ class OrderDesk(Game, Exercise):
             node=DISTRIBUTOR, period_days=WEEK_DAYS, kpis=kpis, lead_periods=lead, pipeline_rounds=rounds,
             pipeline_count=count, pipeline_cover_periods=float(np.mean(covers)) if covers else math.nan,
             step=step, reaction_periods=reaction, periods_after_step=len(by_week) - step.period if step else 0,
+            rounds=len(by_week),
         ))  # fmt: skip
         region = {name: float(table.loc["network", name]) for name in numeric if name != "weeks_of_supply"}
         region["orders_held_share"] = float(desk.loc[REGION, "orders_held_share"])
@@ -553,8 +714,56 @@ class OrderDesk(Game, Exercise):
         return facts
 
     def advice(self, lang: str = "en_US", thresholds: Thresholds | None = None) -> list[Advice]:
-        """Plain-language advice on the weeks played (:meth:`feedback_facts` through the feedback rules)."""
-        return advise_facts(self.feedback_facts(thresholds), lang=lang, thresholds=thresholds)
+        """Plain-language advice on the weeks played (:meth:`feedback_facts` through the feedback rules).
+
+        Waiting customers are judged per level and product (:meth:`backlog_rows`), one advice
+        each naming both, instead of once for the distributor and once for the region with
+        all products summed; praise for the distributor is dropped when one of its products
+        has such advice.
+        """
+        from chansim.exercises.messages import CATALOGUE
+
+        rows = self.backlog_rows(lang)
+        backlog = product_backlog_advice(rows, key="operations.advice.backlog", lang=lang, thresholds=thresholds)
+        spoiled = {a.evidence["node"] for a in backlog}
+        general = [
+            a
+            for a in advise_facts(
+                self.feedback_facts(thresholds), lang=lang, thresholds=thresholds, catalogue=CATALOGUE
+            )
+            if a.code != "backlog" and not (a.code == "good_play" and a.evidence["node"] in spoiled)
+        ]
+        order = {"critical": 0, "warning": 1, "info": 2}
+        return sorted([*general, *backlog], key=lambda a: order[a.severity])
+
+    def backlog_rows(self, lang: str = "en_US") -> list[ProductBacklog]:
+        """Waiting customers per level (the distributor, the dealers together) and product over the weeks played.
+
+        ``stockout_rate`` = share of the level's node x day rows of the product ending with
+        a backorder or lost sales (as :func:`chansim.metrics.kpis` counts it), ``mean_backorder``
+        = mean over days of the level's backorder of the product. Names in ``lang``.
+        """
+        from chansim.exercises.messages import CATALOGUE
+
+        if self.round == 0:
+            return []
+        levels = self.result().levels
+        nodes = levels["node"].astype(str)
+        skus = levels["sku"].astype(str)
+        short = (levels["backorder"] > 1e-9) | (levels["lost"] > 1e-9)
+        rows = []
+        for level, members in ((DISTRIBUTOR, (DISTRIBUTOR,)), ("dealers", DEALERS)):
+            for _, sku in self.controlled:
+                mask = nodes.isin(members) & (skus == sku)
+                if not mask.any():
+                    continue
+                owed = levels.loc[mask].groupby("day")["backorder"].sum()
+                rows.append(ProductBacklog(
+                    node=level, sku=sku, level=CATALOGUE.get(f"operations.level.{level}", lang=lang),
+                    product=CATALOGUE.get(f"operations.sku.{sku}", lang=lang),
+                    stockout_rate=float(short[mask].mean()), mean_backorder=float(owed.mean()),
+                ))  # fmt: skip
+        return rows
 
     def benchmark(self) -> Result:
         """The desk's standard process: the distributor's daily (s, S) policy, the scenario's limits, same seed."""
@@ -590,6 +799,13 @@ class OrderDesk(Game, Exercise):
             params={"C_std": standard, "C_you": yours, "OTIF": otif, "BW": bullwhip},
             components={"cost": cost_term, "service": service_term, "bullwhip": bullwhip_term},
         )
+
+
+def base_stock(game: Game, node: str, sku: str) -> float:
+    """The order desk's standard process as an auto-play policy (:meth:`OrderDesk.base_stock_order`)."""
+    if not isinstance(game, OrderDesk):
+        raise TypeError("base_stock is the order desk's policy")
+    return game.base_stock_order(node, sku)
 
 
 _NO_ORDERS = {"orders_checked": 0, "orders_held": 0, "orders_rejected": 0, "orders_held_share": math.nan}

@@ -475,6 +475,23 @@ class NumberInput(widgets.VBox):
     def value(self, new: object) -> None:
         self.text.value = "" if new is None else (f"{new:g}" if isinstance(new, float) else str(new))
 
+    def on_submit(self, callback: Callable[[], Any]) -> None:
+        """Call ``callback()`` when the trainee presses Enter in the box (e.g. a round's advance button's ``click``).
+
+        The browser sends Enter as a ``submit`` message of the text box; the box then syncs
+        every keystroke (``continuous_update``), so the text typed reaches the kernel before
+        the Enter that follows it. A callback that plays a round should go through the
+        app's busy state (a button's ``click``), which drops an Enter sent before the browser
+        saw the last step end.
+        """
+        self.text.continuous_update = True
+
+        def handle(_widget: widgets.Widget, content: Any, _buffers: Any) -> None:
+            if isinstance(content, Mapping) and content.get("event") == "submit":
+                callback()
+
+        self.text.on_msg(handle)
+
     def read(self) -> float:
         """The number typed, checked; shows and raises a :class:`DecisionError` when it is not allowed."""
         try:

@@ -69,6 +69,10 @@ def draw_decision(data: st.DataObject, game: Any) -> dict[str, Any]:
             decision["credit_limits"] = {p: draw(st.integers(0, 200_000)) for p in partners}
         if draw(st.booleans()):
             decision["allocation"] = draw(st.sampled_from(["first_come", "proportional", "priority"]))
+        pending = list(game.held_orders()["order"])  # orders held at the credit desk: approve or hold some
+        if pending:
+            chosen = draw(st.lists(st.sampled_from(pending), max_size=len(pending), unique=True))
+            decision["approvals"] = {order: draw(st.sampled_from(["approve", "hold"])) for order in chosen}
         return decision
     if name == "training":
         seats: dict[str, int] = {}
@@ -234,6 +238,9 @@ BAD_DECISIONS: dict[str, list[tuple[Any, str]]] = {
         ({"orders": {"fridge": 1, "washer": 1, "microwave": 1}, "credit_limits": {"dealer_n1": 1e12}},
          "validation.too_large"),
         ({"orders": {"fridge": 1, "washer": 1, "microwave": 1}, "allocation": "lottery"}, "validation.unknown_choice"),
+        ({"orders": {"fridge": 1, "washer": 1, "microwave": 1}, "approvals": {"999999": "approve"}},
+         "validation.unknown_choice"),
+        ({"orders": {"fridge": 1, "washer": 1, "microwave": 1}, "approvals": ["approve"]}, "validation.unknown_choice"),
     ],
     "training": [
         ({"seats": {"dealer_n1": 3, "dealer_n2": 3, "dealer_s1": 3}}, "training.validation.over_budget"),

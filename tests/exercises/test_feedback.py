@@ -352,3 +352,33 @@ def test_games_are_scored_against_the_same_replayed_benchmark(games: dict[str, A
     fixed = score(games["pass_through"], ScoreWeights(benchmark_cost=100.0))
     cost = games["pass_through"].kpis().set_index("node").loc["retailer", "total_cost"]
     assert fixed.cost == pytest.approx(cost) and fixed.cost_points == pytest.approx(10 * cost / 100)
+
+
+# ------------------------------------------------------------------- issue 10: fewer rounds, per-product waiting
+
+
+def test_amplification_needs_four_rounds_when_the_facts_count_them() -> None:
+    from chansim.exercises.feedback import NodeFacts, advise_facts
+
+    def codes(rounds: int | None) -> list[str]:
+        facts = NodeFacts(node="n", period_days=7, kpis={"bullwhip": 6.4}, rounds=rounds)
+        return [a.code for a in advise_facts([facts])]
+
+    assert codes(2) == [] and codes(3) == []
+    assert codes(4) == ["amplification"] and codes(None) == ["amplification"]
+
+
+def test_product_backlog_advice_is_one_per_row_over_the_limit_naming_level_and_product() -> None:
+    from chansim.exercises.feedback import ProductBacklog, product_backlog_advice
+
+    rows = [
+        ProductBacklog("dist_north", "fridge", "distributor (you)", "French-door refrigerator", 0.6, 3.0),
+        ProductBacklog("dealers", "fridge", "dealers", "French-door refrigerator", 0.25, 1.5),
+        ProductBacklog("dealers", "washer", "dealers", "Front-load washer", 0.1, 0.2),
+    ]
+    advice = product_backlog_advice(rows, key="operations.advice.backlog")
+    assert [(a.evidence["node"], a.evidence["sku"], a.severity) for a in advice] == [
+        ("dist_north", "fridge", "critical"), ("dealers", "fridge", "warning"),
+    ]  # fmt: skip
+    assert advice[0].message.startswith("French-door refrigerator at the distributor (you): customers waited")
+    assert "60%" in advice[0].message and "25%" in advice[1].message and "at the dealers" in advice[1].message

@@ -185,10 +185,13 @@ def wait_changed(page, selector: str, old: str, timeout: float = 60_000) -> str:
 
 
 def type_into(page, css: str, text: str, index: int = 0) -> None:
-    """Type ``text`` into the text box carrying CSS class ``css`` and commit it (Enter)."""
+    """Type ``text`` into the text box carrying CSS class ``css`` and commit it (its ``change`` event).
+
+    Not with Enter: in the beer game's order box Enter plays the week (``NumberInput.on_submit``).
+    """
     box = page.locator(f".{css} input").nth(index)
     box.fill(text)
-    box.press("Enter")
+    box.dispatch_event("change")
 
 
 def click(app, button) -> None:

@@ -159,3 +159,53 @@ print(json.dumps({
     assert out["round"] == 3 and out["score"] > 0 and out["cost"] > 0
     assert out["draws"] == 3 and out["notice"] == "Week 3: you ordered 8 cases."
     assert out["png"], "charts must reach the app as images, not as '<Figure size ...>'"
+
+
+# --------------------------------------------------------------------------- issue 10: the content bugs a new user hits
+
+
+def submit(app) -> None:
+    """Enter in the order box, as the browser sends it (a ``submit`` message of the text box)."""
+    app.order_input.text._handle_custom_msg({"event": "submit"}, [])
+
+
+@pytest.mark.parametrize("lang", ["en_US", "zh_CN"])
+def test_the_demand_menu_and_the_home_card_do_not_give_away_the_step(lang: str) -> None:
+    """The menu said "8 from week 5": the surprise of the game was on the page before week 1."""
+    app = beer_game.app(lang)
+    texts = [label for label, _ in app.demand_picker.options]
+    texts.append(CATALOGUE.get("exercise.beer_game.description", lang=lang))
+    assert len(texts) == 3 and len(set(texts[:2])) == 2
+    for text in texts:
+        assert not re.search(r"\d", text), text  # no week, no quantity
+        assert "doubl" not in text and "翻倍" not in text
+
+
+def test_the_order_box_is_pre_filled_with_the_rules_order_every_week() -> None:
+    app = beer_game.app("en_US", role="wholesaler")
+    game = app.exercise
+    assert app.order_input.value == f"{game.default_decision()['order']:g}" and app.order_input.value != ""
+    play(app, 9)
+    assert app.order_input.value == f"{game.default_decision()['order']:g}"
+    click(app, app.start)  # a new game: pre-filled again
+    assert app.exercise.round == 0 and app.order_input.value == f"{app.exercise.default_decision()['order']:g}"
+
+
+def test_enter_in_the_order_box_plays_exactly_one_week() -> None:
+    """Enter did nothing; now it plays the week with the number typed, once, through the busy state."""
+    app = beer_game.app("en_US")
+    app.order_input.value = 7
+    submit(app)
+    game = app.exercise
+    assert game.round == 1 and game.history[0].order("retailer", "beer") == 7
+    assert app.notice.text == "Week 1: you ordered 7 cases."
+    submit(app)  # a second Enter sent before the browser saw the week end: dropped
+    assert game.round == 1 and app.busy.dropped == 1
+    app.busy.acknowledge()
+    expected = game.default_decision()["order"]
+    submit(app)  # the pre-filled rule's order, after the browser saw the step: the next week
+    assert game.round == 2 and game.history[1].order("retailer", "beer") == expected
+    app.busy.acknowledge()
+    app.order_input.value = "-3"
+    submit(app)  # a bad number is refused inline, as by the button
+    assert game.round == 2 and app.notice.level == "error" and "-3" in app.order_input.message.text

@@ -25,7 +25,7 @@ def test_first_view_prefills_the_standard_orders_and_the_credit_limits() -> None
     game = page.exercise
     assert game.round == 0 and "This week (week 1)" in page.news.value and "Nothing unusual" in page.news.value
     for sku, box in zip(SKUS, page.order_inputs, strict=True):
-        assert float(box.value) == game.suggestion(DISTRIBUTOR, sku, "order_up_to")
+        assert float(box.value) == game.suggestion(DISTRIBUTOR, sku)
     limits = game.credit_table().set_index("partner")["credit_limit"]
     assert [float(box.value) for box in page.credit_inputs] == [limits[p] for p in PARTNERS]
     assert page.allocation.value == "priority" and len(page.allocation.options) == 3
@@ -56,7 +56,7 @@ def test_a_week_with_orders_a_credit_limit_and_an_allocation_rule() -> None:
     assert "score = 40 × min(1, C_std / C_you) + 40 × OTIF + 20 × min(1, 1 / BW)" in page.score.html.value
     for _ in range(2):
         advance(page)  # the pre-filled suggestions; nothing else changed
-    assert game.round == 3 and len(game.history[2].actions) == 0
+    assert game.round == 3 and not [a for a in game.history[2].actions if a.kind != "approval"]
     assert page.kpis.values["total_cost"] > first["total_cost"]
     assert page.kpis.values["orders_held_share"] > 0  # dealer_n1 ran into its low limit
     assert page.download.csv.count("credit_limit") == 1
@@ -138,3 +138,37 @@ print(json.dumps({
     assert out["round"] == 3 and 0 < out["score"] <= 100 and out["cost"] > 0 and out["limits"] == 1
     assert out["draws"] >= 4 and out["notice"].startswith("Week 3 played: you ordered 35 refrigerators")
     assert out["png"], "charts must reach the page as images, not as '<Figure size ...>'"
+
+
+# --------------------------------------------------------------------------- issue 10: approve or hold, a week-1 order
+
+
+def test_week_one_is_pre_filled_with_an_order_not_zero() -> None:
+    page = order_desk.app("en_US")
+    assert all(float(box.value) > 0 for box in page.order_inputs)
+    assert "No order is waiting for approval." in page.pending_title.value and page.approval_inputs == {}
+
+
+@pytest.mark.parametrize("lang", ["en_US", "zh_CN"])
+def test_the_page_approves_or_holds_each_held_order(lang: str) -> None:
+    """The page promised "approve or hold orders": each held order has its row and choice, pre-filled."""
+    page = order_desk.app(lang)
+    game = page.exercise
+    page.credit_inputs[PARTNERS.index("dealer_n3")].value = 5000
+    advance(page)
+    pending = game.held_orders()
+    assert list(page.approval_inputs) == list(pending["order"]) and len(pending) > 0
+    assert {o: box.value for o, box in page.approval_inputs.items()} == game.standard_approvals()
+    first, box = next(iter(page.approval_inputs.items()))
+    row = page.pending_box.children[0].children[0].value
+    assert f"#{first}" in row and page.lang.t("operations.partner.dealer_n3") in row
+    assert page.lang.t(f"operations.sku.{pending['sku'].iloc[0]}") in row
+    assert [label for label, _ in box.options] == [page.lang.t("operations.approval.approve"),
+                                                   page.lang.t("operations.approval.hold")]  # fmt: skip
+    assert box in page.busy.controls
+    box.value = "approve" if box.value == "hold" else "hold"
+    chosen = box.value
+    advance(page)
+    assert game.played_decisions()[-1]["approvals"][first] == chosen
+    if lang == "zh_CN":
+        assert CJK.search(page.pending_title.value)

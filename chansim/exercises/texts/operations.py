@@ -18,9 +18,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "your stock, your backlog and what is on order.",
     ),
     "beer_game.step.3": (
-        "填写本周的订货量（箱），点击“前进一周”。订单要 2 周才到供应商，货物再过 2 周才到你手里。",
-        "Enter this week's order (cases) and click “Advance a week”. An order takes 2 weeks to reach your "
-        "supplier and the goods another 2 weeks to reach you.",
+        "填写本周的订货量（箱；已预填 Sterman 规则的建议），按回车键或点击“前进一周”。"
+        "订单要 2 周才到供应商，货物再过 2 周才到你手里。",
+        "Enter this week's order (cases; pre-filled with Sterman's rule's suggestion) and press Enter or click "
+        "“Advance a week”. An order takes 2 weeks to reach your supplier and the goods another 2 weeks to reach you.",
     ),
     "beer_game.step.4": (
         "观察牛鞭效应图、库存图、得分和建议；可以撤销一周或重置重来。",
@@ -38,8 +39,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "beer_game.role.customers": ("终端顾客", "End customers"),
     "beer_game.role.chain": ("整条供应链", "Whole chain"),
     "beer_game.demand_label": ("终端需求", "End demand"),
-    "beer_game.demand.classic": ("经典：每周 4 箱，第 5 周起 8 箱", "Classic: 4 cases a week, 8 from week 5"),
-    "beer_game.demand.random": ("随机：泊松分布，均值 4，第 5 周起 8", "Random: Poisson, mean 4, 8 from week 5"),
+    # the menu names the kind of demand, never its change (the step is the game's surprise; the debrief shows it)
+    "beer_game.demand.classic": ("经典桌游：需求固定，但会有意外", "Classic board game: fixed orders, with a surprise"),
+    "beer_game.demand.random": (
+        "随机：每周需求有起伏，也会有意外",
+        "Random: orders vary week to week, with a surprise",
+    ),
     "beer_game.start": ("开始新游戏", "New game"),
     "beer_game.started": (
         "新游戏开始：你扮演{role}，共 {weeks} 周。其他角色按 Sterman 规则下单。",
@@ -99,9 +104,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "changes what you should do.",
     ),
     "operations.step.2": (
-        "查看分销商的库存和信用台：谁的订单因超出信用额度被冻结？需要时调整信用额度。",
+        "查看分销商的库存和信用台：谁的订单因超出信用额度被冻结？逐笔批准或暂缓这些订单，需要时调整信用额度。",
         "Look at the distributor's stock and the credit desk: whose orders are held over their credit "
-        "limit? Change a limit if needed.",
+        "limit? Approve or hold each of them, and change a limit if needed.",
     ),
     "operations.step.3": (
         "选择缺货时的分配规则，再填写每种产品本周的补货量（已预填标准流程的建议量）。",
@@ -188,6 +193,31 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Orders over the limit are held for up to 10 days, then cancelled. Raising a limit releases the held "
         "orders that now fit at once; a limit too high risks bad debt.",
     ),
+    "operations.pending_title": (
+        "等待信用审批的订单（第 {week} 周开始时）",
+        "Orders waiting at the credit desk (start of week {week})",
+    ),
+    "operations.pending_none": ("没有等待审批的订单。", "No order is waiting for approval."),
+    "operations.pending_hint": (
+        "“批准”让订单立即放行（可超出客户的信用额度）；“暂缓”交给信用台：回款后额度够了再放行，冻结 10 天后取消。"
+        "已预填标准流程的选择：可用额度够的批准，其余暂缓。",
+        "Approve lets an order go on at once (over the customer's credit limit if need be); hold leaves it to "
+        "the credit desk: released when payments free enough credit, cancelled after 10 days held. Pre-filled "
+        "with the standard process's choice: approve what the available credit allows, hold the rest.",
+    ),
+    "operations.col.order": ("订单号", "Order"),
+    "operations.col.customer": ("客户", "Customer"),
+    "operations.col.qty": ("数量", "Quantity"),
+    "operations.col.amount": ("金额", "Amount"),
+    "operations.col.credit_status": ("信用状态", "Credit status"),
+    "operations.col.decision": ("你的决定", "Your decision"),
+    "operations.credit_status.held": (
+        "超出额度被冻结（可用额度 {available}，自第 {day} 天）",
+        "held over the limit (available {available}, since day {day})",
+    ),
+    "operations.approval.approve": ("批准", "approve"),
+    "operations.approval.hold": ("暂缓", "hold"),
+    "operations.approval_label": ("订单 {order} 的决定", "Decision on order {order}"),
     "operations.allocation_label": ("缺货时的分配规则", "When stock is short, serve"),
     "operations.allocation.first_come": ("先到先得", "first come, first served"),
     "operations.allocation.proportional": ("按订单比例分配", "a fair share of each order"),
@@ -240,6 +270,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{standard:,.0f}), the distributor's OTIF was {otif:.0%} and its bullwhip {bullwhip:.2f}; {held:.0f} "
         "orders were held for credit. Look at the weekly chart below: did your orders swing more than end "
         "demand? Were you ready when the events came?",
+    ),
+    "operations.advice.backlog": (
+        "{level}的{product}：客户等待太频繁，{stockout_rate:.0%} 的时间里存在欠货或丢单，"
+        "平均欠 {mean_backorder:.1f} 件。"
+        "需求上升前先备货；补欠货时只补一次，不要每周重复补。",
+        "{product} at the {level}: customers waited too often, {stockout_rate:.0%} of the time there was a "
+        "backlog or lost sales, with {mean_backorder:.1f} units owed on average. Build stock before demand "
+        "rises, and order for a backlog once, not again every week.",
     ),
     "operations.debrief_events": ("本局发生的事件", "The events of this game"),
 }

@@ -89,6 +89,7 @@ class BeerGameApp(App):
                                        css="chansim-order-input", width="90px")  # fmt: skip
         self.busy.add(self.order_input)
         self.round_controls("control.advance_week")
+        self.order_input.on_submit(self.controls.advance.click)  # Enter plays the week, through the busy state
         self.kpis_title = Text(self.lang, "beer_game.kpis_title", tag="h4")
         self.kpis = KpiCards(self.lang, KPI_NAMES)
         self.chart = ChartPanel(self.lang, "debrief.bullwhip_chart", css="chansim-bullwhip-chart")
@@ -149,7 +150,6 @@ class BeerGameApp(App):
     def on_start(self) -> None:
         """A new game with the role and demand picked."""
         self.exercise = self._new_game(self.role_picker.value, self.demand_picker.value)
-        self.order_input.value = ""
         self.refresh()
         self.notice.show("beer_game.started", "ok", role=self._role_name(), weeks=self.exercise.rounds)
 
@@ -157,7 +157,6 @@ class BeerGameApp(App):
         """A resumed game: its role, demand and horizon in the pickers, then every part."""
         self.seed, self.horizon_weeks = exercise.seed, exercise.horizon_weeks
         self._relabel_pickers(exercise.role, exercise.demand)
-        self.order_input.value = ""
         super().adopt(exercise)
 
     # the exercise side of the shared round handlers (the rest is the base's contract verbs)
@@ -171,16 +170,15 @@ class BeerGameApp(App):
     def show_autoplayed(self, count: int) -> None:
         self.notice.show("beer_game.autoplayed", "ok", count=count)
 
-    def show_decisions(self) -> None:
-        if self.exercise.round == 0:  # after an undo the order typed stays, for the week played again
-            self.order_input.value = ""
-
     # ------------------------------------------------------------------ what the parts show
     def refresh(self) -> None:
         """Hand the controller's state to every part (the charts are redrawn)."""
         game = self.exercise
         self.controls.show_round(game.round, game.rounds, game.finished)
         self.busy.set_disabled(self.order_input, game.finished)
+        if not game.finished:  # pre-filled with the standard process's order (Sterman's rule): Enter plays it
+            self.order_input.value = int(game.default_decision()["order"])
+            self.order_input.message.clear()
         self._state = game.stock_table().iloc[0]
         played = game.round > 0
         if played:

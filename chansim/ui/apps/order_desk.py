@@ -16,7 +16,15 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from chansim.exercises.order_desk import ALLOCATION_RULES, DEALERS, DISTRIBUTOR, PARTNERS, REGION, OrderDesk
+from chansim.exercises.order_desk import (
+    ALLOCATION_RULES,
+    APPROVAL_CHOICES,
+    DEALERS,
+    DISTRIBUTOR,
+    PARTNERS,
+    REGION,
+    OrderDesk,
+)
 from chansim.ui import charts
 from chansim.ui.apps.base import App
 from chansim.ui.widgets import (
@@ -110,6 +118,13 @@ class OrderDeskApp(App):
             for i, partner in enumerate(PARTNERS)
         ]
         self.credit_hint = Text(self.lang, "operations.credit_hint", tag="small")
+        self.pending_title = widgets.HTML()
+        self.pending_box = widgets.VBox()
+        self.pending_box.add_class("chansim-pending")
+        self.pending_hint = Text(self.lang, "operations.pending_hint", tag="small")
+        self.approval_inputs: dict[str, widgets.Dropdown] = {}
+        self._pending = None
+        self._choices: dict[str, str] = {}
         self.busy.add(*self.order_inputs, *self.credit_inputs, self.allocation)
         self.round_controls("control.advance_week")
         self.kpis = KpiCards(self.lang, KPI_NAMES)
@@ -142,6 +157,9 @@ class OrderDeskApp(App):
             self.credit_table,
             widgets.HBox(self.credit_inputs, layout=row),
             self.credit_hint,
+            self.pending_title,
+            self.pending_box,
+            self.pending_hint,
             self.controls,
             self.notice,
             self.kpis,
@@ -174,6 +192,7 @@ class OrderDeskApp(App):
             "orders": dict(zip(self.skus, orders, strict=True)),
             "credit_limits": changed,
             "allocation": rule if rule != self.exercise.allocation else None,
+            "approvals": {order: box.value for order, box in self.approval_inputs.items()},
         }
 
     def show_played(self, decision: dict, result) -> None:  # type: ignore[no-untyped-def]
@@ -195,9 +214,7 @@ class OrderDeskApp(App):
         self._state = game.stock_table().set_index("sku")
         self._credit = game.credit_table().set_index("partner")
         self._news = game.news() if not game.finished else []
-        self._suggestions = (
-            {} if game.finished else {sku: game.suggestion(DISTRIBUTOR, sku, "order_up_to") for sku in self.skus}
-        )
+        self._suggestions = {} if game.finished else {sku: game.suggestion(DISTRIBUTOR, sku) for sku in self.skus}
         if not game.finished:
             for sku, box in zip(self.skus, self.order_inputs, strict=True):
                 box.value = int(self._suggestions[sku])
@@ -205,6 +222,7 @@ class OrderDeskApp(App):
         for partner, box in zip(PARTNERS, self.credit_inputs, strict=True):
             box.value = float(self._credit.loc[partner, "credit_limit"])
             box.message.clear()
+        self._show_pending()
         for box in (*self.order_inputs, *self.credit_inputs, self.allocation):
             self.busy.set_disabled(box, game.finished)
         self._allocation_value = game.allocation
@@ -259,6 +277,51 @@ class OrderDeskApp(App):
             self.debrief.layout.display = "none"
         self._render_texts()
 
+    def _show_pending(self) -> None:
+        """One row per order held at the credit desk, with its approve / hold choice pre-filled (the standard's)."""
+        game = self.exercise
+        self.busy.forget(*self.approval_inputs.values())
+        for box in self.approval_inputs.values():
+            box.close()
+        self.approval_inputs = {}
+        if game.finished:
+            self._pending = None
+            self.pending_box.children = ()
+            return
+        self._pending = game.held_orders()
+        standard = game.standard_approvals()
+        for order in self._pending["order"]:
+            box = widgets.Dropdown(value=None, layout=widgets.Layout(width="140px"))
+            box.add_class("chansim-approval")
+            self.approval_inputs[order] = box
+        self.busy.add(*self.approval_inputs.values())
+        rows = []
+        for box in self.approval_inputs.values():
+            label = widgets.HTML()
+            label.add_class("chansim-pending-order")
+            rows.append(widgets.HBox([label, box], layout=widgets.Layout(align_items="center", grid_gap="8px")))
+        self.pending_box.children = tuple(rows)
+        self._choices = standard
+
+    def _render_pending(self) -> None:
+        t = self.lang.t
+        game = self.exercise
+        week = min(game.round + 1, game.rounds)
+        self.pending_title.value = f"<h4>{html.escape(t('operations.pending_title', week=week))}</h4>"
+        if self._pending is None or not len(self._pending):
+            self.pending_title.value += f"<p>{html.escape(t('operations.pending_none'))}</p>"
+            return
+        for row, hbox in zip(self._pending.itertuples(), self.pending_box.children, strict=True):
+            label, box = hbox.children
+            status = t("operations.credit_status.held", available=_money(row.available), day=f"{row.held_since_day:g}")
+            cells = [f"#{row.order}", t(f"operations.partner.{row.customer}"), t(f"operations.sku.{row.sku}"),
+                     f"{row.qty:g}", _money(row.amount), status]  # fmt: skip
+            label.value = " · ".join(html.escape(c) for c in cells)
+            value = box.value or self._choices.get(row.order, APPROVAL_CHOICES[1])
+            box.options = [(t(f"operations.approval.{choice}"), choice) for choice in APPROVAL_CHOICES]
+            box.value = value
+            box.tooltip = t("operations.approval_label", order=row.order)
+
     def _names(self, lang: Language, *, weekly: bool = False) -> dict[str, str]:
         """Chart labels of the nodes (the weekly bullwhip chart: the dealers together, the distributor as you)."""
         language = charts.chart_language(lang)
@@ -272,6 +335,7 @@ class OrderDeskApp(App):
         game, t = self.exercise, self.lang.t
         self.allocation.options = [(t(f"operations.allocation.{rule}"), rule) for rule in ALLOCATION_RULES]
         self.allocation.value = self._allocation_value
+        self._render_pending()
         if game.finished:
             lines = [t("operations.news_over")]
         else:
