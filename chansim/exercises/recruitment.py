@@ -261,7 +261,7 @@ class Recruitment(Exercise):
         self._picks: tuple[str, ...] = ()
         self._pools: dict[int, tuple[sc.Scenario, pd.DataFrame]] = {}
         self._best_runs: dict[int, Any] = {}
-        self._evaluations: dict[int, dict[str, float]] = {}
+        self._evaluations: dict[int, pd.DataFrame] = {}
 
     # ------------------------------------------------------------------ state
     @property
@@ -545,17 +545,24 @@ class Recruitment(Exercise):
         The round's scenario with the suppliers sized for every applicant, the round's seed;
         computed once a round (the benchmark choices of :meth:`best_choice` are picked by it).
         """
+        table = self.evaluation_table(round_index)
+        return {str(a): float(v) for a, v in zip(table["applicant"], table["value"], strict=True)}
+
+    def evaluation_table(self, round_index: int | None = None) -> pd.DataFrame:
+        """The evaluation run of a round (:meth:`evaluation`): one row per applicant, :data:`OUTCOME_COLUMNS`.
+
+        ``rank`` and ``composite`` are 0 there (no ranking is involved).
+        """
         r = min(self.round, self.rounds - 1) if round_index is None else round_index
         if r not in self._evaluations:
-            scenario, pool = self._pool(r)
+            _, pool = self._pool(r)
             everyone = self._round_scenario(r, select=None, sized_for=self.applicants_per_region)
             names = list(pool["applicant"])
             result = self._simulate(everyone, _round_seed(self.seed, r), names)
             info = pool.assign(rank=0, composite=0.0)
             rows, _ = self._measure(result, everyone, info, names, "evaluation", r + 1)
-            value = OUTCOME_COLUMNS.index("value")
-            self._evaluations[r] = {row[2]: float(row[value]) for row in rows}
-        return dict(self._evaluations[r])
+            self._evaluations[r] = pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
+        return self._evaluations[r].copy()
 
     def undo(self) -> RoundOutcome:
         """Take the last revealed round back: its pool, weights and choice become current again."""

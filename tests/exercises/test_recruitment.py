@@ -279,3 +279,24 @@ def test_good_choice_advice_needs_a_high_score_and_no_warning():
     codes = [code for code, severity, _ in record.advice_facts]
     warned = any(severity != "info" for _, severity, _ in record.advice_facts)
     assert ("good_choice" in codes) == (not warned)
+
+
+def test_applicants_differ_in_onboarding_and_satisfaction_over_seeds():
+    """Regression: satisfaction 0.88 and "active from day 30" for nearly everyone.
+
+    Every applicant copied the same store, lane and price (same margin, same fill rate, so the same
+    satisfaction) and onboarded in a fixed 30 days. Now onboarding follows capability and each
+    applicant has its own price discount: over seeds the applicants of a pool differ.
+    """
+    spreads, days = [], []
+    for seed in range(3):
+        table = Recruitment(seed=seed, rounds=1, reveal_days=150).evaluation_table()
+        assert table["active_day"].nunique() >= 4, seed
+        assert (table["active_day"].between(14, 46)).all()
+        live = table[~table["churned"]]
+        spreads.append(float(live["satisfaction"].max() - live["satisfaction"].min()))
+        days.append(float(table["active_day"].std()))
+        more, less = table["capability"] > 0.7, table["capability"] < 0.4
+        if more.any() and less.any():  # a capable partner is set up sooner
+            assert table.loc[more, "active_day"].mean() < table.loc[less, "active_day"].mean()
+    assert min(spreads) > 0.08 and min(days) > 2
