@@ -35,7 +35,10 @@ first evaluated in one run that signs them all (:meth:`Recruitment.evaluation`, 
 for all of them, the same seed: common random numbers), which gives each applicant its outcome
 value ``v_a`` (a partner that churns or goes bust early is worth little whatever its capability).
 ``V_best`` is the value of the best achievable choice, simulated: per region the (at most)
-``picks_per_region`` applicants of the highest ``v_a``, those with ``v_a > 0`` only;
+``picks_per_region`` applicants of the highest ``v_a``, those with ``v_a > 0`` only, or the
+highest-capability choice when that did better in its own simulation (who else is signed
+changes which churn and insolvency draws a partner gets, so ``v_a`` is an estimate and both
+are simulated);
 ``V_worst`` that of the worst achievable choice (at least one pick; "at most" means fewer are
 allowed): every applicant with ``v_a < 0`` within the limits, or else the single applicant of the
 lowest ``v_a``, simulated. 100: as good as the best achievable choice; 0: no
@@ -473,16 +476,14 @@ class Recruitment(Exercise):
         full["rank"] = ranked["rank"]
         full["region_rank"] = ranked["region_rank"]
         values = self.evaluation(r)
-        best = self.best_choice(r)
         worst = self.best_choice(r, worst=True)
         full["outcome_value"] = pd.Series(values)
         full["picked"] = full.index.isin(self._picks)
+        yours = self._simulate(scenario, seed, self._picks)
+        best = self.benchmark_choice(r)
+        _, best_result, worst_result = self._best_runs[r]
         full["best"] = full.index.isin(best)
         full = full.reset_index()
-        yours = self._simulate(scenario, seed, self._picks)
-        if r not in self._best_runs:
-            self._best_runs[r] = (self._simulate(scenario, seed, best), self._simulate(scenario, seed, worst))
-        best_result, worst_result = self._best_runs[r]
         rows, monthly = [], []
         runs = (("yours", yours, self._picks), ("best", best_result, best), ("worst", worst_result, worst))
         for run, result, names in runs:
@@ -527,6 +528,26 @@ class Recruitment(Exercise):
             chosen = [str(order_by["applicant"].iloc[0])]
         order = {name: i for i, name in enumerate(pool["applicant"])}
         return tuple(sorted(chosen, key=order.__getitem__))
+
+    def benchmark_choice(self, round_index: int | None = None) -> tuple[str, ...]:
+        """The choice the round's ``V_best`` is the value of (simulated once a round; see the module docstring).
+
+        Of :meth:`best_choice` and :meth:`capability_choice`, the one of the higher simulated value
+        (the first when they tie).
+        """
+        r = min(self.round, self.rounds - 1) if round_index is None else round_index
+        if r not in self._best_runs:
+            scenario, pool = self._pool(r)
+            seed = _round_seed(self.seed, r)
+            info = pool.assign(rank=0, composite=0.0)
+            simulated = []
+            for names in dict.fromkeys((self.best_choice(r), self.capability_choice(r))):
+                result = self._simulate(scenario, seed, names)
+                got, _ = self._measure(result, scenario, info, names, "best", r + 1)
+                simulated.append((sum(row[OUTCOME_COLUMNS.index("value")] for row in got), names, result))
+            _, best, best_result = max(simulated, key=lambda item: item[0])
+            self._best_runs[r] = (best, best_result, self._simulate(scenario, seed, self.best_choice(r, worst=True)))
+        return self._best_runs[r][0]
 
     def capability_choice(self, round_index: int | None = None) -> tuple[str, ...]:
         """The ``picks_per_region`` applicants of each region with the highest hidden capability (not the benchmark)."""

@@ -155,7 +155,7 @@ def test_score_formula():
 
 def test_best_choice_scores_100_and_worst_scores_0():
     game = Recruitment(seed=3, rounds=2, reveal_days=120)
-    game.choose(game.best_choice())
+    game.choose(game.benchmark_choice())
     assert game.reveal().score == pytest.approx(100.0)
     game.choose(game.best_choice(worst=True))
     assert game.reveal().score == pytest.approx(0.0)
@@ -185,10 +185,11 @@ def test_the_benchmark_is_the_best_outcome_not_the_highest_capability():
             assert picked and min(values[a] for a in picked) >= max(values[a] for a in others)
         capability = game.capability_choice()
         record = game.play_round({"weights": dict.fromkeys(CRITERIA, 1.0), "picks": list(capability)})
-        assert record.value_yours <= record.value_best * 1.001
-        if set(capability) != best and sum(values[a] for a in capability) < sum(values[a] for a in best):
+        assert record.value_yours <= record.value_best  # the capability choice is one the benchmark tried
+        if set(capability) != set(record.best):
             differs += 1
             assert record.score < 100.0, seed
+        assert set(record.best) in (best, set(capability))
     assert differs >= 1  # the seeds include rounds where capability and outcome disagree
 
 
@@ -274,7 +275,7 @@ def test_advice_rules_fire_on_what_happened():
 def test_good_choice_advice_needs_a_high_score_and_no_warning():
     game = Recruitment(seed=3, rounds=1, reveal_days=120)
     game.set_weights(inverse_variance_weights())
-    game.choose(game.best_choice())
+    game.choose(game.benchmark_choice())
     record = game.reveal()
     codes = [code for code, severity, _ in record.advice_facts]
     warned = any(severity != "info" for _, severity, _ in record.advice_facts)
