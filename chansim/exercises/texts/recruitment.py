@@ -129,11 +129,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "recruitment.score.best": (
         "基准按结果而非能力：先用相同的随机数把每位申请者都签约模拟一次，得到各自的价值 v；"
-        "最佳选择 = 每个区域 v 最高的至多 {picks} 家（只取 v > 0 的），最差选择 = v 最低的一家（或所有 v < 0 的）。"
+        "最佳选择 = 每个区域 v 最高的至多 {picks} 家（只取 v > 0 的；若按真实能力选出的组合模拟结果更好，则取后者），"
+        "最差选择 = v 最低的一家（或所有 v < 0 的）。"
         "可以少签：少签按同一标准计分。",
         "The benchmarks are outcomes, not capabilities: every applicant is first simulated signed, with the same "
         "random numbers, which gives its value v; best choice = per region the (at most) {picks} applicants of the "
-        "highest v (v > 0 only), worst choice = the one of the lowest v (or all with v < 0). Signing fewer is "
+        "highest v (v > 0 only; the highest-capability choice instead when its simulation did better), worst "
+        "choice = the one of the lowest v (or all with v < 0). Signing fewer is "
         "allowed and scored on the same scale.",
     ),
     "recruitment.score.capability": (
