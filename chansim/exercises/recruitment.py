@@ -550,7 +550,7 @@ class Recruitment(Exercise):
         return self._best_runs[r][0]
 
     def capability_choice(self, round_index: int | None = None) -> tuple[str, ...]:
-        """The ``picks_per_region`` applicants of each region with the highest hidden capability (a benchmark candidate)."""
+        """The ``picks_per_region`` applicants of each region of the highest capability (a benchmark candidate)."""
         r = min(self.round, self.rounds - 1) if round_index is None else round_index
         pool = self._pool(r)[1]
         chosen = []
