@@ -648,6 +648,8 @@ class PartnerBook:
         self.money: list[MoneyRow] = []
         self.exits: list[Exit] = []
         self.mdf_requests: list[MdfRequest] = []
+        #: onboarding days of a candidate when signed, where they differ from the recruitment config's
+        self.onboarding_plan: dict[str, int] = {}
         self._candidates_made = 0
 
     # ------------------------------------------------------------------ building
@@ -808,8 +810,17 @@ class PartnerBook:
         scored.sort(key=lambda s: (-round(s.composite_score or 0.0, 9), s.name))
         return [ScreeningResult(i + 1, s.name, s.region, float(s.composite_score or 0.0)) for i, s in enumerate(scored)]
 
+    def plan_onboarding(self, name: str, days: int) -> None:
+        """Onboard candidate ``name`` in ``days`` days when signed (instead of the config's ``onboarding_days``)."""
+        if days < 0:
+            raise ValueError(f"onboarding days of {name!r}: must be >= 0 (got {days})")
+        self.onboarding_plan[name] = int(days)
+
     def recruit(self, names: Iterable[str], day: int, *, actor: str = "system") -> list[PartnerState]:
-        """Sign candidates: onboarding starts on ``day`` (active at once when onboarding is 0 days)."""
+        """Sign candidates: onboarding starts on ``day`` (active at once when onboarding is 0 days).
+
+        A candidate's onboarding lasts the config's ``onboarding_days`` or what :meth:`plan_onboarding` set.
+        """
         cfg = self.config.recruitment
         recruited = []
         for name in names:
@@ -819,12 +830,12 @@ class PartnerBook:
             self._set_status(state, "onboarding", day, actor)
             self._set_tier(state, self.config.tiers.entry_tier, day, actor)
             state.recruited_day = day
-            state.onboarding_days = cfg.onboarding_days
+            state.onboarding_days = self.onboarding_plan.get(name, cfg.onboarding_days)
             state.ramp_up_days = cfg.ramp_up_days
             state.satisfaction = self.config.satisfaction.initial
             if cfg.cost_per_partner > 0:
                 self.money.append(MoneyRow(day, name, "recruitment_cost", to_cents(cfg.cost_per_partner)))
-            if cfg.onboarding_days == 0:
+            if state.onboarding_days == 0:
                 self._set_status(state, "active", day, "system")
             recruited.append(state)
         return recruited

@@ -17,19 +17,33 @@ A round:
 3. **chooses** up to ``picks_per_region`` partners per region (:meth:`Recruitment.choose`);
 4. **reveals** (:meth:`Recruitment.reveal`): the real engine simulates ``reveal_days`` days with the
    business layer. The picks are signed on day 0 (the recruitment round's ``select``), onboard
-   for 30 days and ramp up over 60; their capability scales their demand
+   for ``round(30 × (1.5 − k))`` days (a capable partner is set up sooner: 45 days at
+   capability 0, 15 at 1) and ramp up over 60; their capability scales their demand
    (``capability_effect`` 1: demand × ``2k``, from nothing to twice a neutral dealer's) and is their **payment health**
    (order-to-cash: a weak partner pays later and goes bust more often, leaving bad debt:
    insolvency probability ``0.6 × (1 - k)`` a year). Churn follows the lifecycle's logistic
-   model of margin, fill rate and satisfaction, which the index does not measure. Applicants
-   of a region share one market size, so what they sell reflects their capability.
+   model of margin, fill rate and satisfaction, which the index does not measure: each applicant
+   has its own price discipline, a discount off list price to its customers drawn per applicant
+   (0-15 %, :data:`MAX_PRICE_DISCOUNT`), so its margin, satisfaction and churn risk differ.
+   Applicants of a region share one market size, so what they sell reflects their capability
+   (and its discount).
 
-**Score** (shown on the page): ``V = Σ over the signed partners of (sell-out revenue - bad debt)``
-over the revealed months; ``score = 100 × clip((V_yours - V_worst) / (V_best - V_worst), 0, 1)`` with
-``V_best`` the value the best possible choice achieved (the ``picks_per_region`` applicants of each
-region with the highest hidden capability) and ``V_worst`` that of the worst one (the lowest), both
-simulated with the same seed (common random numbers). 100: as good as the best possible choice;
-0: no better than the worst.
+**Score** (shown on the page with its benchmark): ``V = Σ over the signed partners of (sell-out
+revenue - bad debt)`` over the revealed months; ``score = 100 × clip((V_yours - V_worst) / (V_best -
+V_worst), 0, 1)``. The benchmarks are outcomes, not capabilities: every applicant of the pool is
+first evaluated in one run that signs them all (:meth:`Recruitment.evaluation`, the suppliers sized
+for all of them, the same seed: common random numbers), which gives each applicant its outcome
+value ``v_a`` (a partner that churns or goes bust early is worth little whatever its capability).
+``V_best`` is the value of the best achievable choice, simulated: per region the (at most)
+``picks_per_region`` applicants of the highest ``v_a``, those with ``v_a > 0`` only, or the
+highest-capability choice when that did better in its own simulation (who else is signed
+changes which churn and insolvency draws a partner gets, so ``v_a`` is an estimate and both
+are simulated);
+``V_worst`` that of the worst achievable choice (at least one pick; "at most" means fewer are
+allowed): every applicant with ``v_a < 0`` within the limits, or else the single applicant of the
+lowest ``v_a``, simulated. 100: as good as the best achievable choice; 0: no
+better than the worst. Signing fewer partners than allowed is allowed and scored on the same scale
+(one strong partner instead of two scores what its value is worth, not 0).
 
 **Rounds.** Up to ``rounds`` rounds, each with a new applicant pool and its own seed. ``undo``
 takes the last round back (its pool and choice become current again: "try other weights");
@@ -93,6 +107,16 @@ CHURN_INTERCEPT = 1.0
 HEADROOM = 1.5
 #: Demand multiplier of a recruit of capability k: ``1 + CAPABILITY_EFFECT (2k - 1)`` (0 to 2).
 CAPABILITY_EFFECT = 1.0
+#: Onboarding of a recruit of capability k: ``round(ONBOARDING_DAYS × (1.5 − k))`` days (45 at k = 0, 15 at k = 1).
+ONBOARDING_DAYS = 30
+#: The most an applicant discounts off list price to its customers (its own price discipline, drawn uniformly
+#: per applicant from the round's seed; the index does not measure it): less margin, less satisfaction, more churn.
+MAX_PRICE_DISCOUNT = 0.15
+
+
+def onboarding_days(capability: float) -> int:
+    """The onboarding days of a recruit of hidden ``capability``: a capable partner is set up sooner."""
+    return int(round(ONBOARDING_DAYS * (1.5 - capability)))
 
 #: Columns of :meth:`Recruitment.applicants` (then one column per criterion).
 APPLICANT_COLUMNS = ["applicant", "company", "city", "region", "contact", "founded"]
@@ -123,7 +147,7 @@ class RoundOutcome:
     weights: Mapping[str, float]
     picks: tuple[str, ...]
     best: tuple[str, ...]
-    pool: pd.DataFrame  # every applicant: scores, composite, rank, capability, picked, best
+    pool: pd.DataFrame  # every applicant: scores, composite, rank, capability, outcome_value, picked, best
     outcome: pd.DataFrame  # OUTCOME_COLUMNS, runs "yours" and "best"
     monthly: pd.DataFrame  # run, applicant, company, month, sales
     value_yours: float
@@ -240,6 +264,7 @@ class Recruitment(Exercise):
         self._picks: tuple[str, ...] = ()
         self._pools: dict[int, tuple[sc.Scenario, pd.DataFrame]] = {}
         self._best_runs: dict[int, Any] = {}
+        self._evaluations: dict[int, pd.DataFrame] = {}
 
     # ------------------------------------------------------------------ state
     @property
@@ -450,15 +475,17 @@ class Recruitment(Exercise):
         full["composite"] = ranked["composite"]
         full["rank"] = ranked["rank"]
         full["region_rank"] = ranked["region_rank"]
-        best = self.best_choice(r)
+        values = self.evaluation(r)
         worst = self.best_choice(r, worst=True)
+        full["outcome_value"] = pd.Series(values)
         full["picked"] = full.index.isin(self._picks)
+        best = self.benchmark_choice(r)
+        _, best_result, worst_result = self._best_runs[r]
+        # the same scenario, seed and picks give the same run: a benchmark's is reused
+        known = {best: best_result, worst: worst_result}
+        yours = known[self._picks] if self._picks in known else self._simulate(scenario, seed, self._picks)
         full["best"] = full.index.isin(best)
         full = full.reset_index()
-        yours = self._simulate(scenario, seed, self._picks)
-        if r not in self._best_runs:
-            self._best_runs[r] = (self._simulate(scenario, seed, best), self._simulate(scenario, seed, worst))
-        best_result, worst_result = self._best_runs[r]
         rows, monthly = [], []
         runs = (("yours", yours, self._picks), ("best", best_result, best), ("worst", worst_result, worst))
         for run, result, names in runs:
@@ -482,18 +509,83 @@ class Recruitment(Exercise):
         return record
 
     def best_choice(self, round_index: int | None = None, *, worst: bool = False) -> tuple[str, ...]:
-        """The best possible choice of a round (0-based; default current): top capability per region.
+        """The best achievable choice of a round (0-based; default current) by outcome (:meth:`evaluation`).
 
-        With ``worst``: the worst possible choice (lowest capability per region).
+        Per region the (at most) ``picks_per_region`` applicants of the highest outcome value, those
+        worth more than 0 only (the single best applicant when none is). With ``worst``: the worst
+        achievable choice: the applicants worth less than 0 (at most ``picks_per_region`` a region),
+        or, when none is, the single applicant of the lowest value. Ties by applicant name.
         """
+        r = min(self.round, self.rounds - 1) if round_index is None else round_index
+        pool = self._pool(r)[1]
+        values = self.evaluation(r)
+        ranked = pool.assign(value=pool["applicant"].map(values))
+        chosen = []
+        for region in self.regions:
+            mine = ranked[ranked["region"] == region].sort_values(["value", "applicant"], ascending=[worst, True])
+            mine = mine.iloc[: self.picks_per_region]
+            chosen += list(mine.loc[mine["value"] < 0 if worst else mine["value"] > 0, "applicant"])
+        if not chosen:
+            order_by = ranked.sort_values(["value", "applicant"], ascending=[worst, True])
+            chosen = [str(order_by["applicant"].iloc[0])]
+        order = {name: i for i, name in enumerate(pool["applicant"])}
+        return tuple(sorted(chosen, key=order.__getitem__))
+
+    def benchmark_choice(self, round_index: int | None = None) -> tuple[str, ...]:
+        """The choice the round's ``V_best`` is the value of (simulated once a round; see the module docstring).
+
+        Of :meth:`best_choice` and :meth:`capability_choice`, the one of the higher simulated value
+        (the first when they tie).
+        """
+        r = min(self.round, self.rounds - 1) if round_index is None else round_index
+        if r not in self._best_runs:
+            scenario, pool = self._pool(r)
+            seed = _round_seed(self.seed, r)
+            info = pool.assign(rank=0, composite=0.0)
+            simulated = []
+            for names in dict.fromkeys((self.best_choice(r), self.capability_choice(r))):
+                result = self._simulate(scenario, seed, names)
+                got, _ = self._measure(result, scenario, info, names, "best", r + 1)
+                simulated.append((sum(row[OUTCOME_COLUMNS.index("value")] for row in got), names, result))
+            _, best, best_result = max(simulated, key=lambda item: item[0])
+            self._best_runs[r] = (best, best_result, self._simulate(scenario, seed, self.best_choice(r, worst=True)))
+        return self._best_runs[r][0]
+
+    def capability_choice(self, round_index: int | None = None) -> tuple[str, ...]:
+        """The ``picks_per_region`` applicants of each region of the highest capability (a benchmark candidate)."""
         r = min(self.round, self.rounds - 1) if round_index is None else round_index
         pool = self._pool(r)[1]
         chosen = []
         for region in self.regions:
-            mine = pool[pool["region"] == region].sort_values(["capability", "applicant"], ascending=[worst, True])
+            mine = pool[pool["region"] == region].sort_values(["capability", "applicant"], ascending=[False, True])
             chosen += list(mine["applicant"][: self.picks_per_region])
         order = {name: i for i, name in enumerate(pool["applicant"])}
         return tuple(sorted(chosen, key=order.__getitem__))
+
+    def evaluation(self, round_index: int | None = None) -> dict[str, float]:
+        """Every applicant's outcome value ``v_a`` (sell-out revenue minus bad debt) in a run that signs them all.
+
+        The round's scenario with the suppliers sized for every applicant, the round's seed;
+        computed once a round (the benchmark choices of :meth:`best_choice` are picked by it).
+        """
+        table = self.evaluation_table(round_index)
+        return {str(a): float(v) for a, v in zip(table["applicant"], table["value"], strict=True)}
+
+    def evaluation_table(self, round_index: int | None = None) -> pd.DataFrame:
+        """The evaluation run of a round (:meth:`evaluation`): one row per applicant, :data:`OUTCOME_COLUMNS`.
+
+        ``rank`` and ``composite`` are 0 there (no ranking is involved).
+        """
+        r = min(self.round, self.rounds - 1) if round_index is None else round_index
+        if r not in self._evaluations:
+            _, pool = self._pool(r)
+            everyone = self._round_scenario(r, select=None, sized_for=self.applicants_per_region)
+            names = list(pool["applicant"])
+            result = self._simulate(everyone, _round_seed(self.seed, r), names)
+            info = pool.assign(rank=0, composite=0.0)
+            rows, _ = self._measure(result, everyone, info, names, "evaluation", r + 1)
+            self._evaluations[r] = pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
+        return self._evaluations[r].copy()
 
     def undo(self) -> RoundOutcome:
         """Take the last revealed round back: its pool, weights and choice become current again."""
@@ -579,8 +671,12 @@ class Recruitment(Exercise):
         self._pools[r] = (scenario, table)
         return self._pools[r]
 
-    def _round_scenario(self, r: int, select: Sequence[str] | None) -> sc.Scenario:
-        """The channel with round ``r``'s applicants (a region's applicants share one market size)."""
+    def _round_scenario(self, r: int, select: Sequence[str] | None, sized_for: int | None = None) -> sc.Scenario:
+        """The channel with round ``r``'s applicants (a region's applicants share one market size).
+
+        The suppliers' stock and credit are sized for ``sized_for`` recruits a region (default ``picks_per_region``).
+        """
+        sized_for = self.picks_per_region if sized_for is None else sized_for
         n = self.applicants_per_region
         base = self.channel
         rnd = base.business.recruitment_round  # type: ignore[union-attr]
@@ -598,6 +694,9 @@ class Recruitment(Exercise):
         # the distributors' credit limits are scaled up for the recruits' extra demand.
         nodes = {node["name"]: node for node in data["nodes"]}
         market_of = {m["served_by"]: m for m in markets}
+        # each applicant's own price discipline (drawn from the round's seed, in applicant order)
+        draws = np.random.default_rng([self.seed, r, 1]).uniform(0.0, MAX_PRICE_DISCOUNT, len(mine))
+        discounts = {name: round(float(d), 3) for name, d in zip(mine, draws, strict=True)}
         added: dict[str, float] = {}
         existing_total = 0.0
         for region in self.regions:
@@ -608,13 +707,14 @@ class Recruitment(Exercise):
             store = nodes[dealers[0]]
             for name in per_region[region][r * n : (r + 1) * n]:
                 market_of[name]["demand"] = reference["demand"]
+                nodes[name]["price_discount"] = discounts[name]
                 for key in ("policy", "items", "initial", "shortage", "lanes"):
                     nodes[name][key] = copy.deepcopy(store[key])
                 _scale_stock(nodes[name], 1.0 + CAPABILITY_EFFECT)  # a capable recruit sells up to twice as much
             size = sum(d["distribution"]["mean"] for d in reference["demand"])
             existing = sum(sum(d["distribution"]["mean"] for d in market_of[d_]["demand"]) for d_ in dealers)
             supplier = store["lanes"][0]["supplier"]
-            added[supplier] = added.get(supplier, 0.0) + HEADROOM * self.picks_per_region * size
+            added[supplier] = added.get(supplier, 0.0) + HEADROOM * sized_for * size
             added.setdefault(f"{supplier}:base", 0.0)
             added[f"{supplier}:base"] += existing
             existing_total += existing
@@ -643,7 +743,7 @@ class Recruitment(Exercise):
         payment.update(insolvency_probability_per_year=0.6, default_health=0.9, recovery_share=0.2)
         business["incentives"] = {"plans": [], "targets": business["incentives"]["targets"]}
         business["recruitment_round"] = {
-            "candidates": mine, "day": 0, "recruit_per_region": self.picks_per_region,
+            "candidates": mine, "day": 0, "recruit_per_region": sized_for,
             "select": list(select) if select is not None else None,
         }  # fmt: skip
         data["horizon_days"] = self.reveal_days
@@ -675,7 +775,9 @@ class Recruitment(Exercise):
         runtime = session.business
         assert runtime is not None and runtime.order_to_cash is not None
         for name in sorted(picks):
-            runtime.set_payment_health(name, runtime.book[name].capability)
+            capability = runtime.book[name].capability
+            runtime.set_payment_health(name, capability)
+            runtime.book.plan_onboarding(name, onboarding_days(capability))
         session.advance(self.reveal_days)
         return session.result()
 
@@ -794,7 +896,8 @@ def advice_facts(record: RoundOutcome, game: Recruitment) -> list[tuple[str, str
     * ``biased_capital`` (info): capital (overstated by applicants) has >= 30 % of the weight.
     * ``insolvent`` (critical): a pick went bust; its bad debt, capability and most flattering score.
     * ``churned`` (warning): a pick left; the month and its satisfaction then.
-    * ``missed_best`` (info): the strongest applicant of a region was not signed; where you ranked it.
+    * ``missed_best`` (info): the strongest applicant of a region was not signed; where you ranked it
+      (the overall rank, as the table shows it).
     * ``few_picks`` (info): fewer picks than allowed in a region.
     * ``good_choice`` (info): score >= 90 and no warning.
     """
@@ -829,7 +932,7 @@ def advice_facts(record: RoundOutcome, game: Recruitment) -> list[tuple[str, str
             facts.append(("missed_best", "info", {
                 "company": str(mine.loc[strongest, "company"]), "region": game.region_names[region],
                 "capability": 100 * float(mine.loc[strongest, "capability"]),
-                "rank": int(mine.loc[strongest, "region_rank"]),
+                "rank": int(mine.loc[strongest, "rank"]), "count": len(pool),
             }))  # fmt: skip
         count = int(mine["picked"].sum())
         if count < game.picks_per_region:

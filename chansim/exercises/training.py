@@ -22,8 +22,11 @@ a. allocates the quarter's training seats (at most ``seat_budget`` = 6 in all, a
 b. picks the lead routing rule (:data:`ROUTING_RULES`): by territory with tier weights (the
    scenario's rule), round robin within the region, the dealer with the fewest open deals,
    or tier-weighted across both regions;
-c. sets the stage weights of the weighted-pipeline forecast (the CRM's probability per
-   stage; the scenario's conversion probabilities to begin with);
+c. sets the stage weights of the weighted-pipeline forecast: the win probability the CRM
+   gives a deal in each stage (the chance that a deal now in that stage is won in the end,
+   not the chance that it passes the stage); to begin with the scenario's true ones,
+   ``w_i = prod_{j >= i} p_j`` of the stage conversion probabilities ``p_j``
+   (:func:`win_probabilities`: 11.25 / 18.75 / 37.5 / 75 %);
 
 then plays the round: the real engine (:class:`chansim.engine.Session` with the business
 layer) simulates the quarter.
@@ -37,25 +40,32 @@ a trained dealer wins a superset of the deals it wins untrained. Differences bet
 runs are the effect of training, not luck.
 
 **Forecast.** At the start of round k (day ``t0``) the forecast is the weighted pipeline
-``F_k = sum over open opportunities o of units_o * prod_{j >= i_o} q_j`` (``i_o`` the stage
-o is in, ``q_j`` the trainee's stage weights). The actual ``A_k`` is the units those same
-opportunities won by the end of the round (``t0 + 84``); the few still open then count as
-not won (the funnel takes about a month, so they are rare). Forecast error of a round:
+``F_k = sum over open opportunities o of units_o * w_{i_o}`` (``i_o`` the stage o is in,
+``w_i`` the trainee's win probability of stage i): the expected wins of the pipeline. The
+actual ``A_k`` is the units those same opportunities won by the end of the round
+(``t0 + 84``); the few still open then count as not won (the funnel takes about a month,
+so they are rare). Forecast error of a round:
 ``(F_k - A_k) / A_k`` (positive: too optimistic). Leads that arrive during the round are in
 neither. A pipeline holds some 30 deals of 5-30 units, so ``A_k`` is noisy: with the true
 stage probabilities the error of one quarter is often +-40 %. The score therefore judges the
-*weights*, not the luck: ``F*_k`` is the same pipeline weighted by the conversion of each
-stage measured in round k (``passed / (passed + lost)`` in the trainee's run), and the
-calibration error is ``E = (sum_k F_k - sum_k F*_k) / sum_k F*_k``.
+*weights*, not the luck: ``F*_k`` is the same pipeline weighted by the win probability of
+each stage measured in round k (the product over the stages from it on of ``passed /
+(passed + lost)`` in the trainee's run), and the calibration error is
+``E = (sum_k F_k - sum_k F*_k) / sum_k F*_k``.
 
 **Score** (0-100, :meth:`TrainingGame.score`, :data:`SCORE_FORMULA`)::
 
-    score = 60 * clip(G / G_ref, 0, 1) + 40 * max(0, 1 - 2 |E|)
+    score = 60 * clip(G / G_ref, 0, 1) + 40 * min(F, F*) / max(F, F*)
 
 ``G`` = the vendor's extra gross margin on the units won in your run over the untrained run
 (its selling price to distributors minus unit cost, per unit) minus your training cost;
 ``G_ref`` = the same for the benchmark run (when ``G_ref <= 0``: 60 points for any ``G > 0``);
-``E`` the calibration error above (10 % off costs 8 points, 50 % off all 40).
+``F = sum_k F_k`` and ``F* = sum_k F*_k``: the forecast points are the accuracy of the
+weights, in proportion (10 % too high: 36.4 of 40; half of the target: 20; both 0: 40).
+The target is reachable: weights equal to the measured win probabilities earn all 40, the
+scenario's true ones most of them when the trainee does not train (training raises the
+conversion of the deals already in the pipeline, so the weights should rise with it:
+:meth:`TrainingGame.measured_weights` are shown to the trainee).
 
 **Advice** (:meth:`TrainingGame.advice`, thresholds in :class:`TrainingThresholds`):
 
@@ -133,6 +143,7 @@ __all__ = [
     "exercise_variant",
     "forecast_pipeline",
     "training_scenario",
+    "win_probabilities",
 ]
 
 EXERCISE = "training"
@@ -177,7 +188,7 @@ REPORT_COLUMNS = [
     "extra_won_units", "extra_margin", "forecast_units", "actual_units", "still_open_units", "forecast_error",
 ]  # fmt: skip
 #: The score formula as the module docstring gives it (the catalogue has it translated).
-SCORE_FORMULA = "score = 60 × clip(G / G_ref, 0, 1) + 40 × max(0, 1 − 2 × |E|)"
+SCORE_FORMULA = "score = 60 × clip(G / G_ref, 0, 1) + 40 × min(F, F*) / max(F, F*)"
 _STAGE_COLUMNS = ["round", "run", "stage_index", "stage", "entered", "passed", "lost"]
 
 
@@ -338,15 +349,20 @@ class FunnelLedger:
         }
 
 
+def win_probabilities(conversions: Sequence[float]) -> tuple[float, ...]:
+    """The win probability of a deal in each stage from the stage conversions: ``prod_{j >= i} conversions[j]``."""
+    return tuple(math.prod(conversions[i:]) for i in range(len(conversions)))
+
+
 def forecast_pipeline(
     pipeline: Mapping[int, int], units: Mapping[int, float], weights: Sequence[float]
 ) -> dict[int, float]:
-    """Per open opportunity: ``units * prod_{j >= stage} weights[j]`` (their sum is the weighted pipeline).
+    """Per open opportunity: ``units * weights[stage]`` (their sum is the weighted pipeline).
 
-    ``pipeline`` maps a deal id to the stage index it is in, ``units`` a deal id to its units.
+    ``pipeline`` maps a deal id to the stage index it is in, ``units`` a deal id to its units,
+    ``weights`` gives the win probability of a deal in each stage (the CRM's, not a stage conversion).
     """
-    tail = [math.prod(weights[i:]) for i in range(len(weights))]
-    return {deal: float(units[deal]) * tail[stage] for deal, stage in pipeline.items()}
+    return {deal: float(units[deal]) * weights[stage] for deal, stage in pipeline.items()}
 
 
 class TrainingDecision(BaseModel):
@@ -360,7 +376,8 @@ class TrainingDecision(BaseModel):
         None, description="Lead routing rule from this quarter on (none: the last one)."
     )
     forecast_weights: list[float] | None = Field(
-        None, description="Forecast weight (0-1) of each funnel stage, in order (none: the last ones)."
+        None,
+        description="Win probability (0-1) of a deal in each funnel stage, in order (none: the last ones).",
     )
     source: str = Field("trainee", min_length=1, max_length=40, description="Who decided: trainee or auto:<policy>.")
 
@@ -433,7 +450,9 @@ class TrainingGame(Exercise):
         self.thresholds = thresholds or TrainingThresholds()
         self.funnel_config = business.funnel
         self.stage_names: tuple[str, ...] = tuple(business.funnel.stage_names)
-        self.base_weights: tuple[float, ...] = tuple(s.conversion_probability for s in business.funnel.stages)
+        #: the scenario's stage conversion probabilities and the win probabilities they give (the first weights)
+        self.base_conversions: tuple[float, ...] = tuple(s.conversion_probability for s in business.funnel.stages)
+        self.base_weights: tuple[float, ...] = win_probabilities(self.base_conversions)
         self.training_config = business.partners.training
         tiers = partner_tiers(scenario)
         nodes = {n.name: n for n in scenario.nodes}
@@ -596,7 +615,7 @@ class TrainingGame(Exercise):
         return str(name)
 
     def set_forecast_weights(self, weights: Sequence[object]) -> tuple[float, ...]:
-        """Set the forecast weight (probability 0-1) of each stage, in funnel order."""
+        """Set the forecast weight of each stage, in funnel order: the win probability (0-1) of a deal in it."""
         self._check_open()
         taken = self._check_weights(weights)
         self._pending_weights = taken
@@ -708,14 +727,20 @@ class TrainingGame(Exercise):
         return [self.decision_of(plan) for plan in self._records]
 
     def default_decision(self) -> dict[str, Any]:
-        """The standard process: the benchmark's seat rule (offline), the last round's routing and weights."""
+        """The standard process: the benchmark's seat rule (offline), the last round's routing, :meth:`crm_weights`."""
         self._check_open()
         last = self._records[-1] if self._records else None
         return {
             "seats": self.benchmark_plan("trained"), "format": "offline",
             "routing": last.routing if last else self._default_routing,
-            "forecast_weights": list(last.forecast_weights if last else self.base_weights), "source": "auto:benchmark",
+            "forecast_weights": list(self.crm_weights()), "source": "auto:benchmark",
         }  # fmt: skip
+
+    def crm_weights(self) -> tuple[float, ...]:
+        """The win probabilities a CRM would give now: :meth:`measured_weights`, the scenario's where none measured."""
+        if not self._records:
+            return self.base_weights
+        return tuple(w if w == w else b for w, b in zip(self.measured_weights(), self.base_weights, strict=True))
 
     def auto_play(self, rounds: int | None = None, policy: str = "benchmark") -> int:
         """Play ``rounds`` rounds (default: to the end) with ``policy`` for the seats; returns the rounds played.
@@ -886,10 +911,11 @@ class TrainingGame(Exercise):
         ledgers = self._ledgers
         trained = ledgers["trained"]
         counts = trained.new_stage_counts
-        measured = []
-        for index, base in enumerate(self.base_weights):
+        conversions = []
+        for index, base in enumerate(self.base_conversions):
             passed, lost = counts.get((index, "passed"), 0), counts.get((index, "lost"), 0)
-            measured.append(passed / (passed + lost) if passed + lost else base)
+            conversions.append(passed / (passed + lost) if passed + lost else base)
+        measured = win_probabilities(conversions)
         forecast = forecast_pipeline(snapshot, trained.units, plan.forecast_weights)
         measured_forecast = forecast_pipeline(snapshot, trained.units, measured)
         base_forecast = forecast_pipeline(snapshot, trained.units, self.base_weights)
@@ -948,7 +974,8 @@ class TrainingGame(Exercise):
             "benchmark_won_units": float(sum(bench.units[d] for d in bench_won)),
             "benchmark_margin": float(sum(bench.margin[d] for d in bench_won)),
             "forecast_weights": plan.forecast_weights,
-            "measured_weights": tuple(measured),
+            "measured_weights": measured,
+            "measured_conversions": tuple(conversions),
         })  # fmt: skip
         self._stage_cache = None
         for run in RUNS:
@@ -990,11 +1017,26 @@ class TrainingGame(Exercise):
             self._stage_cache = out.copy()
         return out
 
-    def measured_weights(self, run: str = "trained") -> tuple[float, ...]:
+    def measured_conversions(self, run: str = "trained") -> tuple[float, ...]:
         """The measured conversion of each stage in ``run`` over the played rounds (NaN where nothing closed)."""
         table = self.stage_table()
         mine = table[table["run"] == run].set_index("stage_index")["conversion"]
         return tuple(float(mine.get(i, math.nan)) for i in range(len(self.stage_names)))
+
+    def measured_weights(self, run: str = "trained") -> tuple[float, ...]:
+        """The measured win probability of each stage in ``run`` over the played rounds (what the weights forecast).
+
+        ``prod_{j >= i}`` of :meth:`measured_conversions`; NaN where a stage from ``i`` on closed nothing.
+        """
+        return win_probabilities(self.measured_conversions(run))
+
+    def weight_conversions(self, weights: Sequence[float] | None = None) -> tuple[float, ...]:
+        """The stage conversions that ``weights`` (default: the current ones) imply: ``w_i / w_{i+1}``, the last ``w``.
+
+        NaN where the next stage's weight is 0 (a chart compares them with :meth:`measured_conversions`).
+        """
+        w = self.forecast_weights if weights is None else weights
+        return tuple(w[i] / w[i + 1] if w[i + 1] > 0 else math.nan for i in range(len(w) - 1)) + (float(w[-1]),)
 
     def state(self) -> dict[str, Any]:
         """What the trainee sees when deciding (JSON-able): where the game is, the settings in force, the dealers.
@@ -1101,7 +1143,7 @@ class TrainingGame(Exercise):
     def score(self) -> Score:
         """The score of the rounds played (formula in the module docstring); NaN before the first round.
 
-        ``components``: ``G``, ``G_ref``, ``E`` (calibration error of the forecast weights),
+        ``components``: ``G``, ``G_ref``, ``E`` (calibration error of the forecast weights: ``F / F* - 1``),
         ``B`` (forecast bias against the actual units), ``uplift_points``, ``forecast_points``,
         ``extra_margin``, ``training_cost``, ``forecast_units``, ``measured_forecast_units``,
         ``actual_units``.
@@ -1121,7 +1163,8 @@ class TrainingGame(Exercise):
         measured = sum(r["measured_forecast_units"] for r in rows)
         actual = sum(r["actual_units"] for r in rows)
         calibration = (forecast - measured) / measured if measured > 0 else (0.0 if forecast == 0 else math.inf)
-        forecast_points = 40.0 * max(0.0, 1.0 - 2.0 * abs(calibration))
+        high = max(forecast, measured)
+        forecast_points = 40.0 * (min(forecast, measured) / high if high > 0 else 1.0)
         bias = (forecast - actual) / actual if actual > 0 else math.nan
         components = {
             "G": gain, "G_ref": ref, "E": calibration, "B": bias, "uplift_points": uplift_points,
@@ -1132,7 +1175,7 @@ class TrainingGame(Exercise):
             uplift_points + forecast_points,
             "training.score.formula",
             SCORE_FORMULA,
-            params={"G_ref": ref, "G": gain, "E": calibration},
+            params={"G_ref": ref, "G": gain, "F": forecast, "F*": measured},
             components=components,
         )
 
@@ -1177,8 +1220,8 @@ class TrainingGame(Exercise):
         params = {
             "bias": bias if math.isfinite(bias) else 0.0, "forecast": c["forecast_units"], "actual": c["actual_units"],
             "calibration": calibration if math.isfinite(calibration) else 0.0,
-            "weights_win": math.prod(rows[-1]["forecast_weights"]),
-            "measured_win": math.prod(w for w in self.measured_weights() if w == w),
+            "weights_win": float(rows[-1]["forecast_weights"][0]),
+            "measured_win": self._measured_first_stage(),
             "deals": float(np.mean([r["pipeline_deals"] for r in rows])),
         }  # fmt: skip
         if calibration > th.forecast_bias:
@@ -1202,6 +1245,10 @@ class TrainingGame(Exercise):
             Advice(code, severity, cat.get(f"training.advice.{code}", lang, **params), dict(params))  # type: ignore[arg-type]
             for code, severity, params in found
         ]
+
+    def _measured_first_stage(self) -> float:
+        """The measured win probability of a first-stage deal (stages where nothing closed left out)."""
+        return math.prod(c for c in self.measured_conversions() if c == c)
 
     def debrief(self, lang: str = DEFAULT_LANGUAGE, catalogue: Catalogue | None = None) -> list[str]:
         """What happened, in a few sentences (empty before the first round)."""

@@ -155,10 +155,72 @@ def test_score_formula():
 
 def test_best_choice_scores_100_and_worst_scores_0():
     game = Recruitment(seed=3, rounds=2, reveal_days=120)
-    game.choose(game.best_choice())
+    game.choose(game.benchmark_choice())
     assert game.reveal().score == pytest.approx(100.0)
     game.choose(game.best_choice(worst=True))
     assert game.reveal().score == pytest.approx(0.0)
+
+
+# --------------------------------------------------------------------------- issue 10 regressions
+
+
+def test_the_benchmark_is_the_best_outcome_not_the_highest_capability():
+    """Regression: the benchmark was the highest hidden capability, so a round scored 100 although a
+    capability pick churned (or sold less than another applicant would have).
+
+    Over seeds: the benchmark picks, per region, the applicants of the highest evaluated outcome;
+    signing the highest-capability applicants instead scores below 100 whenever that choice differs,
+    and its value is never above the benchmark's.
+    """
+    differs = 0
+    for seed in (0, 2, 4):  # seed 4: the highest-capability applicants are not the best outcome
+        game = Recruitment(seed=seed, rounds=1, reveal_days=150)
+        values = game.evaluation()
+        pool = game.applicants().set_index("applicant")
+        best = set(game.best_choice())
+        for region in game.regions:
+            mine = [a for a in pool.index if pool.loc[a, "region"] == region]
+            picked = [a for a in mine if a in best]
+            others = [a for a in mine if a not in best]
+            assert picked and min(values[a] for a in picked) >= max(values[a] for a in others)
+        capability = game.capability_choice()
+        record = game.play_round({"weights": dict.fromkeys(CRITERIA, 1.0), "picks": list(capability)})
+        assert record.value_yours <= record.value_best  # the capability choice is one the benchmark tried
+        if set(capability) != set(record.best):
+            differs += 1
+            assert record.score < 100.0, seed
+        assert set(record.best) in (best, set(capability))
+    assert differs >= 1  # the seeds include rounds where capability and outcome disagree
+
+
+def test_signing_fewer_than_allowed_is_scored_on_the_same_scale():
+    """Regression: signing only the best applicant scored 0 although the page says "at most 2" a region."""
+    for seed in (1, 2):
+        game = Recruitment(seed=seed, rounds=1, reveal_days=150)
+        values = game.evaluation()
+        strongest = max(values, key=values.get)
+        record = game.play_round({"weights": dict.fromkeys(CRITERIA, 1.0), "picks": [strongest]})
+        expected = 100 * (values[strongest] - record.value_worst) / (record.value_best - record.value_worst)
+        assert record.score > 10 and record.score == pytest.approx(expected, abs=1.0)
+        assert len(record.run("worst")) == 1  # the worst achievable choice: one weak pick (every value > 0)
+        assert "few_picks" in [code for code, _, _ in record.advice_facts]
+
+
+def test_the_advice_names_the_rank_the_table_shows():
+    """Regression: "Rank" was overall in the table and per region in the advice; both are overall now."""
+    found = 0
+    for seed in range(3):
+        game = Recruitment(seed=seed, rounds=1, reveal_days=120)
+        record = play(game, BAD_WEIGHTS)
+        pool = record.pool.set_index("company")
+        for code, _, params in record.advice_facts:
+            if code == "missed_best":
+                found += 1
+                assert params["rank"] == pool.loc[params["company"], "rank"] and params["count"] == len(pool)
+                assert f"{params['rank']} of {params['count']} overall" in game.advise("en_US")[-1].message or any(
+                    f"{params['rank']} of {params['count']} overall" in a.message for a in game.advise("en_US")
+                )
+    assert found >= 1
 
 
 def test_better_weights_pick_better_partners_over_seeds():
@@ -213,8 +275,29 @@ def test_advice_rules_fire_on_what_happened():
 def test_good_choice_advice_needs_a_high_score_and_no_warning():
     game = Recruitment(seed=3, rounds=1, reveal_days=120)
     game.set_weights(inverse_variance_weights())
-    game.choose(game.best_choice())
+    game.choose(game.benchmark_choice())
     record = game.reveal()
     codes = [code for code, severity, _ in record.advice_facts]
     warned = any(severity != "info" for _, severity, _ in record.advice_facts)
     assert ("good_choice" in codes) == (not warned)
+
+
+def test_applicants_differ_in_onboarding_and_satisfaction_over_seeds():
+    """Regression: satisfaction 0.88 and "active from day 30" for nearly everyone.
+
+    Every applicant copied the same store, lane and price (same margin, same fill rate, so the same
+    satisfaction) and onboarded in a fixed 30 days. Now onboarding follows capability and each
+    applicant has its own price discount: over seeds the applicants of a pool differ.
+    """
+    spreads, days = [], []
+    for seed in range(3):
+        table = Recruitment(seed=seed, rounds=1, reveal_days=150).evaluation_table()
+        assert table["active_day"].nunique() >= 4, seed
+        assert (table["active_day"].between(14, 46)).all()
+        live = table[~table["churned"]]
+        spreads.append(float(live["satisfaction"].max() - live["satisfaction"].min()))
+        days.append(float(table["active_day"].std()))
+        more, less = table["capability"] > 0.7, table["capability"] < 0.4
+        if more.any() and less.any():  # a capable partner is set up sooner
+            assert table.loc[more, "active_day"].mean() < table.loc[less, "active_day"].mean()
+    assert min(spreads) > 0.08 and min(days) > 2

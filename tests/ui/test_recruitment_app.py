@@ -151,3 +151,20 @@ def test_after_the_last_round_the_final_pool_stays_ranked_for_the_debrief(page):
     assert page.exercise.finished
     assert page.view["ranked"] and page.view["names"] == list(page.exercise.ranking()["applicant"])
     assert page.rank_button.disabled and page.reveal_button.disabled and all(box.disabled for box in page.checks)
+
+
+def test_one_pick_scores_on_the_stated_outcome_benchmark(page):
+    """Regression (issue 10): one strong pick ("at most 2") scored 0; the benchmark was capability, not outcome."""
+    game = page.exercise
+    values = game.evaluation()
+    strongest = max(values, key=values.get)
+    set_weights(page, {"credit_history": 1})
+    click(page, page.rank_button)
+    for name, box in zip(page.view["names"], page.checks, strict=False):
+        box.value = name == strongest
+    click(page, page.reveal_button)
+    assert page.notice.level == "ok", page.notice.text
+    assert game.last is not None and game.last.picks == (strongest,)
+    assert page.score.score is not None and page.score.score > 10
+    assert "outcomes, not capabilities" in page.score.html.value and "Signing fewer" in page.score.html.value
+    assert "Rank (overall)" in page.outcome.value

@@ -84,7 +84,7 @@ def test_undo_and_reset_put_the_decisions_back():
     assert page.exercise.round == 1 and "undone" in page.notice.text
     assert page.routing.value == "territory_tier" and page.weight_inputs[0].value == "70"
     click(page, page.controls.reset)
-    assert page.exercise.round == 0 and page.weight_inputs[0].value == "60"
+    assert page.exercise.round == 0 and page.weight_inputs[0].value == "11.2"  # the true win probability
     assert page.download.csv == "" and page.score.score is None
 
 
@@ -136,3 +136,16 @@ print(json.dumps(result))
     assert out["draws"] == sorted(out["draws"]) and out["draws"][0] < out["draws"][-1]
     assert 0 <= out["score"] <= 100 and out["extra"] > 0
     assert out["csv_rows"] == 1 + 3 * 7
+
+
+def test_weights_are_prefilled_win_probabilities_and_crm_values_score():
+    """Regression (issue 10): the boxes ask for win probabilities; 10/25/45/70 % earned 0 of 40 forecast points."""
+    page = training.app("en_US", seed=1)
+    shown = [float(box.value) for box in page.weight_inputs]
+    assert shown == [round(100 * w, 1) for w in page.exercise.base_weights] == [11.2, 18.8, 37.5, 75.0]
+    for box, value in zip(page.weight_inputs, ("10", "25", "45", "70"), strict=True):
+        box.value = value
+    _play(page, {})
+    points = page.exercise.score().components["forecast_points"]
+    assert points > 25 and "of 40 points" in page.score.html.value
+    assert "%" in page.weights_help.value and "–" not in page.weights_help.value  # measured win probabilities shown

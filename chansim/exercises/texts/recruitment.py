@@ -72,7 +72,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     # table columns
     "recruitment.col.choose": ("签约", "Sign"),
-    "recruitment.col.rank": ("排名", "Rank"),
+    "recruitment.col.rank": ("总排名", "Rank (overall)"),
     "recruitment.col.company": ("公司", "Company"),
     "recruitment.col.city": ("城市", "City"),
     "recruitment.col.region": ("区域", "Region"),
@@ -128,17 +128,25 @@ TEXTS: dict[str, tuple[str, str]] = {
         "V = Σ over the signed partners of (sell-out revenue − bad debt) over {months} months",
     ),
     "recruitment.score.best": (
-        "最佳 / 最差选择：每个区域真实能力最高 / 最低的 {picks} 家，用相同的随机数模拟",
-        "Best / worst choice: the {picks} applicants per region with the highest / lowest hidden capability, "
-        "simulated with the same random numbers",
+        "基准按结果而非能力：先用相同的随机数把每位申请者都签约模拟一次，得到各自的价值 v；"
+        "最佳选择 = 每个区域 v 最高的至多 {picks} 家（只取 v > 0 的；若按真实能力选出的组合模拟结果更好，则取后者），"
+        "最差选择 = v 最低的一家（或所有 v < 0 的）。"
+        "可以少签：少签按同一标准计分。",
+        "The benchmarks are outcomes, not capabilities: every applicant is first simulated signed, with the same "
+        "random numbers, which gives its value v; best choice = per region the (at most) {picks} applicants of the "
+        "highest v (v > 0 only; the highest-capability choice instead when its simulation did better), worst "
+        "choice = the one of the lowest v (or all with v < 0). Signing fewer is "
+        "allowed and scored on the same scale.",
     ),
     "recruitment.score.capability": (
         "平均真实能力（0–100）：你的选择 {yours:.0f}，最佳选择 {best:.0f}",
         "Average hidden capability (0–100): yours {yours:.0f}, best {best:.0f}",
     ),
     "recruitment.score.mean_formula": (
-        "得分 = 各轮得分的平均值（每轮：100 × (V你的 − V最差) / (V最佳 − V最差)，限制在 0–100）",
-        "score = mean over the rounds of 100 × clip((V_yours − V_worst) / (V_best − V_worst), 0, 1)",
+        "得分 = 各轮得分的平均值（每轮：100 × (V你的 − V最差) / (V最佳 − V最差)，限制在 0–100；"
+        "V最佳、V最差 是可达到的最好 / 最差结果）",
+        "score = mean over the rounds of 100 × clip((V_yours − V_worst) / (V_best − V_worst), 0, 1); V_best, "
+        "V_worst the best and worst achievable outcomes",
     ),
     "recruitment.score.rounds": ("各轮得分：{scores}", "Scores by round: {scores}"),
     # advice
@@ -174,9 +182,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "after signing.",
     ),
     "recruitment.advice.missed_best": (
-        "{region}区域最强的申请者是 {company}（真实能力 {capability:.0f}），你的排序把它排在该区第 {rank} 位。",
+        "{region}区域最强的申请者是 {company}（真实能力 {capability:.0f}），你的排序把它排在全部 {count} 位申请者中的"
+        "第 {rank} 位（总排名）。",
         "The strongest applicant in {region} was {company} (hidden capability {capability:.0f}); your ranking "
-        "put it at place {rank} in the region.",
+        "put it at place {rank} of {count} overall (the table's rank).",
     ),
     "recruitment.advice.few_picks": (
         "{region}区域只签约了 {count} 家（最多 {maximum} 家）：没有伙伴的市场就没有销售。",

@@ -21,9 +21,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "offline or online training.",
     ),
     "training.step.3": (
-        "选择线索分配规则，并设定各阶段的预测权重（CRM 里每个阶段的赢单概率）。",
-        "Choose the lead routing rule and set the forecast weight of each stage (the win probability your CRM gives "
-        "each stage).",
+        "选择线索分配规则，并设定各阶段的预测权重：CRM 给处于该阶段的商机的赢单概率"
+        "（最终赢单的机会，而不是进入下一阶段的机会）。",
+        "Choose the lead routing rule and set the forecast weight of each stage: the win probability your CRM gives "
+        "a deal in that stage (its chance to be won in the end, not to pass the stage).",
     ),
     "training.step.4": (
         "点击“运行本季度”，然后看漏斗转化、预测与实际、得分和改进建议。",
@@ -83,15 +84,19 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Within the region, to the dealer with the fewest open deals",
     ),
     "training.routing.tier_weighted_all": ("跨区域，按等级加权", "Across regions, weighted by tier"),
-    "training.weights": ("预测权重（各阶段赢单概率，%）", "Forecast weights (win probability of each stage, %)"),
+    "training.weights": (
+        "预测权重（处于各阶段的商机最终赢单的概率，%）",
+        "Forecast weights (the chance a deal in each stage is won in the end, %)",
+    ),
     "training.weight.lead": ("线索阶段（%）", "Lead (%)"),
     "training.weight.qualified": ("已确认需求阶段（%）", "Qualified (%)"),
     "training.weight.proposal": ("方案报价阶段（%）", "Proposal (%)"),
     "training.weight.negotiation": ("商务谈判阶段（%）", "Negotiation (%)"),
     "training.weights_help": (
-        "按你的权重，处于第一阶段的商机赢单概率为 {weights_win:.1%}；已完成回合实测为 {measured_win}。",
-        "With your weights a deal in the first stage wins with {weights_win:.1%}; measured in the rounds played: "
-        "{measured_win}.",
+        "加权管道 = 各阶段商机的件数 × 该阶段的赢单概率。已完成回合实测的赢单概率（各阶段）：{measured}。"
+        "培训会提高在手商机的赢单概率。",
+        "Weighted pipeline = units of the deals in each stage × that stage's win probability. Win probability "
+        "measured in the rounds played (by stage): {measured}. Training raises it for the deals in the pipeline.",
     ),
     "training.stage.lead": ("线索", "Lead"),
     "training.stage.qualified": ("已确认需求", "Qualified"),
@@ -144,7 +149,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "training.chart.conversion": ("阶段转化率", "Stage conversion"),
     "training.chart.untrained": ("不培训（同一批线索）", "Without training (same leads)"),
     "training.chart.trained": ("你的培训方案", "With your training"),
-    "training.chart.your_weights": ("你的预测权重", "Your forecast weights"),
+    "training.chart.your_weights": ("你的权重隐含的转化率", "Conversion your weights imply"),
     "training.chart.forecast_units": ("预测（季度初加权管道）", "Forecast (weighted pipeline at the start)"),
     "training.chart.measured_units": ("按实测转化率加权", "Weighted by the measured conversion"),
     "training.chart.actual_units": ("实际（这些商机赢单的件数）", "Actual (units those deals won)"),
@@ -155,13 +160,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "training.chart.share": ("比例", "share"),
     # --- score
     "training.score.formula": (
-        "得分 = 60 × clip(G / G_ref, 0, 1) + 40 × max(0, 1 − 2 × |E|)：G 是培训为厂商多带来的毛利减去培训费用，"
+        "得分 = 60 × clip(G / G_ref, 0, 1) + 40 × min(F, F*) / max(F, F*)：G 是培训为厂商多带来的毛利减去培训费用，"
         "G_ref 是基准方案（每季度把线下名额给线索最多、尚未达到上限的经销商）的同一数值，"
-        "E 是你的加权管道相对于按实测阶段转化率加权的管道的偏差。",
-        "score = 60 × clip(G / G_ref, 0, 1) + 40 × max(0, 1 − 2 × |E|): G is the vendor's extra gross margin from "
+        "F 是你各季度初的加权管道之和，F* 是同一批商机按季度内实测的各阶段赢单概率加权之和"
+        "（预测越准，得分越接近 40）。",
+        "score = 60 × clip(G / G_ref, 0, 1) + 40 × min(F, F*) / max(F, F*): G is the vendor's extra gross margin from "
         "training minus the training cost, G_ref the same for the benchmark plan (each quarter, offline seats to the "
-        "dealers with the most leads that are below the cap), E how far your weighted pipeline was from the "
-        "pipeline weighted by the measured stage conversion.",
+        "dealers with the most leads that are below the cap), F your weighted pipelines at the quarter starts, F* "
+        "the same deals weighted by the win probability of each stage measured in the quarter (the closer, the "
+        "nearer to 40).",
     ),
     "training.score.uplift_term": (
         "培训净收益 G = {gain:,.0f}，基准 G_ref = {reference:,.0f}：得 {points:.1f} / 60 分",
@@ -169,10 +176,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{points:.1f} of 60 points",
     ),
     "training.score.forecast_term": (
-        "你的预测 {forecast:,.0f} 件，按实测转化率应为 {measured:,.0f} 件"
-        "（E = {calibration:+.0%}）：得 {points:.1f} / 40 分",
-        "Your forecasts {forecast:,.0f} units, at the measured conversion {measured:,.0f} units (E = "
-        "{calibration:+.0%}): {points:.1f} of 40 points",
+        "你的预测 F = {forecast:,.0f} 件，按实测赢单概率 F* = {measured:,.0f} 件"
+        "（偏差 {calibration:+.0%}）：得 {points:.1f} / 40 分",
+        "Your forecasts F = {forecast:,.0f} units, at the measured win probabilities F* = {measured:,.0f} units "
+        "(off by {calibration:+.0%}): {points:.1f} of 40 points",
     ),
     "training.score.actual_term": (
         "这些商机实际赢单 {actual:,.0f} 件（预测误差 {bias:+.0%}）。",
@@ -205,14 +212,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "margin: it did not pay. Pick dealers with more leads, or use the cheaper online course.",
     ),
     "training.advice.forecast_optimistic": (
-        "预测偏差 {calibration:+.0%}：加权管道用的阶段概率太乐观了。按你的权重，第一阶段商机的赢单概率是 "
+        "预测偏差 {calibration:+.0%}：加权管道用的赢单概率太乐观了。按你的权重，第一阶段商机的赢单概率是 "
         "{weights_win:.1%}，而实测只有 {measured_win:.1%}。"
         "你预测 {forecast:,.0f} 件，这些商机实际赢单 {actual:,.0f} 件。"
-        "把权重调到实测的阶段转化率。",
-        "Forecast off by {calibration:+.0%}: the pipeline was weighted by stage probabilities that were too "
+        "把权重调到实测的各阶段赢单概率。",
+        "Forecast off by {calibration:+.0%}: the pipeline was weighted by win probabilities that were too "
         "optimistic. Your weights give a first-stage deal a {weights_win:.1%} chance to win; the measured "
-        "conversion gives {measured_win:.1%}. You forecast {forecast:,.0f} units and those deals won {actual:,.0f}. "
-        "Set the weights to the measured stage conversion.",
+        "win rate is {measured_win:.1%}. You forecast {forecast:,.0f} units and those deals won {actual:,.0f}. "
+        "Set the weights to the measured win probability of each stage.",
     ),
     "training.advice.forecast_pessimistic": (
         "预测偏差 {calibration:+.0%}：预测太保守了。培训提高了转化率，实测第一阶段商机的赢单概率是 {measured_win:.1%}，"
@@ -259,8 +266,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "(weights off by {calibration:+.0%}).",
     ),
     "training.debrief.try_next": (
-        "下次可以试试：把线索分配规则和培训对象配合起来；培训后把预测权重调到实测转化率；比较线上和线下的性价比。",
+        "下次可以试试：把线索分配规则和培训对象配合起来；培训后把预测权重调到实测赢单概率；比较线上和线下的性价比。",
         "Try next time: match the routing rule to the dealers you train; after training, set the forecast weights "
-        "to the measured conversion; compare what online and offline seats return for their cost.",
+        "to the measured win probabilities; compare what online and offline seats return for their cost.",
     ),
 }

@@ -101,7 +101,7 @@ def funnel_figure(game: TrainingGame, lang: Language) -> Figure:
         ax.set_xticks(x, labels)
         ax.set_title(_chart_text(lang, title))
     axes[0, 1].plot(
-        x, game.forecast_weights, "D", color=_WEIGHTS, label=_chart_text(lang, "training.chart.your_weights")
+        x, game.weight_conversions(), "D", color=_WEIGHTS, label=_chart_text(lang, "training.chart.your_weights")
     )
     axes[0, 1].set_ylim(0, 1.05)
     axes[0, 1].set_ylabel(_chart_text(lang, "training.chart.share"))
@@ -308,12 +308,9 @@ class TrainingApp(App):
 
     def update_weights_help(self) -> None:
         game = self.exercise
-        measured = game.measured_weights()
-        measured_win = math.prod(measured) if game.round and all(w == w for w in measured) else math.nan
-        self.weights_help.set(
-            "training.weights_help", weights_win=math.prod(game.forecast_weights),
-            measured_win="–" if measured_win != measured_win else f"{measured_win:.1%}",
-        )  # fmt: skip
+        measured = game.measured_weights() if game.round else (math.nan,) * len(game.stage_names)
+        shown = " / ".join("–" if w != w else f"{w:.0%}" for w in measured)
+        self.weights_help.set("training.weights_help", measured=shown)
 
     def score_view(self, lang: Language) -> tuple[float | None, str, list[str]]:
         result = self.exercise.score()
