@@ -187,6 +187,19 @@ def pick_regions(locale: str, count: int) -> list[RegionSpec]:
     raise ValueError(f"regions: at most {len(GEOGRAPHY[locale][-1])} for locale {locale}")
 
 
+#: The other language of each locale (a partner's name is made in both, see :func:`partner_names`).
+OTHER_LOCALE = {"en_US": "zh_CN", "zh_CN": "en_US"}
+#: A city of one locale's geography as the other locale writes it (``chansim/data/generator/places.yaml``).
+PLACES: dict[str, dict[str, str]] = {locale: dict(table) for locale, table in _data("places").items()}
+
+
+def place_name(city: str, locale: str, target: str) -> str:
+    """``city`` (a city of ``locale``'s geography) in ``target``'s language; unchanged when not listed."""
+    if target == locale:
+        return city
+    return PLACES.get(locale, {}).get(city, city)
+
+
 def _short_city(city: str) -> str:
     """``Boston, MA`` -> ``Boston``; ``上海·浦东新区`` -> ``上海``."""
     return city.split(",")[0].split("·")[0]
@@ -360,6 +373,24 @@ class _Names:
         return {"contact": person, "phone": phone}
 
 
+def partner_names(names: _Names, other: _Names, kind: str, city: str, shown: str) -> dict[str, str]:
+    """A partner's name and city in both languages, as metadata: ``name_en_US``, ``name_zh_CN``, ``city_...``.
+
+    ``shown`` is the name made by ``names`` (the scenario's locale, the partner's ``display_name``);
+    the other one is made by ``other`` (a Faker of the other locale, seeded from the same seed) for
+    the city in the other language (:func:`place_name`), so the pair is the same for the same seed.
+    Pages show the name of the trainee's language; ids, decisions and results never depend on it.
+    """
+    alt_city = place_name(city, names.locale, other.locale)
+    alt = other.dealer(alt_city) if kind == "dealer" else other.distributor(alt_city)
+    return {
+        f"name_{names.locale}": shown,
+        f"name_{other.locale}": alt,
+        f"city_{names.locale}": city,
+        f"city_{other.locale}": alt_city,
+    }
+
+
 # Faker's zh_CN company stems sometimes carry a place or an industry ("济南亿次元",
 # "双敏电子"); a brand or shop name gets its own place and trade words instead.
 _ZH_PLACES = ("开发区", "济南", "黄石", "襄樊")
@@ -506,6 +537,9 @@ def generate_scenario(options: GeneratorOptions) -> sc.Scenario:
     locale = options.locale
     rng = stream(options.seed, 0, "generator")
     names = _Names(locale, options.seed, rng)
+    # the partners' names in the other language: a Faker and a stream of their own, so every
+    # other name and number is the same as before
+    other = _Names(OTHER_LOCALE[locale], options.seed, stream(options.seed, 0, "generator/names-other"))
     scale = MONEY_SCALE[locale]
     regions = pick_regions(locale, options.regions)
     region_by_name = {r.name: r for r in regions}
@@ -543,9 +577,10 @@ def generate_scenario(options: GeneratorOptions) -> sc.Scenario:
         per_region_seen[home.name] += 1
         partner = Partner(
             name=f"dist_{k + 1:0{width}d}", kind="distributor", region=home.name, city=city,
-            display_name=names.distributor(city), size="medium",
+            display_name=(shown := names.distributor(city)), size="medium",
             metadata={**names.contact(), "city": city,
-                      "founded": int(rng.integers(1978, 2016))},
+                      "founded": int(rng.integers(1978, 2016)),
+                      **partner_names(names, other, "distributor", city, shown)},
             lead_time_days=int(rng.integers(2, 7)), safety_factor=float(rng.uniform(0.8, 1.2)),
             supplier="vendor",
         )  # fmt: skip
@@ -580,9 +615,10 @@ def generate_scenario(options: GeneratorOptions) -> sc.Scenario:
             low, high = SIZE_SAFETY[size]
             dealer = Partner(
                 name=f"dealer_{suffix}_{j + 1:0{dwidth}d}", kind="dealer", region=region.name,
-                city=city, display_name=names.dealer(city), size=size,
+                city=city, display_name=(shown := names.dealer(city)), size=size,
                 metadata={**names.contact(), "city": city, "size": size,
-                          "founded": int(rng.integers(1988, 2024))},
+                          "founded": int(rng.integers(1988, 2024)),
+                          **partner_names(names, other, "dealer", city, shown)},
                 lead_time_days=lead, safety_factor=float(rng.uniform(low, high)),
                 supplier=parent.name if parent else "vendor",
             )  # fmt: skip
@@ -620,7 +656,7 @@ def generate_scenario(options: GeneratorOptions) -> sc.Scenario:
     if options.applicants:
         # applicant dealers for a recruitment round: a stream of their own, drawn last, so the
         # rest of the file is the same with or without them
-        applicants = _applicants(options, groups, region_by_name, popularity, catalogue, names)
+        applicants = _applicants(options, groups, region_by_name, popularity, catalogue, names, other)
         arng = stream(options.seed, 0, "generator/applicants/nodes")
         nodes_dealers += [
             _dealer_node(d, sku_names, amplitudes, unit_costs, list_prices, scale, arng) for d in applicants
@@ -665,6 +701,7 @@ def _applicants(
     popularity: np.ndarray,
     catalogue: list[_SkuPlan],
     names: _Names,
+    other: _Names,
 ) -> list[Partner]:
     """``options.applicants`` Faker-named applicant dealers per region, under the region's supplier."""
     rng = stream(options.seed, 0, "generator/applicants")
@@ -682,9 +719,10 @@ def _applicants(
             low, high = SIZE_SAFETY[size]
             applicant = Partner(
                 name=f"dealer_app_{region_name}_{j + 1:0{width}d}"[:64], kind="dealer", region=region_name,
-                city=city, display_name=names.dealer(city), size=size,
+                city=city, display_name=(shown := names.dealer(city)), size=size,
                 metadata={**names.contact(), "city": city, "size": size, "applicant": True,
-                          "founded": int(rng.integers(1988, 2024))},
+                          "founded": int(rng.integers(1988, 2024)),
+                          **partner_names(names, other, "dealer", city, shown)},
                 lead_time_days=int(rng.integers(1, 4)), safety_factor=float(rng.uniform(low, high)),
                 supplier=parent.name if parent else "vendor",
             )  # fmt: skip
