@@ -203,8 +203,10 @@ def format_kpi(lang: Language, name: str, value: object) -> str:
     return f"{number:.2f}".rstrip("0").rstrip(".") if number != int(number) else f"{number:.0f}"
 
 
-def partner_name(lang: Language, partner: str, shown: str, metadata: Mapping[str, Any] | None = None) -> str:
-    """A partner's name in the page's language; its id (``partner``) and every result stay the same.
+def partner_name(
+    lang: Language, partner: str, shown: str, metadata: Mapping[str, Any] | None = None, *, code: str | None = None
+) -> str:
+    """A partner's name in the page's language (or ``code``); its id (``partner``) and every result stay the same.
 
     A generated partner carries its name in both languages (``metadata["name_zh_CN"]``,
     ``["name_en_US"]``, see :func:`chansim.generate.partner_names`); a partner of the exercises'
@@ -212,11 +214,12 @@ def partner_name(lang: Language, partner: str, shown: str, metadata: Mapping[str
     ``display_name``) is that entry in one of the languages (so another scenario's partner
     of the same id keeps its own name). Otherwise ``shown``.
     """
+    code = lang.code if code is None else code
     if metadata:
-        name = metadata.get(f"name_{lang.code}")
+        name = metadata.get(f"name_{code}")
         if name:
             return str(name)
-    return _catalogued(lang, f"partner.{partner}", shown)
+    return _catalogued(lang.catalogue, code, f"partner.{partner}", shown)
 
 
 def place_name(
@@ -227,13 +230,12 @@ def place_name(
         city = metadata.get(f"{kind}_{lang.code}")
         if city:
             return str(city)
-    return _catalogued(lang, f"{kind}.{name}", shown) if kind == "region" else shown
+    return _catalogued(lang.catalogue, lang.code, f"{kind}.{name}", shown) if kind == "region" else shown
 
 
-def _catalogued(lang: Language, key: str, shown: str) -> str:
-    catalogue = lang.catalogue
-    if key in catalogue and shown in {catalogue.get(key, code) for code in catalogue.languages}:
-        return lang.t(key)
+def _catalogued(catalogue: Catalogue, code: str, key: str, shown: str) -> str:
+    if key in catalogue and shown in {catalogue.get(key, other) for other in catalogue.languages}:
+        return catalogue.get(key, code)
     return shown
 
 
@@ -654,8 +656,12 @@ class NumberInput(widgets.VBox):
 
     @property
     def field(self) -> str:
-        """The field's name in the current language (used in error messages)."""
-        return self._lang.t(self._label_key, **self._label_params)
+        """The field's name in the current language (used in error messages).
+
+        A label parameter may be a function of the :class:`Language` (a partner's name that follows it).
+        """
+        params = {k: v(self._lang) if callable(v) else v for k, v in self._label_params.items()}
+        return self._lang.t(self._label_key, **params)
 
     def _relabel(self) -> None:
         self.label.value = f'<span style="display:inline-block;min-width:140px">{html.escape(self.field)}</span>'

@@ -26,6 +26,8 @@ from chansim.ui.widgets import (
     NumberInput,
     ScorePanel,
     Text,
+    partner_name,
+    place_name,
 )
 
 __all__ = ["KPI_NAMES", "RecruitmentApp", "app"]
@@ -166,6 +168,7 @@ class RecruitmentApp(App):
         ]
         for i, box in enumerate(self.checks):
             box.add_class(f"chansim-choose-{i}")
+            box.add_class("chansim-sr-label")
         self.cells = [widgets.HTML() for _ in range(self.n_rows)]
         self.header = widgets.HTML()
         table_rows = [widgets.HBox([self.checks[i], self.cells[i]]) for i in range(self.n_rows)]
@@ -239,9 +242,11 @@ class RecruitmentApp(App):
         self.header.value = '<div style="padding-left:30px">' + _table_row(head, head=True) + "</div>"
         for i in range(self.n_rows):
             row = table.iloc[i]
+            company, city, region = _shown(self.lang, game, row["applicant"], row["company"], row["region"])
+            self.checks[i].description = self.lang.t("ui.choose", name=company)  # its label, for screen readers
             values = [
-                (str(row["rank"]) if view["ranked"] else "–", 44, "right"), (str(row["company"]), 220, "left"),
-                (str(row["city"]), 130, "left"), (game.region_names[row["region"]], 90, "left"),
+                (str(row["rank"]) if view["ranked"] else "–", 44, "right"), (company, 220, "left"),
+                (city, 130, "left"), (region, 90, "left"),
                 *[(f"{row[c]:.0f}", 92, "right") for c in CRITERIA],
                 (f"{row['composite']:.1f}" if view["ranked"] else "–", 80, "right"),
             ]  # fmt: skip
@@ -266,7 +271,8 @@ class RecruitmentApp(App):
         pool = game.applicants().set_index("applicant")
         names = self.ticked()
         counts = ", ".join(
-            f"{game.region_names[r]} {sum(1 for n in names if pool.loc[n, 'region'] == r)}/{game.picks_per_region}"
+            f"{place_name(self.lang, 'region', r, game.region_names[r])} "
+            f"{sum(1 for n in names if pool.loc[n, 'region'] == r)}/{game.picks_per_region}"
             for r in game.regions
         )
         self.chosen_text.set("recruitment.chosen", counts=counts)
@@ -300,8 +306,9 @@ class RecruitmentApp(App):
                     t(f"recruitment.exit.{row.exit_reason}", month=int(row.exit_month))
                     if row.churned else t("recruitment.exit.none")
                 )  # fmt: skip
+                company, _, region = _shown(self.lang, game, row.applicant, row.company, row.region)
                 values = [
-                    t(f"recruitment.run.{run}"), row.company, game.region_names[row.region], str(row.rank),
+                    t(f"recruitment.run.{run}"), company, region, str(row.rank),
                     f"{100 * row.capability:.0f}",
                     f"{row.active_day:.0f}" if row.activated else t("recruitment.never_active"),
                     f"{row.sales:,.0f}", f"{row.attainment:.0%}" if not math.isnan(row.attainment) else "–",
@@ -437,3 +444,13 @@ def app(
     )  # fmt: skip
     made.open_session(trainee=trainee, store=store, game=game)
     return made
+
+
+def _shown(lang: Language, game: Any, applicant: str, company: str, region: str) -> tuple[str, str, str]:
+    """An applicant's company, city and region in the page's language (the game keeps its ids and locale)."""
+    meta = game.channel.node(applicant).metadata
+    return (
+        partner_name(lang, applicant, str(company), meta),
+        place_name(lang, "city", applicant, str(meta.get("city", "")), meta),
+        place_name(lang, "region", region, game.region_names[region]),
+    )
