@@ -133,6 +133,11 @@ def test_evaluation_in_chinese_shows_chinese_partner_names() -> None:
     for partner in ("dist_north", "dealer_n1", "dealer_s3"):
         assert CATALOGUE.get(f"partner.{partner}", "zh_CN") in text, partner
         assert CATALOGUE.get(f"partner.{partner}", "en_US") not in text, partner
+    # the territories too (the dropdown of the territory move, the scorecard's cells)
+    assert "湖畔市中心" in text and "Lakeside centre" not in text
+    app.page.switch.value = "en_US"
+    text = page_text(app.page)
+    assert "Lakeside centre" in text and "湖畔" not in text and CATALOGUE.get("partner.dealer_n1", "en_US") in text
 
 
 def test_a_round_played_in_either_language_is_the_same_round() -> None:
@@ -201,22 +206,31 @@ def test_reset_asks_first_and_acts_on_the_second_click() -> None:
     lang = Language("en_US")
     notice = Notice(lang)
     done: list[int] = []
-    btn = button(lang, "control.reset", css="chansim-reset", on_click=lambda: done.append(1), notice=notice)
-    assert isinstance(btn, ConfirmButton)
+    made = button(lang, "control.reset", css="chansim-reset", on_click=lambda: done.append(1), notice=notice)
+    assert isinstance(made, ConfirmButton)
+    made.click()
+    assert done == [] and made.armed
+    made.click()
+    assert done == [1] and not made.armed
+    # the time: a second click after it asks again
     clock = Clock()
-    btn._clock = clock  # noqa: SLF001 - a test clock
+    btn = ConfirmButton(lang, "control.reset", {}, clock=clock)
+    action = btn.confirmed(lambda: done.append(2))
+    btn.on_click(lambda _b: action())
+    btn.relabel()
+    reset = CATALOGUE.get("control.reset", "en_US")
+    assert btn.description == reset
     btn.click()
-    assert done == [] and btn.armed and "chansim-confirming" in btn._dom_classes
-    assert btn.description == "Click again to confirm: Reset" or "confirm" in btn.description.lower()
-    btn.click()
-    assert done == [1] and not btn.armed and btn.description == CATALOGUE.get("control.reset", "en_US")
-    # a second click after the time asks again
-    btn.click()
+    assert done == [1] and btn.armed and btn.description == CATALOGUE.get("ui.confirm", "en_US", action=reset)
+    lang.code = "zh_CN"
+    btn.relabel()  # (button() registers this with the language)
+    assert btn.description == CATALOGUE.get("ui.confirm", "zh_CN", action=CATALOGUE.get("control.reset", "zh_CN"))
+    lang.code = "en_US"
     clock.now += 60
     btn.click()
-    assert done == [1] and btn.armed
+    assert done == [1] and btn.armed, "a click long after the question acted"
     btn.click()
-    assert done == [1, 1]
+    assert done == [1, 2] and not btn.armed and btn.description == reset
     # a plain button acts at once
     other: list[int] = []
     plain = button(lang, "control.undo", css="chansim-undo", on_click=lambda: other.append(1), notice=notice)

@@ -50,6 +50,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "partner.dealer_s1": ("河湾家电折扣店", "Bayou Appliance Outlet"),
     "partner.dealer_s2": ("木兰家用电器", "Magnolia Home Electronics"),
     "partner.dealer_s3": ("棕榈家电商店", "Palmetto Appliance Shop"),
+    # the evaluation's territories: a town of the fixed channel and its part (chansim.exercises.evaluation)
+    "territory.name": ("{town}{part}", "{town} {part}"),
+    "territory.market_n1": ("湖畔", "Lakeside"),
+    "territory.market_n2": ("枫树街", "Maple Street"),
+    "territory.market_n3": ("松岭", "Pine Ridge"),
+    "territory.market_s1": ("河湾", "Bayou"),
+    "territory.market_s2": ("木兰", "Magnolia"),
+    "territory.market_s3": ("棕榈", "Palmetto"),
+    "territory.part.centre": ("市中心", "centre"),
+    "territory.part.outskirts": ("郊区", "outskirts"),
     # sales regions of generated channels (chansim/data/generator/geography.yaml, coarsest level), by id
     "region.northeast": ("美国东北部", "Northeast"),
     "region.southeast": ("美国东南部", "Southeast"),

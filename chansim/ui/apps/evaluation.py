@@ -196,7 +196,7 @@ class ScorecardTable(widgets.VBox):
                 kind = t(f"evaluation.kind.{row['kind']}")
                 badge = f" <i>({html.escape(t('evaluation.newcomer'))})</i>" if row["newcomer"] else ""
                 names = [x for x in str(row["territories"]).split(", ") if x]
-                territories = ", ".join(html.escape(game.territory_name(x)) for x in names)
+                territories = ", ".join(html.escape(_territory(self._lang, game, x)) for x in names)
                 values = [
                     f"<b>{html.escape(partner_name(self._lang, partner, str(row['display_name'])))}</b>"
                     f"<br><small>{html.escape(kind)}</small>{badge}",
@@ -300,7 +300,7 @@ class TerritoryControl(widgets.VBox):
         structure = game.structure
         chosen = self.source.value
         self.source.options = [
-            (t("evaluation.territory_served", territory=game.territory_name(x),
+            (t("evaluation.territory_served", territory=_territory(self._lang, game, x),
                dealer=_name(self._lang, game, structure.serving[x])), x)
             for x in game.territories()
         ]  # fmt: skip
@@ -315,7 +315,7 @@ class TerritoryControl(widgets.VBox):
         moves = game.pending_moves
         if moves:
             text = "; ".join(
-                f"{game.territory_name(x)} → {_name(self._lang, game, d)}" for x, d in sorted(moves.items())
+                f"{_territory(self._lang, game, x)} → {_name(self._lang, game, d)}" for x, d in sorted(moves.items())
             )
             self.moves.value = html.escape(t("evaluation.moves", moves=text))
         else:
@@ -374,7 +374,7 @@ class EvaluationApp(App):
     def on_move(self, territory: str, dealer: str) -> None:
         self.exercise.reassign(territory, dealer)
         self.territory.show(self.exercise)
-        self.notice.show("evaluation.territory_moved", "ok", territory=self.exercise.territory_name(territory),
+        self.notice.show("evaluation.territory_moved", "ok", territory=_territory(self.lang, self.exercise, territory),
                          dealer=_name(self.lang, self.exercise, dealer))  # fmt: skip
 
     # the exercise side of the round handlers: the decisions are taken as they are picked (on_decide, on_move)
@@ -466,3 +466,19 @@ def app(
 def _name(lang: Language, game: Any, partner: str) -> str:
     """The partner's name in the page's language (a newcomer keeps its own)."""
     return partner_name(lang, partner, game.display_name(partner))
+
+
+def _territory(lang: Language, game: Any, territory: str) -> str:
+    """A territory of the fixed channel (``market_n1_centre``: "Lakeside centre") in the page's language."""
+    shown = game.territory_name(territory)
+    town, _, part = territory.rpartition("_")
+    keys = (f"territory.{town}", f"territory.part.{part}")
+    cat = lang.catalogue
+    if all(key in cat for key in keys):
+        names = {
+            cat.get("territory.name", code, town=cat.get(keys[0], code), part=cat.get(keys[1], code))
+            for code in cat.languages
+        }
+        if shown in names:
+            return lang.t("territory.name", town=lang.t(keys[0]), part=lang.t(keys[1]))
+    return shown
