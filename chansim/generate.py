@@ -40,7 +40,14 @@ from chansim.business.config import RecruitmentRound
 from chansim.io import load_package_document
 from chansim.rng import stream
 
-__all__ = ["GeneratorOptions", "generate_scenario", "CATALOGUE_SIZE", "MAX_DEMAND_STREAMS"]
+__all__ = [
+    "GeneratorOptions",
+    "generate_scenario",
+    "partner_names",
+    "place_name",
+    "CATALOGUE_SIZE",
+    "MAX_DEMAND_STREAMS",
+]
 
 Locale = Literal["en_US", "zh_CN"]
 
@@ -373,24 +380,6 @@ class _Names:
         return {"contact": person, "phone": phone}
 
 
-def partner_names(names: _Names, other: _Names, kind: str, city: str, shown: str) -> dict[str, str]:
-    """A partner's name and city in both languages, as metadata: ``name_en_US``, ``name_zh_CN``, ``city_...``.
-
-    ``shown`` is the name made by ``names`` (the scenario's locale, the partner's ``display_name``);
-    the other one is made by ``other`` (a Faker of the other locale, seeded from the same seed) for
-    the city in the other language (:func:`place_name`), so the pair is the same for the same seed.
-    Pages show the name of the trainee's language; ids, decisions and results never depend on it.
-    """
-    alt_city = place_name(city, names.locale, other.locale)
-    alt = other.dealer(alt_city) if kind == "dealer" else other.distributor(alt_city)
-    return {
-        f"name_{names.locale}": shown,
-        f"name_{other.locale}": alt,
-        f"city_{names.locale}": city,
-        f"city_{other.locale}": alt_city,
-    }
-
-
 # Faker's zh_CN company stems sometimes carry a place or an industry ("济南亿次元",
 # "双敏电子"); a brand or shop name gets its own place and trade words instead.
 _ZH_PLACES = ("开发区", "济南", "黄石", "襄樊")
@@ -537,9 +526,6 @@ def generate_scenario(options: GeneratorOptions) -> sc.Scenario:
     locale = options.locale
     rng = stream(options.seed, 0, "generator")
     names = _Names(locale, options.seed, rng)
-    # the partners' names in the other language: a Faker and a stream of their own, so every
-    # other name and number is the same as before
-    other = _Names(OTHER_LOCALE[locale], options.seed, stream(options.seed, 0, "generator/names-other"))
     scale = MONEY_SCALE[locale]
     regions = pick_regions(locale, options.regions)
     region_by_name = {r.name: r for r in regions}
@@ -577,10 +563,9 @@ def generate_scenario(options: GeneratorOptions) -> sc.Scenario:
         per_region_seen[home.name] += 1
         partner = Partner(
             name=f"dist_{k + 1:0{width}d}", kind="distributor", region=home.name, city=city,
-            display_name=(shown := names.distributor(city)), size="medium",
+            display_name=names.distributor(city), size="medium",
             metadata={**names.contact(), "city": city,
-                      "founded": int(rng.integers(1978, 2016)),
-                      **partner_names(names, other, "distributor", city, shown)},
+                      "founded": int(rng.integers(1978, 2016))},
             lead_time_days=int(rng.integers(2, 7)), safety_factor=float(rng.uniform(0.8, 1.2)),
             supplier="vendor",
         )  # fmt: skip
@@ -615,10 +600,9 @@ def generate_scenario(options: GeneratorOptions) -> sc.Scenario:
             low, high = SIZE_SAFETY[size]
             dealer = Partner(
                 name=f"dealer_{suffix}_{j + 1:0{dwidth}d}", kind="dealer", region=region.name,
-                city=city, display_name=(shown := names.dealer(city)), size=size,
+                city=city, display_name=names.dealer(city), size=size,
                 metadata={**names.contact(), "city": city, "size": size,
-                          "founded": int(rng.integers(1988, 2024)),
-                          **partner_names(names, other, "dealer", city, shown)},
+                          "founded": int(rng.integers(1988, 2024))},
                 lead_time_days=lead, safety_factor=float(rng.uniform(low, high)),
                 supplier=parent.name if parent else "vendor",
             )  # fmt: skip
@@ -656,7 +640,7 @@ def generate_scenario(options: GeneratorOptions) -> sc.Scenario:
     if options.applicants:
         # applicant dealers for a recruitment round: a stream of their own, drawn last, so the
         # rest of the file is the same with or without them
-        applicants = _applicants(options, groups, region_by_name, popularity, catalogue, names, other)
+        applicants = _applicants(options, groups, region_by_name, popularity, catalogue, names)
         arng = stream(options.seed, 0, "generator/applicants/nodes")
         nodes_dealers += [
             _dealer_node(d, sku_names, amplitudes, unit_costs, list_prices, scale, arng) for d in applicants
@@ -701,7 +685,6 @@ def _applicants(
     popularity: np.ndarray,
     catalogue: list[_SkuPlan],
     names: _Names,
-    other: _Names,
 ) -> list[Partner]:
     """``options.applicants`` Faker-named applicant dealers per region, under the region's supplier."""
     rng = stream(options.seed, 0, "generator/applicants")
@@ -719,10 +702,9 @@ def _applicants(
             low, high = SIZE_SAFETY[size]
             applicant = Partner(
                 name=f"dealer_app_{region_name}_{j + 1:0{width}d}"[:64], kind="dealer", region=region_name,
-                city=city, display_name=(shown := names.dealer(city)), size=size,
+                city=city, display_name=names.dealer(city), size=size,
                 metadata={**names.contact(), "city": city, "size": size, "applicant": True,
-                          "founded": int(rng.integers(1988, 2024)),
-                          **partner_names(names, other, "dealer", city, shown)},
+                          "founded": int(rng.integers(1988, 2024))},
                 lead_time_days=int(rng.integers(1, 4)), safety_factor=float(rng.uniform(low, high)),
                 supplier=parent.name if parent else "vendor",
             )  # fmt: skip
@@ -1138,3 +1120,39 @@ def _business(
         "incentives": {"plans": plans, "targets": {"period_days": DAYS_PER_MONTH, "by_node": targets}},
         "funnel": {"lead_sources": lead_sources, "routing": {"rule": "territory", "tie_break": "tier_weighted"}},
     }  # fmt: skip
+
+
+# --------------------------------------------------------------------------- names in both languages
+
+
+def partner_names(scenario: sc.Scenario) -> dict[str, dict[str, str]]:
+    """Every distributor's and dealer's name and city in both languages, for a generated scenario.
+
+    ``{node: {"name_en_US": ..., "name_zh_CN": ..., "city_en_US": ..., "city_zh_CN": ...}}``: the
+    scenario's own language is its ``display_name`` and city; the other is made by a Faker of the
+    other locale seeded with the scenario's seed (``metadata["seed"]``) and a stream of its own,
+    partner after partner in the scenario's order, for the city in the other language
+    (:func:`place_name`). So the same scenario always gives the same pairs, and nothing of the
+    scenario (its file, ids, numbers, results) depends on them: pages show the name of the
+    trainee's language. A scenario the generator did not make (no ``locale`` and ``seed`` in its
+    metadata) gives ``{}``.
+    """
+    locale, seed = scenario.metadata.get("locale"), scenario.metadata.get("seed")
+    if locale not in OTHER_LOCALE or not isinstance(seed, int) or isinstance(seed, bool):
+        return {}
+    target = OTHER_LOCALE[str(locale)]
+    other = _Names(target, seed, stream(seed, 0, "generator/names-other"))
+    pairs: dict[str, dict[str, str]] = {}
+    for node in scenario.nodes:
+        if node.kind not in ("distributor", "dealer"):
+            continue
+        city = str(node.metadata.get("city", ""))
+        alt_city = place_name(city, str(locale), target)
+        alt = other.dealer(alt_city) if node.kind == "dealer" else other.distributor(alt_city)
+        pairs[node.name] = {
+            f"name_{locale}": node.display_name or node.name,
+            f"name_{target}": alt,
+            f"city_{locale}": city,
+            f"city_{target}": alt_city,
+        }
+    return pairs

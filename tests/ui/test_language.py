@@ -15,7 +15,8 @@ import ipywidgets as widgets
 import pytest
 
 from chansim.exercises.messages import CATALOGUE
-from chansim.generate import GeneratorOptions, generate_scenario, place_name
+from chansim.generate import GeneratorOptions, generate_scenario, partner_names, place_name
+from chansim.io import scenario_to_yaml
 from chansim.serve.launcher import PAGE_TITLES, localize_page, page_language
 from chansim.ui.widgets import ConfirmButton, Language, Notice, NumberInput, Page, button, partner_name
 from tests.ui.conftest import NOTEBOOKS, click
@@ -49,25 +50,29 @@ def page_text(widget: widgets.Widget) -> str:
 def test_every_generated_partner_has_its_name_and_city_in_both_languages(locale: str, seed: int) -> None:
     options = GeneratorOptions(seed=seed, locale=locale, regions=2, business=True, applicants=3)
     scenario = generate_scenario(options)
+    before = scenario_to_yaml(scenario)
+    pairs = partner_names(scenario)
     other = "zh_CN" if locale == "en_US" else "en_US"
     partners = [n for n in scenario.nodes if n.kind in ("dealer", "distributor")]
-    assert partners
+    assert partners and set(pairs) == {n.name for n in partners}
     for node in partners:
-        meta = node.metadata
-        assert meta[f"name_{locale}"] == node.display_name
-        assert meta[f"city_{locale}"] == meta["city"]
-        alt, alt_city = str(meta[f"name_{other}"]), str(meta[f"city_{other}"])
+        pair = pairs[node.name]
+        assert pair[f"name_{locale}"] == node.display_name
+        assert pair[f"city_{locale}"] == node.metadata["city"]
+        alt, alt_city = pair[f"name_{other}"], pair[f"city_{other}"]
         assert alt and alt != node.display_name
         if other == "zh_CN":
             assert CJK.search(alt) and CJK.search(alt_city), (alt, alt_city)
         else:
             assert not CJK.search(alt) and not CJK.search(alt_city), (alt, alt_city)
-        assert alt_city == place_name(str(meta["city"]), locale, other)
-    # the same seed, the same pairs; the names in the other language are all different
-    again = generate_scenario(options)
-    assert [n.metadata for n in again.nodes] == [n.metadata for n in scenario.nodes]
-    alts = [n.metadata[f"name_{other}"] for n in partners]
+        assert alt_city == place_name(str(node.metadata["city"]), locale, other)
+    # the same scenario, the same pairs; the names in the other language are all different
+    assert partner_names(generate_scenario(options)) == pairs
+    alts = [pairs[n.name][f"name_{other}"] for n in partners]
     assert len(set(alts)) == len(alts)
+    # and the scenario is what it was: its file never holds the other language
+    assert scenario_to_yaml(scenario) == before
+    assert partner_names(generate_scenario(GeneratorOptions(seed=seed + 1, locale=locale, regions=2))) != pairs
 
 
 def test_partner_names_follow_the_language() -> None:
@@ -96,13 +101,13 @@ def test_recruitment_after_a_switch_shows_no_name_or_region_of_the_other_languag
     assert all(label in text for label in zh_regions)
     app.page.switch.value = "en_US"
     text = page_text(app.page)
-    table = "\n".join(cell.value for cell in app.cells)
-    assert not CJK.search(html.unescape(re.sub(r"<[^>]+>", " ", table))), "Chinese text left in the applicant table"
+    table = html.unescape(re.sub(r"<[^>]+>", " ", "\n".join(cell.value for cell in app.cells)))
+    assert not CJK.search(table), "Chinese text left in the applicant table"
     assert not any(label in text for label in zh_regions), "a Chinese region label left after the switch"
     assert all(CATALOGUE.get(f"region.{r}", "en_US") in text for r in game.regions)
-    names = [n for n in game.applicants()["applicant"]]
-    for name in names:
-        assert str(game.channel.node(name).metadata["name_en_US"]) in table
+    pairs = partner_names(game.channel)
+    for name in game.applicants()["applicant"]:
+        assert pairs[name]["name_en_US"] in table and pairs[name]["city_en_US"] in table
     # every checkbox is labelled, in the page's language
     assert all(box.description.startswith("Choose ") for box in app.checks)
     assert game.to_log() == before, "the switch changed the game"

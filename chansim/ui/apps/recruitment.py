@@ -15,6 +15,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from chansim.exercises.recruitment import CRITERIA, NOISE, Recruitment
+from chansim.generate import partner_names
 from chansim.ui.apps.base import App
 from chansim.ui.charts import COLORS, chart_language, cjk_font, new_figure
 from chansim.ui.widgets import (
@@ -163,6 +164,7 @@ class RecruitmentApp(App):
 
         # applicants: one row per applicant, a checkbox and the cells
         self.n_rows = applicants_per_region * regions
+        self._names: tuple[Any, dict[str, dict[str, str]]] = (None, {})
         self.checks = [
             widgets.Checkbox(value=False, indent=False, layout=widgets.Layout(width="30px")) for _ in range(self.n_rows)
         ]
@@ -242,7 +244,7 @@ class RecruitmentApp(App):
         self.header.value = '<div style="padding-left:30px">' + _table_row(head, head=True) + "</div>"
         for i in range(self.n_rows):
             row = table.iloc[i]
-            company, city, region = _shown(self.lang, game, row["applicant"], row["company"], row["region"])
+            company, city, region = self.shown(row["applicant"], row["company"], row["region"])
             self.checks[i].description = self.lang.t("ui.choose", name=company)  # its label, for screen readers
             values = [
                 (str(row["rank"]) if view["ranked"] else "–", 44, "right"), (company, 220, "left"),
@@ -261,6 +263,19 @@ class RecruitmentApp(App):
                                 picks=game.picks_per_region)  # fmt: skip
         self.busy.set_disabled(self.reveal_button, game.finished)
         self.busy.set_disabled(self.rank_button, game.finished)
+
+    def shown(self, applicant: str, company: str, region: str) -> tuple[str, str, str]:
+        """An applicant's company, city and region in the page's language (the game keeps its ids and locale)."""
+        game = self.exercise
+        if self._names[0] is not game.channel:  # made once per channel (chansim.generate.partner_names)
+            self._names = (game.channel, partner_names(game.channel))
+        pair = self._names[1].get(applicant, {})
+        city = str(game.channel.node(applicant).metadata.get("city", ""))
+        return (
+            partner_name(self.lang, applicant, str(company), pair),
+            place_name(self.lang, "city", applicant, city, pair),
+            place_name(self.lang, "region", region, game.region_names[region]),
+        )
 
     def ticked(self) -> list[str]:
         """The applicants ticked."""
@@ -306,7 +321,7 @@ class RecruitmentApp(App):
                     t(f"recruitment.exit.{row.exit_reason}", month=int(row.exit_month))
                     if row.churned else t("recruitment.exit.none")
                 )  # fmt: skip
-                company, _, region = _shown(self.lang, game, row.applicant, row.company, row.region)
+                company, _, region = self.shown(row.applicant, row.company, row.region)
                 values = [
                     t(f"recruitment.run.{run}"), company, region, str(row.rank),
                     f"{100 * row.capability:.0f}",
@@ -445,12 +460,3 @@ def app(
     made.open_session(trainee=trainee, store=store, game=game)
     return made
 
-
-def _shown(lang: Language, game: Any, applicant: str, company: str, region: str) -> tuple[str, str, str]:
-    """An applicant's company, city and region in the page's language (the game keeps its ids and locale)."""
-    meta = game.channel.node(applicant).metadata
-    return (
-        partner_name(lang, applicant, str(company), meta),
-        place_name(lang, "city", applicant, str(meta.get("city", "")), meta),
-        place_name(lang, "region", region, game.region_names[region]),
-    )
