@@ -51,7 +51,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "partner.dealer_s2": ("木兰家用电器", "Magnolia Home Electronics"),
     "partner.dealer_s3": ("棕榈家电商店", "Palmetto Appliance Shop"),
     # the evaluation's territories: a town of the fixed channel and its part (chansim.exercises.evaluation)
-    "territory.name": ("{town}{part}", "{town} {part}"),
     "territory.market_n1": ("湖畔", "Lakeside"),
     "territory.market_n2": ("枫树街", "Maple Street"),
     "territory.market_n3": ("松岭", "Pine Ridge"),

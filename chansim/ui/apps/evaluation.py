@@ -469,16 +469,16 @@ def _name(lang: Language, game: Any, partner: str) -> str:
 
 
 def _territory(lang: Language, game: Any, territory: str) -> str:
-    """A territory of the fixed channel (``market_n1_centre``: "Lakeside centre") in the page's language."""
+    """A territory of the fixed channel (``market_n1_centre``: "Lakeside centre", "湖畔市中心") in the page's language."""
     shown = game.territory_name(territory)
     town, _, part = territory.rpartition("_")
     keys = (f"territory.{town}", f"territory.part.{part}")
     cat = lang.catalogue
     if all(key in cat for key in keys):
-        names = {
-            cat.get("territory.name", code, town=cat.get(keys[0], code), part=cat.get(keys[1], code))
-            for code in cat.languages
-        }
-        if shown in names:
-            return lang.t("territory.name", town=lang.t(keys[0]), part=lang.t(keys[1]))
+
+        def name(code: str) -> str:
+            return ("" if code.startswith("zh") else " ").join(cat.get(key, code) for key in keys)
+
+        if shown in {name(code) for code in cat.languages}:
+            return name(lang.code)
     return shown
