@@ -469,7 +469,7 @@ def _name(lang: Language, game: Any, partner: str) -> str:
 
 
 def _territory(lang: Language, game: Any, territory: str) -> str:
-    """A territory of the fixed channel (``market_n1_centre``: "Lakeside centre", "湖畔市中心") in the page's language."""
+    """A territory of the fixed channel (``market_n1_centre``: "Lakeside centre", "湖畔市中心"), translated."""
     shown = game.territory_name(territory)
     town, _, part = territory.rpartition("_")
     keys = (f"territory.{town}", f"territory.part.{part}")
