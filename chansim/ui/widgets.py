@@ -117,12 +117,12 @@ STYLE = """
 .chansim-page img { max-width: 100%; height: auto; }
 /* a phone (375 px): rows wrap, wide tables scroll inside their own box, nothing wider than the screen */
 @media (max-width: 640px) {
-  .chansim-page { max-width: 100%; overflow-wrap: anywhere; }
+  .chansim-page { max-width: 100%; }
+  .chansim-page p, .chansim-page li, .chansim-page .chansim-goal, .chansim-page h2 { overflow-wrap: anywhere; }
   .chansim-page .widget-hbox, .chansim-page .jupyter-widget-hbox { flex-wrap: wrap; max-width: 100%; }
   .chansim-page .widget-box, .chansim-page .widget-html, .chansim-page .widget-dropdown, .chansim-page select,
   .chansim-page .widget-toggle-buttons { max-width: 100% !important; }
-  .chansim-page .widget-html-content { max-width: 100%; overflow-x: auto; }
-  .chansim-page table { display: block; max-width: 100%; overflow-x: auto; }
+  .chansim-page .widget-html-content { max-width: 100%; overflow-x: auto; }  /* a wide table scrolls in its box */
   .chansim-page .chansim-card { min-width: 130px; flex: 1 1 130px; }
   .chansim-page h2 { font-size: 20px; }
 }
