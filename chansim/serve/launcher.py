@@ -376,32 +376,53 @@ def localize_page(html_text: str, notebook: str, code: str) -> str:
 class LocalizePage(tornado.web.OutputTransform):
     """Puts the page's language into the head of a ``/voila/render/<notebook>`` page (:func:`localize_page`).
 
-    Voilà streams a page: the template's head comes in the first chunk (before any cell has run),
-    so the first chunk is rewritten and the rest passes as it is.
+    Voilà streams a page in many small chunks (the template's pieces, then each cell): the chunks
+    are held back until the head is complete (``</head>``, at most :attr:`LIMIT` bytes), that part
+    is rewritten, and everything after it passes as it comes.
     """
+
+    LIMIT = 512 * 1024
 
     def __init__(self, request: httputil.HTTPServerRequest) -> None:
         path = request.path
-        marker = "/voila/render/"
         self.notebook: str | None = None
-        if marker in path and path.endswith(".ipynb"):
+        if "/voila/render/" in path and path.endswith(".ipynb"):
             self.notebook = path.rsplit("/", 1)[-1].removesuffix(".ipynb")
         self.code = page_language(request.query) if self.notebook is not None else ""
+        self._held: list[bytes] | None = None
 
     def transform_first_chunk(self, status_code, headers, chunk, finishing):  # type: ignore[no-untyped-def]
-        """The first chunk of a page with its language in the head; other responses unchanged."""
-        if self.notebook is None or status_code != 200 or "html" not in headers.get("Content-Type", ""):
+        """The first chunk of a page held back (or rewritten); other responses unchanged."""
+        page = (
+            self.notebook is not None
+            and status_code == 200
+            and "html" in headers.get("Content-Type", "")
+            and not headers.get("Content-Encoding")
+        )
+        if not page:
             return status_code, headers, chunk
-        if headers.get("Content-Encoding"):
-            return status_code, headers, chunk
-        try:
-            text = chunk.decode("utf-8")
-        except UnicodeDecodeError:
-            return status_code, headers, chunk
-        chunk = localize_page(text, self.notebook, self.code).encode("utf-8")
-        if "Content-Length" in headers:
+        self._held = []
+        chunk = self._feed(chunk, finishing)
+        if finishing and "Content-Length" in headers:
             headers["Content-Length"] = str(len(chunk))
         return status_code, headers, chunk
+
+    def transform_chunk(self, chunk: bytes, finishing: bool) -> bytes:
+        """Held back until the head is complete, then as it comes."""
+        return self._feed(chunk, finishing) if self._held is not None else chunk
+
+    def _feed(self, chunk: bytes, finishing: bool) -> bytes:
+        assert self._held is not None and self.notebook is not None
+        self._held.append(chunk)
+        data = b"".join(self._held)
+        if b"</head>" not in data and not finishing and len(data) < self.LIMIT:
+            return b""
+        self._held = None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data
+        return localize_page(text, self.notebook, self.code).encode("utf-8")
 
 
 class GatedApplication(tornado.web.Application):

@@ -49,7 +49,8 @@ OVERFLOW = r"""
 () => {
   const width = window.innerWidth, bad = [];
   // a wide table may scroll inside its own box (an HTML widget's content, the table); nothing else may
-  const scroller = e => e.tagName === "TABLE" || e.classList.contains("widget-html-content");
+  const scroller = e => e.tagName === "TABLE" || e.classList.contains("widget-html-content")
+    || e.classList.contains("widget-gridbox");
   const inScroller = el => { for (let e = el.parentElement; e && !e.classList.contains("chansim-page"); e = e.parentElement) {
       if (scroller(e) && e.getBoundingClientRect().right <= width + 1) return true; }
     return false; };
@@ -59,8 +60,9 @@ OVERFLOW = r"""
     if (r.width === 0 || r.height === 0 || s.position === "absolute" || el.closest(".chansim-sr-label label > span")) continue;
     if (r.right > width + 1 && !inScroller(el)) bad.push({el: name(el), right: Math.round(r.right)});
     // a row of widgets wider than its box (the box then scrolls or hides part of it)
-    if (el.classList.contains("widget-box") && el.scrollWidth > el.clientWidth + 1)
-      bad.push({el: name(el), scrollWidth: el.scrollWidth, clientWidth: el.clientWidth});
+    if (el.classList.contains("widget-box") && !scroller(el) && el.scrollWidth > el.clientWidth + 1)
+      bad.push({el: name(el), scrollWidth: el.scrollWidth, clientWidth: el.clientWidth,
+                children: Array.from(el.children).map(c => name(c) + ":" + Math.round(c.getBoundingClientRect().width))});
   }
   return {bad: bad.slice(0, 8), count: bad.length, width};
 }

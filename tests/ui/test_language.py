@@ -261,3 +261,29 @@ def test_a_double_click_on_reset_does_not_reset() -> None:
     app.busy.acknowledge()
     app.controls.reset.click()
     assert app.exercise.round == 0
+
+
+def test_a_streamed_page_gets_its_head_rewritten_whatever_the_chunks() -> None:
+    """Voilà sends the template in small pieces: the head is held back until it is complete."""
+    from tornado import httputil
+
+    from chansim.serve.launcher import LocalizePage
+
+    pieces = [b'<!DOCTYPE html>\n<html lang="', b"en", b'">\n<head><title>05-beer-game', b"</title>\n</head>"]
+    pieces += [b"<body>", b"cell 1", b"</body></html>"]
+    start = httputil.RequestStartLine("GET", "/voila/render/05-beer-game.ipynb?lang=zh_CN", "HTTP/1.1")
+    transform = LocalizePage(httputil.HTTPServerRequest(start_line=start))
+    _, _, first = transform.transform_first_chunk(200, httputil.HTTPHeaders({"Content-Type": "text/html"}),
+                                                  pieces[0], False)  # fmt: skip
+    out = [first] + [transform.transform_chunk(p, i == len(pieces) - 2) for i, p in enumerate(pieces[1:])]
+    page = b"".join(out).decode("utf-8")
+    assert out[-2:] == [b"cell 1", b"</body></html>"]  # the cells pass as they come
+    assert '<html lang="zh-CN">' in page and CATALOGUE.get("beer_game.title", "zh_CN") in page
+    assert page.count("history.replaceState") == 1
+    # other responses pass untouched
+    start = httputil.RequestStartLine("GET", "/voila/static/main.js", "HTTP/1.1")
+    other = LocalizePage(httputil.HTTPServerRequest(start_line=start))
+    assert (
+        other.transform_first_chunk(200, httputil.HTTPHeaders({"Content-Type": "text/javascript"}), b"x", True)[2]
+        == b"x"
+    )
