@@ -272,7 +272,8 @@ def test_a_streamed_page_gets_its_head_rewritten_whatever_the_chunks() -> None:
     pieces = [b'<!DOCTYPE html>\n<html lang="', b"en", b'">\n<head><title>05-beer-game', b"</title>\n</head>"]
     pieces += [b"<body>", b"cell 1", b"</body></html>"]
     start = httputil.RequestStartLine("GET", "/voila/render/05-beer-game.ipynb?lang=zh_CN", "HTTP/1.1")
-    transform = LocalizePage(httputil.HTTPServerRequest(start_line=start))
+    host = httputil.HTTPHeaders({"Host": "127.0.0.1"})
+    transform = LocalizePage(httputil.HTTPServerRequest(start_line=start, headers=host))
     _, _, first = transform.transform_first_chunk(200, httputil.HTTPHeaders({"Content-Type": "text/html"}),
                                                   pieces[0], False)  # fmt: skip
     out = [first] + [transform.transform_chunk(p, i == len(pieces) - 2) for i, p in enumerate(pieces[1:])]
@@ -282,8 +283,6 @@ def test_a_streamed_page_gets_its_head_rewritten_whatever_the_chunks() -> None:
     assert page.count("history.replaceState") == 1
     # other responses pass untouched
     start = httputil.RequestStartLine("GET", "/voila/static/main.js", "HTTP/1.1")
-    other = LocalizePage(httputil.HTTPServerRequest(start_line=start))
-    assert (
-        other.transform_first_chunk(200, httputil.HTTPHeaders({"Content-Type": "text/javascript"}), b"x", True)[2]
-        == b"x"
-    )
+    other = LocalizePage(httputil.HTTPServerRequest(start_line=start, headers=host))
+    js = httputil.HTTPHeaders({"Content-Type": "text/javascript"})
+    assert other.transform_first_chunk(200, js, b"x", True)[2] == b"x"
