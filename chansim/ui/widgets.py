@@ -121,7 +121,7 @@ STYLE = """
   .chansim-page p, .chansim-page li, .chansim-page .chansim-goal, .chansim-page h2 { overflow-wrap: anywhere; }
   .chansim-page .widget-hbox, .chansim-page .jupyter-widget-hbox { flex-wrap: wrap; max-width: 100%; }
   .chansim-page .widget-box, .chansim-page .widget-html, .chansim-page .widget-dropdown, .chansim-page select,
-  .chansim-page .widget-toggle-buttons { max-width: 100% !important; }
+  .chansim-page .widget-toggle-buttons { max-width: calc(100% - 4px) !important; }  /* the widgets' 2 px margins */
   /* a wide table (an HTML table, a grid of widgets) scrolls inside its own box */
   .chansim-page .widget-html-content, .chansim-page .widget-gridbox { max-width: 100%; overflow-x: auto; }
   .chansim-page .chansim-card { min-width: 130px; flex: 1 1 130px; }
