@@ -223,9 +223,7 @@ def partner_name(
     return _catalogued(lang.catalogue, code, f"partner.{partner}", shown)
 
 
-def place_name(
-    lang: Language, kind: str, name: str, shown: str, metadata: Mapping[str, Any] | None = None
-) -> str:
+def place_name(lang: Language, kind: str, name: str, shown: str, metadata: Mapping[str, Any] | None = None) -> str:
     """A region (``kind="region"``: catalogue ``region.<name>``) or a city (metadata ``city_<lang>``), translated."""
     if metadata:
         city = metadata.get(f"{kind}_{lang.code}")
