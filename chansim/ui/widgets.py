@@ -209,11 +209,11 @@ def partner_name(
 ) -> str:
     """A partner's name in the page's language (or ``code``); its id (``partner``) and every result stay the same.
 
-    A generated partner carries its name in both languages (``metadata["name_zh_CN"]``,
-    ``["name_en_US"]``, see :func:`chansim.generate.partner_names`); a partner of the exercises'
-    fixed channel has ``partner.<id>`` in the catalogue, used when ``shown`` (the scenario's
-    ``display_name``) is that entry in one of the languages (so another scenario's partner
-    of the same id keeps its own name). Otherwise ``shown``.
+    ``metadata``: a generated partner's names in both languages (``{"name_zh_CN": ..., "name_en_US": ...}``,
+    one entry of :func:`chansim.generate.partner_names`); a partner of the exercises' fixed channel
+    has ``partner.<id>`` in the catalogue, used when ``shown`` (the scenario's ``display_name``) is
+    that entry in one of the languages (so another scenario's partner of the same id keeps its own
+    name). Otherwise ``shown``.
     """
     code = lang.code if code is None else code
     if metadata:
@@ -224,7 +224,7 @@ def partner_name(
 
 
 def place_name(lang: Language, kind: str, name: str, shown: str, metadata: Mapping[str, Any] | None = None) -> str:
-    """A region (``kind="region"``: catalogue ``region.<name>``) or a city (metadata ``city_<lang>``), translated."""
+    """A region (``kind="region"``: catalogue ``region.<name>``) or a city (``metadata["city_<lang>"]``), translated."""
     if metadata:
         city = metadata.get(f"{kind}_{lang.code}")
         if city:
