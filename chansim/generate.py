@@ -40,7 +40,14 @@ from chansim.business.config import RecruitmentRound
 from chansim.io import load_package_document
 from chansim.rng import stream
 
-__all__ = ["GeneratorOptions", "generate_scenario", "CATALOGUE_SIZE", "MAX_DEMAND_STREAMS"]
+__all__ = [
+    "GeneratorOptions",
+    "generate_scenario",
+    "partner_names",
+    "place_name",
+    "CATALOGUE_SIZE",
+    "MAX_DEMAND_STREAMS",
+]
 
 Locale = Literal["en_US", "zh_CN"]
 
@@ -185,6 +192,19 @@ def pick_regions(locale: str, count: int) -> list[RegionSpec]:
         if len(level) >= count:
             return list(level[:count])
     raise ValueError(f"regions: at most {len(GEOGRAPHY[locale][-1])} for locale {locale}")
+
+
+#: The other language of each locale (a partner's name is made in both, see :func:`partner_names`).
+OTHER_LOCALE = {"en_US": "zh_CN", "zh_CN": "en_US"}
+#: A city of one locale's geography as the other locale writes it (``chansim/data/generator/places.yaml``).
+PLACES: dict[str, dict[str, str]] = {locale: dict(table) for locale, table in _data("places").items()}
+
+
+def place_name(city: str, locale: str, target: str) -> str:
+    """``city`` (a city of ``locale``'s geography) in ``target``'s language; unchanged when not listed."""
+    if target == locale:
+        return city
+    return PLACES.get(locale, {}).get(city, city)
 
 
 def _short_city(city: str) -> str:
@@ -1100,3 +1120,39 @@ def _business(
         "incentives": {"plans": plans, "targets": {"period_days": DAYS_PER_MONTH, "by_node": targets}},
         "funnel": {"lead_sources": lead_sources, "routing": {"rule": "territory", "tie_break": "tier_weighted"}},
     }  # fmt: skip
+
+
+# --------------------------------------------------------------------------- names in both languages
+
+
+def partner_names(scenario: sc.Scenario) -> dict[str, dict[str, str]]:
+    """Every distributor's and dealer's name and city in both languages, for a generated scenario.
+
+    ``{node: {"name_en_US": ..., "name_zh_CN": ..., "city_en_US": ..., "city_zh_CN": ...}}``: the
+    scenario's own language is its ``display_name`` and city; the other is made by a Faker of the
+    other locale seeded with the scenario's seed (``metadata["seed"]``) and a stream of its own,
+    partner after partner in the scenario's order, for the city in the other language
+    (:func:`place_name`). So the same scenario always gives the same pairs, and nothing of the
+    scenario (its file, ids, numbers, results) depends on them: pages show the name of the
+    trainee's language. A scenario the generator did not make (no ``locale`` and ``seed`` in its
+    metadata) gives ``{}``.
+    """
+    locale, seed = scenario.metadata.get("locale"), scenario.metadata.get("seed")
+    if locale not in OTHER_LOCALE or not isinstance(seed, int) or isinstance(seed, bool):
+        return {}
+    target = OTHER_LOCALE[str(locale)]
+    other = _Names(target, seed, stream(seed, 0, "generator/names-other"))
+    pairs: dict[str, dict[str, str]] = {}
+    for node in scenario.nodes:
+        if node.kind not in ("distributor", "dealer"):
+            continue
+        city = str(node.metadata.get("city", ""))
+        alt_city = place_name(city, str(locale), target)
+        alt = other.dealer(alt_city) if node.kind == "dealer" else other.distributor(alt_city)
+        pairs[node.name] = {
+            f"name_{locale}": node.display_name or node.name,
+            f"name_{target}": alt,
+            f"city_{locale}": city,
+            f"city_{target}": alt_city,
+        }
+    return pairs

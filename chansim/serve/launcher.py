@@ -57,6 +57,7 @@ import importlib
 import importlib.util
 import logging
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -80,9 +81,12 @@ __all__ = [
     "ChansimVoila",
     "Gate",
     "GatedApplication",
+    "LocalizePage",
     "QuietWebsocketConnection",
     "add_handlers",
     "build_config",
+    "localize_page",
+    "page_language",
     "main",
     "run",
     "spawn",
@@ -299,12 +303,134 @@ def _cookie_transform(gate: Gate) -> type[tornado.web.OutputTransform]:
     return SetAuthCookie
 
 
+#: The title message of each notebook's page (``<title>`` before the kernel has drawn the page).
+PAGE_TITLES = {
+    "00-home": "app.title",
+    "01-planning": "planning.title",
+    "02-recruitment": "recruitment.title",
+    "03-training": "stage.training.name",
+    "04-order-desk": "operations.title",
+    "05-beer-game": "beer_game.title",
+    "06-evaluation": "evaluation.title",
+}
+
+#: Keeps ``<html lang>``, the tab title and ``?lang=`` of the address in step with the page's
+#: language. The page (:class:`chansim.ui.widgets.Page`) shows a hidden marker
+#: ``<span data-chansim-lang="zh_CN" data-chansim-title="...">`` that it redraws on every language
+#: switch; this script watches the document for it. A widget's HTML ``<script>`` never runs
+#: (ipywidgets 8 sets ``innerHTML``), hence the serve layer puts the script into the page's head.
+#: ``history.replaceState`` changes the address without a reload, so a reload (or a copied link)
+#: opens the page in the language the trainee chose last (``?lang=`` reaches the kernel as
+#: ``QUERY_STRING``, see :func:`chansim.ui.widgets.initial_language`).
+LANGUAGE_SCRIPT = """<script>
+(function () {
+  function sync() {
+    var marker = document.querySelector("[data-chansim-lang]");
+    if (!marker) { return; }
+    var code = marker.getAttribute("data-chansim-lang"), title = marker.getAttribute("data-chansim-title");
+    var tag = code.replace("_", "-");
+    if (document.documentElement.lang !== tag) { document.documentElement.lang = tag; }
+    if (title && document.title !== title) { document.title = title; }
+    var url = new URL(window.location.href);
+    if (url.searchParams.get("lang") !== code) {
+      url.searchParams.set("lang", code);
+      window.history.replaceState(window.history.state, "", url.toString());
+    }
+  }
+  new MutationObserver(sync).observe(document.documentElement, {subtree: true, childList: true,
+    attributes: true, attributeFilter: ["data-chansim-lang", "data-chansim-title"]});
+  document.addEventListener("DOMContentLoaded", sync);
+})();
+</script>
+"""
+_HTML_LANG = re.compile(r"<html([^>]*?)\slang=\"[^\"]*\"")
+_TITLE = re.compile(r"<title>[^<]*</title>")
+
+
+def page_language(query: str) -> str:
+    """The language a page request asks for: ``?lang=``, else ``$CHANSIM_LANG``, else the catalogue's default."""
+    from chansim.exercises.messages import DEFAULT_LANGUAGE, LANGUAGES
+
+    asked = [v for k, v in parse_qsl(query, keep_blank_values=True) if k == "lang"]
+    for code in (*asked, os.environ.get("CHANSIM_LANG", ""), DEFAULT_LANGUAGE):
+        if code in LANGUAGES:
+            return code
+    return DEFAULT_LANGUAGE
+
+
+def localize_page(html_text: str, notebook: str, code: str) -> str:
+    """A page's HTML with ``<html lang>``, ``<title>`` in ``code`` and :data:`LANGUAGE_SCRIPT` in its head."""
+    from chansim.exercises.messages import CATALOGUE
+
+    tag = code.replace("_", "-")
+    text, langs = _HTML_LANG.subn(lambda m: f'<html{m.group(1)} lang="{tag}"', html_text, count=1)
+    key = PAGE_TITLES.get(notebook)
+    if key is not None:
+        title = escape(CATALOGUE.get(key, code))
+        text = _TITLE.sub(lambda _m: f"<title>{title}</title>", text, count=1)
+    if "</head>" in text and "data-chansim-lang" not in text.split("</head>", 1)[0]:
+        text = text.replace("</head>", LANGUAGE_SCRIPT + "</head>", 1)
+    return text
+
+
+class LocalizePage(tornado.web.OutputTransform):
+    """Puts the page's language into the head of a ``/voila/render/<notebook>`` page (:func:`localize_page`).
+
+    Voilà streams a page in many small chunks (the template's pieces, then each cell): the chunks
+    are held back until the head is complete (``</head>``, at most :attr:`LIMIT` bytes), that part
+    is rewritten, and everything after it passes as it comes.
+    """
+
+    LIMIT = 512 * 1024
+
+    def __init__(self, request: httputil.HTTPServerRequest) -> None:
+        path = request.path
+        self.notebook: str | None = None
+        if "/voila/render/" in path and path.endswith(".ipynb"):
+            self.notebook = path.rsplit("/", 1)[-1].removesuffix(".ipynb")
+        self.code = page_language(request.query) if self.notebook is not None else ""
+        self._held: list[bytes] | None = None
+
+    def transform_first_chunk(self, status_code, headers, chunk, finishing):  # type: ignore[no-untyped-def]
+        """The first chunk of a page held back (or rewritten); other responses unchanged."""
+        page = (
+            self.notebook is not None
+            and status_code == 200
+            and "html" in headers.get("Content-Type", "")
+            and not headers.get("Content-Encoding")
+        )
+        if not page:
+            return status_code, headers, chunk
+        self._held = []
+        chunk = self._feed(chunk, finishing)
+        if finishing and "Content-Length" in headers:
+            headers["Content-Length"] = str(len(chunk))
+        return status_code, headers, chunk
+
+    def transform_chunk(self, chunk: bytes, finishing: bool) -> bytes:
+        """Held back until the head is complete, then as it comes."""
+        return self._feed(chunk, finishing) if self._held is not None else chunk
+
+    def _feed(self, chunk: bytes, finishing: bool) -> bytes:
+        assert self._held is not None and self.notebook is not None
+        self._held.append(chunk)
+        data = b"".join(self._held)
+        if b"</head>" not in data and not finishing and len(data) < self.LIMIT:
+            return b""
+        self._held = None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data
+        return localize_page(text, self.notebook, self.code).encode("utf-8")
+
+
 class GatedApplication(tornado.web.Application):
     """Voilà's tornado application with :class:`Gate` in front of every handler."""
 
     def __init__(self, gate: Gate, **settings: Any) -> None:
         self.gate = gate
-        super().__init__(transforms=[_cookie_transform(gate)], **settings)
+        super().__init__(transforms=[_cookie_transform(gate), LocalizePage], **settings)
 
     def find_handler(self, request: httputil.HTTPServerRequest, **kwargs: Any):  # type: ignore[no-untyped-def]
         """The gate's 403 handler for a refused request, else the routed handler."""

@@ -44,7 +44,10 @@ from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, KPI_UNITS, L
 
 __all__ = [
     "Busy",
+    "CONFIRM_SECONDS",
     "ChartPanel",
+    "ConfirmButton",
+    "DESTRUCTIVE",
     "DownloadLink",
     "KpiCards",
     "Language",
@@ -61,6 +64,9 @@ __all__ = [
     "button",
     "format_kpi",
     "initial_language",
+    "label",
+    "partner_name",
+    "place_name",
     "slug",
     "with_columns",
 ]
@@ -85,6 +91,42 @@ STYLE = """
 .chansim-advice-info { border-left: 4px solid #1a7f37; padding-left: 8px; margin: 4px 0; }
 .chansim-goal { background: #ddf4ff; border-radius: 6px; padding: 6px 12px; }
 .chansim-working { color: #9a6700; font-weight: 600; }
+/* buttons: white text on colours of at least 4.5:1 (WCAG AA; the widget defaults are 2.2-3.1:1) */
+.chansim-page .jupyter-button.mod-primary,
+.chansim-page .jupyter-button.mod-primary:hover { background: #0969da; color: #fff; }
+.chansim-page .jupyter-button.mod-success,
+.chansim-page .jupyter-button.mod-success:hover { background: #1a7f37; color: #fff; }
+.chansim-page .jupyter-button.mod-info,
+.chansim-page .jupyter-button.mod-info:hover { background: #0b6e80; color: #fff; }
+.chansim-page .jupyter-button.mod-warning,
+.chansim-page .jupyter-button.mod-warning:hover { background: #bc4c00; color: #fff; }
+.chansim-page .jupyter-button.mod-danger, .chansim-page .jupyter-button.mod-danger:hover,
+.chansim-page .jupyter-button.chansim-confirming { background: #cf222e; color: #fff; }
+.chansim-page .jupyter-button { color: #1f2328; }
+.chansim-page .jupyter-button.mod-active { background: #424242; color: #fff; }
+/* a focus ring that shows on every control (the widget default is a faint 1px line) */
+.chansim-page button:focus-visible, .chansim-page input:focus-visible, .chansim-page select:focus-visible,
+.chansim-page textarea:focus-visible, .chansim-page a:focus-visible {
+  outline: 3px solid #0969da !important; outline-offset: 2px; box-shadow: 0 0 0 5px #fff; }
+.chansim-page input[type=checkbox]:focus-visible { outline-offset: 1px; }
+/* a label for screen readers only (checkboxes in a table row, boxes with a visible label next to them) */
+.chansim-sr-label .widget-label, .chansim-sr-label .jupyter-widget-label, .chansim-sr-label label > span {
+  position: absolute !important; width: 1px !important; height: 1px !important; overflow: hidden !important;
+  clip: rect(0 0 0 0); white-space: nowrap; margin: -1px; padding: 0; border: 0; }
+.chansim-page a { color: #0969da; }
+.chansim-page img { max-width: 100%; height: auto; }
+/* a phone (375 px): rows wrap, wide tables scroll inside their own box, nothing wider than the screen */
+@media (max-width: 640px) {
+  .chansim-page { max-width: 100%; }
+  .chansim-page p, .chansim-page li, .chansim-page .chansim-goal, .chansim-page h2 { overflow-wrap: anywhere; }
+  .chansim-page .widget-hbox, .chansim-page .jupyter-widget-hbox { flex-wrap: wrap; max-width: 100%; }
+  .chansim-page .widget-box, .chansim-page .widget-html, .chansim-page .widget-dropdown, .chansim-page select,
+  .chansim-page .widget-toggle-buttons { max-width: calc(100% - 4px) !important; }  /* the widgets' 2 px margins */
+  /* a wide table (an HTML table, a grid of widgets) scrolls inside its own box */
+  .chansim-page .widget-html-content, .chansim-page .widget-gridbox { max-width: 100%; overflow-x: auto; }
+  .chansim-page .chansim-card { min-width: 130px; flex: 1 1 130px; }
+  .chansim-page h2 { font-size: 20px; }
+}
 </style>
 """
 
@@ -162,6 +204,40 @@ def format_kpi(lang: Language, name: str, value: object) -> str:
     return f"{number:.2f}".rstrip("0").rstrip(".") if number != int(number) else f"{number:.0f}"
 
 
+def partner_name(
+    lang: Language, partner: str, shown: str, metadata: Mapping[str, Any] | None = None, *, code: str | None = None
+) -> str:
+    """A partner's name in the page's language (or ``code``); its id (``partner``) and every result stay the same.
+
+    ``metadata``: a generated partner's names in both languages (``{"name_zh_CN": ..., "name_en_US": ...}``,
+    one entry of :func:`chansim.generate.partner_names`); a partner of the exercises' fixed channel
+    has ``partner.<id>`` in the catalogue, used when ``shown`` (the scenario's ``display_name``) is
+    that entry in one of the languages (so another scenario's partner of the same id keeps its own
+    name). Otherwise ``shown``.
+    """
+    code = lang.code if code is None else code
+    if metadata:
+        name = metadata.get(f"name_{code}")
+        if name:
+            return str(name)
+    return _catalogued(lang.catalogue, code, f"partner.{partner}", shown)
+
+
+def place_name(lang: Language, kind: str, name: str, shown: str, metadata: Mapping[str, Any] | None = None) -> str:
+    """A region (``kind="region"``: catalogue ``region.<name>``) or a city (``metadata["city_<lang>"]``), translated."""
+    if metadata:
+        city = metadata.get(f"{kind}_{lang.code}")
+        if city:
+            return str(city)
+    return _catalogued(lang.catalogue, lang.code, f"{kind}.{name}", shown) if kind == "region" else shown
+
+
+def _catalogued(catalogue: Catalogue, code: str, key: str, shown: str) -> str:
+    if key in catalogue and shown in {catalogue.get(key, other) for other in catalogue.languages}:
+        return catalogue.get(key, code)
+    return shown
+
+
 class Text(widgets.HTML):
     """An HTML text from a message key that follows the language; :meth:`set` changes key or parameters."""
 
@@ -203,32 +279,152 @@ def button(
     notice: Notice | None = None,
     busy: Busy | None = None,
     width: str = "auto",
+    confirm: bool | None = None,
     **params: Any,
 ) -> widgets.Button:
     """A button labelled by ``key`` (following the language), with CSS class ``css``.
+
+    ``confirm``: the action throws work away, so a first click asks and a second one acts
+    (:class:`ConfirmButton`); default: whether ``css`` is one of :data:`DESTRUCTIVE`.
 
     ``on_click`` is called without arguments; with a ``busy`` state it runs under :meth:`Busy.run`
     (guarded by the busy state's notice, the button one of its controls), else with a ``notice``
     it is wrapped by :meth:`Notice.guard`.
     """
-    btn = widgets.Button(button_style=style, layout=widgets.Layout(width=width))
+    if confirm is None:
+        confirm = css in DESTRUCTIVE
+    btn: widgets.Button = (
+        ConfirmButton(lang, key, params, button_style=style, layout=widgets.Layout(width=width))
+        if confirm
+        else widgets.Button(button_style=style, layout=widgets.Layout(width=width))
+    )
     btn.add_class(css)
 
     def relabel() -> None:
         btn.description = lang.t(key, **params)
         btn.tooltip = btn.description
 
-    lang.observe(relabel)
-    relabel()
+    if isinstance(btn, ConfirmButton):
+        lang.observe(btn.relabel)
+        btn.relabel()
+    else:
+        lang.observe(relabel)
+        relabel()
     if busy is not None:
         busy.add(btn)
     if on_click is not None:
+        if isinstance(btn, ConfirmButton):
+            on_click = btn.confirmed(on_click)
         if busy is not None:
             action = busy.wrap(on_click)
         else:
             action = notice.guard(on_click) if notice is not None else on_click
         btn.on_click(lambda _b: action())
     return btn
+
+
+#: CSS classes of the buttons that throw work away: :func:`button` makes them ask for a second click.
+DESTRUCTIVE = frozenset({"chansim-reset", "chansim-clear"})
+#: Seconds within which the second click confirms a destructive action.
+CONFIRM_SECONDS = 6.0
+
+
+class ConfirmButton(widgets.Button):
+    """A button for an action that throws work away (reset, clear): the first click asks, the second acts.
+
+    The first click turns the label into "Click again to confirm: Reset" (``ui.confirm``, class
+    ``chansim-confirming``); a second click within :data:`CONFIRM_SECONDS` runs the action, a later
+    one asks again; after the time the label turns back (when the kernel runs an event loop). The
+    asking click is a step of the app's :class:`Busy` state like any other, so the second half of
+    a double click, sent before the browser saw the question, is dropped: one double click never
+    resets. :attr:`armed` tells whether the button is asking.
+    """
+
+    def __init__(
+        self,
+        lang: Language,
+        key: str,
+        params: Mapping[str, Any],
+        *,
+        seconds: float = CONFIRM_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self._lang, self._key, self._params = lang, key, dict(params)
+        self.seconds, self._clock = seconds, clock
+        self._armed_at: float | None = None
+        self._timer: Any = None
+
+    @property
+    def armed(self) -> bool:
+        """Whether the next click (within the time) runs the action."""
+        return self._armed_at is not None and self._clock() - self._armed_at <= self.seconds
+
+    def relabel(self) -> None:
+        """The label in the current language: the action, or the question while armed."""
+        action = self._lang.t(self._key, **self._params)
+        self.description = self._lang.t("ui.confirm", action=action) if self._armed_at is not None else action
+        self.tooltip = self.description
+
+    def arm(self) -> None:
+        """Ask for the second click."""
+        self._armed_at = self._clock()
+        self.add_class("chansim-confirming")
+        self.relabel()
+        try:
+            import asyncio
+
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a script, a test): the label turns back on the next click
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_later(self.seconds, self._expire)
+
+    def disarm(self) -> None:
+        """Back to the plain label."""
+        self._armed_at = None
+        self.remove_class("chansim-confirming")
+        self.relabel()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _expire(self) -> None:
+        self._timer = None
+        if self._armed_at is not None and not self.armed:
+            self.disarm()
+
+    def confirmed(self, action: Callable[[], None]) -> Callable[[], None]:
+        """``action`` run on the confirming click; the first click (or one after the time) only asks."""
+
+        @functools.wraps(action)
+        def wrapped() -> None:
+            if not self.armed:
+                self.arm()
+                return
+            self.disarm()
+            action()
+
+        return wrapped
+
+
+def label(lang: Language, widget: widgets.Widget, key: str, /, **params: Any) -> widgets.Widget:
+    """Give ``widget`` (a checkbox, text box, dropdown) the accessible name ``key``, for screen readers only.
+
+    The text becomes the widget's ``description`` (ipywidgets 8 ties it to the input: a ``<label for>``,
+    or the checkbox's own ``<label>``) and the class ``chansim-sr-label`` hides it from view, for
+    a control whose visible label is elsewhere (a table row, a text next to it). Follows the language.
+    """
+
+    def relabel() -> None:
+        widget.description = lang.t(key, **params)
+
+    widget.add_class("chansim-sr-label")
+    lang.observe(relabel)
+    relabel()
+    return widget
 
 
 class Notice(widgets.HTML):
@@ -449,6 +645,7 @@ class NumberInput(widgets.VBox):
         self.minimum, self.maximum, self.whole = minimum, maximum, whole
         self.text = widgets.Text(value=str(value), layout=widgets.Layout(width=width), continuous_update=False)
         self.text.add_class(css)
+        self.text.add_class("chansim-sr-label")  # its description names it for screen readers; the label shows
         self.label = widgets.HTML()
         self.message = Notice(lang, css="chansim-input-error")
         self._error: DecisionError | None = None
@@ -458,11 +655,16 @@ class NumberInput(widgets.VBox):
 
     @property
     def field(self) -> str:
-        """The field's name in the current language (used in error messages)."""
-        return self._lang.t(self._label_key, **self._label_params)
+        """The field's name in the current language (used in error messages).
+
+        A label parameter may be a function of the :class:`Language` (a partner's name that follows it).
+        """
+        params = {k: v(self._lang) if callable(v) else v for k, v in self._label_params.items()}
+        return self._lang.t(self._label_key, **params)
 
     def _relabel(self) -> None:
         self.label.value = f'<span style="display:inline-block;min-width:140px">{html.escape(self.field)}</span>'
+        self.text.description = self.field
         if self._error is not None:  # the message names the field: in the new language too
             self.message.show(self._error.key, "error", **{**self._error.params, "field": self.field})
 
@@ -943,7 +1145,9 @@ class Page(widgets.VBox):
         home: str | None = "00-home.ipynb",
         css: str = "chansim-page",
     ) -> None:
-        self._lang = lang
+        self._lang, self._title_key = lang, title_key
+        #: the shared CSS and the language marker (``data-chansim-lang``, ``data-chansim-title``), from which the
+        #: serve layer's script sets ``<html lang>``, the tab title and ``?lang=`` (chansim.serve.launcher)
         self.style_html = widgets.HTML(STYLE)
         self.heading = Text(lang, title_key, tag="h2", css="chansim-title")
         self.switch = LanguageSwitch(lang)
@@ -963,6 +1167,10 @@ class Page(widgets.VBox):
 
     def _render(self) -> None:
         t = self._lang.t
+        self.style_html.value = STYLE + (
+            f'<span hidden class="chansim-lang-marker" data-chansim-lang="{self._lang.code}" '
+            f'data-chansim-title="{html.escape(t(self._title_key))}"></span>'
+        )
         if self._home:
             href = f"{self._home}?lang={self._lang.code}"
             self.home_link.value = (

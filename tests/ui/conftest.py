@@ -200,7 +200,13 @@ def click(app, button) -> None:
     The browser acknowledges each finished step (:class:`chansim.ui.widgets.Busy`) before the
     trainee can click again; a click without that acknowledgement is the second half of a
     double click, queued while the step ran, and is dropped. Plain ``button.click()`` twice
-    in a row is that double click.
+    in a row is that double click. A button that throws work away (:class:`~chansim.ui.widgets.ConfirmButton`)
+    is clicked twice, as a trainee confirms it.
     """
+    from chansim.ui.widgets import ConfirmButton
+
+    if isinstance(button, ConfirmButton) and not button.armed:  # reset, clear: the first click asks
+        app.busy.acknowledge()
+        button.click()
     app.busy.acknowledge()
     button.click()

@@ -85,6 +85,9 @@ def test_three_designs_in_the_browser(open_page, lang):
     page.wait_for_function(
         "text => document.querySelector('.chansim-status').innerText.includes(text)", arg=TOO_MANY[lang]
     )
+    page.locator(".chansim-clear").click()  # it asks first ("click again to confirm"), then clears
+    page.wait_for_selector(".chansim-clear.chansim-confirming")
+    assert page.locator(".chansim-compare-table").count() == 1, "one click on 'clear designs' cleared them"
     page.locator(".chansim-clear").click()
     page.wait_for_function("() => !document.querySelector('.chansim-compare-table')")
     shot(page, f"planning-{lang}-cleared")

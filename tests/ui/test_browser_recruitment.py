@@ -18,7 +18,8 @@ def tick_two_per_region(page) -> int:
     per_region: dict[str, int] = {}
     ticked = 0
     for i in range(12):
-        row = page.locator(f".chansim-choose-{i}").locator("xpath=..")
+        # the row's cells (the checkbox next to them has its own label, for screen readers)
+        row = page.locator(f".chansim-choose-{i}").locator("xpath=following-sibling::*[1]")
         cells = [part for part in row.inner_text().replace("\t", "\n").split("\n") if part.strip()]
         key = cells[3]  # rank, company, city, region, ...
         if per_region.get(key, 0) < 2:

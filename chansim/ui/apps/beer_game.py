@@ -28,6 +28,7 @@ from chansim.ui.widgets import (
     NumberInput,
     ScorePanel,
     Text,
+    label,
 )
 
 __all__ = ["KPI_NAMES", "VIEW_FIELDS", "BeerGameApp", "app"]
@@ -74,6 +75,8 @@ class BeerGameApp(App):
         self.demand_picker.add_class("chansim-demand")
         self.role_label = Text(self.lang, "beer_game.role_label", tag="b")
         self.demand_label = Text(self.lang, "beer_game.demand_label", tag="b")
+        label(self.lang, self.role_picker, "beer_game.role_label")  # their names, for screen readers
+        label(self.lang, self.demand_picker, "beer_game.demand_label")
         self._relabel_pickers(role, demand)
         self.lang.observe(lambda: self._relabel_pickers(self.role_picker.value, self.demand_picker.value))
         self.start = self.button("beer_game.start", css="chansim-start", style="info", on_click=self.on_start)

@@ -46,6 +46,7 @@ from chansim.ui.widgets import (
     ScorePanel,
     Text,
     button,
+    partner_name,
 )
 
 __all__ = ["CARD_NAMES", "EvaluationApp", "app", "scorecard_figure", "years_figure"]
@@ -76,7 +77,10 @@ def scorecard_figure(card: pd.DataFrame, lang: Language, previous: pd.DataFrame 
     fig, axes = new_figure(lang, height=0.42 * len(card) + 1.2)
     ax = axes[0, 0]
     rows = card.iloc[::-1]
-    names = distinct_labels(rows["display_name"], rows["partner"])
+    code = chart_language(lang)
+    pairs = zip(rows["partner"], rows["display_name"], strict=True)
+    shown = [partner_name(lang, str(p), str(n), code=code) for p, n in pairs]
+    names = distinct_labels(shown, rows["partner"])
     y = range(len(rows))
     colors = [TIER_COLORS.get(str(t), COLORS[0]) for t in rows["tier"]]
     ax.barh(list(y), rows["score"], color=colors, height=0.6)
@@ -218,9 +222,10 @@ class ScorecardTable(widgets.VBox):
                 kind = t(f"evaluation.kind.{row['kind']}")
                 badge = f" <i>({html.escape(t('evaluation.newcomer'))})</i>" if row["newcomer"] else ""
                 names = [x for x in str(row["territories"]).split(", ") if x]
-                territories = ", ".join(html.escape(game.territory_name(x)) for x in names)
+                territories = ", ".join(html.escape(_territory(self._lang, game, x)) for x in names)
                 values = [
-                    f"<b>{html.escape(str(row['display_name']))}</b><br><small>{html.escape(kind)}</small>{badge}",
+                    f"<b>{html.escape(partner_name(self._lang, partner, str(row['display_name'])))}</b>"
+                    f"<br><small>{html.escape(kind)}</small>{badge}",
                     html.escape(t(f"evaluation.tier.{row['tier']}")),
                     html.escape(t(f"evaluation.status.{row['status']}")),
                     f"<small>{territories or '–'}</small>",
@@ -321,21 +326,23 @@ class TerritoryControl(widgets.VBox):
         structure = game.structure
         chosen = self.source.value
         self.source.options = [
-            (t("evaluation.territory_served", territory=game.territory_name(x),
-               dealer=game.display_name(structure.serving[x])), x)
+            (t("evaluation.territory_served", territory=_territory(self._lang, game, x),
+               dealer=_name(self._lang, game, structure.serving[x])), x)
             for x in game.territories()
         ]  # fmt: skip
         territories = game.territories()
         self.source.value = chosen if chosen in territories else (territories[0] if territories else None)
         target = self.target.value
         dealers = game.live_dealers()
-        self.target.options = [(game.display_name(d), d) for d in dealers]
+        self.target.options = [(_name(self._lang, game, d), d) for d in dealers]
         self.target.value = target if target in dealers else (dealers[0] if dealers else None)
         for part in (self.source, self.target, self.apply):
             self._busy.set_disabled(part, game.finished)
         moves = game.pending_moves
         if moves:
-            text = "; ".join(f"{game.territory_name(x)} → {game.display_name(d)}" for x, d in sorted(moves.items()))
+            text = "; ".join(
+                f"{_territory(self._lang, game, x)} → {_name(self._lang, game, d)}" for x, d in sorted(moves.items())
+            )
             self.moves.value = html.escape(t("evaluation.moves", moves=text))
         else:
             self.moves.value = html.escape(t("evaluation.moves_none"))
@@ -387,14 +394,14 @@ class EvaluationApp(App):
     # ------------------------------------------------------------------ steps
     def on_decide(self, partner: str, action: str) -> None:
         taken = self.exercise.decide(partner, action)
-        self.notice.show("evaluation.decided", "ok", partner=self.exercise.display_name(partner),
+        self.notice.show("evaluation.decided", "ok", partner=_name(self.lang, self.exercise, partner),
                          action=self.lang.t(f"evaluation.action.{taken}"))  # fmt: skip
 
     def on_move(self, territory: str, dealer: str) -> None:
         self.exercise.reassign(territory, dealer)
         self.territory.show(self.exercise)
-        self.notice.show("evaluation.territory_moved", "ok", territory=self.exercise.territory_name(territory),
-                         dealer=self.exercise.display_name(dealer))  # fmt: skip
+        self.notice.show("evaluation.territory_moved", "ok", territory=_territory(self.lang, self.exercise, territory),
+                         dealer=_name(self.lang, self.exercise, dealer))  # fmt: skip
 
     # the exercise side of the round handlers: the decisions are taken as they are picked (on_decide, on_move)
     def read_decision(self) -> dict[str, Any]:
@@ -480,3 +487,24 @@ def app(
     made = EvaluationApp(lang, seed, reviews)
     made.open_session(trainee=trainee, store=store, game=game)
     return made
+
+
+def _name(lang: Language, game: Any, partner: str) -> str:
+    """The partner's name in the page's language (a newcomer keeps its own)."""
+    return partner_name(lang, partner, game.display_name(partner))
+
+
+def _territory(lang: Language, game: Any, territory: str) -> str:
+    """A territory of the fixed channel (``market_n1_centre``: "Lakeside centre", "湖畔市中心"), translated."""
+    shown = game.territory_name(territory)
+    town, _, part = territory.rpartition("_")
+    keys = (f"territory.{town}", f"territory.part.{part}")
+    cat = lang.catalogue
+    if all(key in cat for key in keys):
+
+        def name(code: str) -> str:
+            return ("" if code.startswith("zh") else " ").join(cat.get(key, code) for key in keys)
+
+        if shown in {name(code) for code in cat.languages}:
+            return name(lang.code)
+    return shown

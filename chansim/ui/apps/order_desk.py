@@ -36,6 +36,7 @@ from chansim.ui.widgets import (
     NumberInput,
     ScorePanel,
     Text,
+    label,
 )
 
 __all__ = ["KPI_NAMES", "OrderDeskApp", "app"]
@@ -102,6 +103,7 @@ class OrderDeskApp(App):
         self.allocation_label = Text(self.lang, "operations.allocation_label", tag="b")
         self.allocation = widgets.Dropdown(layout=widgets.Layout(width="300px"))
         self.allocation.add_class("chansim-allocation")
+        label(self.lang, self.allocation, "operations.allocation_label")  # its name, for screen readers
         self.credit_title = Text(self.lang, "operations.credit_title", tag="h4")
         self.credit_table = widgets.HTML()
         self.credit_table.add_class("chansim-credit-table")

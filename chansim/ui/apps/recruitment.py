@@ -15,6 +15,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from chansim.exercises.recruitment import CRITERIA, NOISE, Recruitment
+from chansim.generate import partner_names
 from chansim.ui.apps.base import App
 from chansim.ui.charts import COLORS, chart_language, cjk_font, new_figure
 from chansim.ui.widgets import (
@@ -26,6 +27,8 @@ from chansim.ui.widgets import (
     NumberInput,
     ScorePanel,
     Text,
+    partner_name,
+    place_name,
 )
 
 __all__ = ["KPI_NAMES", "RecruitmentApp", "app"]
@@ -163,11 +166,13 @@ class RecruitmentApp(App):
 
         # applicants: one row per applicant, a checkbox and the cells
         self.n_rows = applicants_per_region * regions
+        self._names: tuple[Any, dict[str, dict[str, str]]] = (None, {})
         self.checks = [
             widgets.Checkbox(value=False, indent=False, layout=widgets.Layout(width="30px")) for _ in range(self.n_rows)
         ]
         for i, box in enumerate(self.checks):
             box.add_class(f"chansim-choose-{i}")
+            box.add_class("chansim-sr-label")
         self.cells = [widgets.HTML() for _ in range(self.n_rows)]
         self.header = widgets.HTML()
         table_rows = [widgets.HBox([self.checks[i], self.cells[i]]) for i in range(self.n_rows)]
@@ -241,9 +246,11 @@ class RecruitmentApp(App):
         self.header.value = '<div style="padding-left:30px">' + _table_row(head, head=True) + "</div>"
         for i in range(self.n_rows):
             row = table.iloc[i]
+            company, city, region = self.shown(row["applicant"], row["company"], row["region"])
+            self.checks[i].description = self.lang.t("ui.choose", name=company)  # its label, for screen readers
             values = [
-                (str(row["rank"]) if view["ranked"] else "–", 44, "right"), (str(row["company"]), 220, "left"),
-                (str(row["city"]), 130, "left"), (game.region_names[row["region"]], 90, "left"),
+                (str(row["rank"]) if view["ranked"] else "–", 44, "right"), (company, 220, "left"),
+                (city, 130, "left"), (region, 90, "left"),
                 *[(f"{row[c]:.0f}", 92, "right") for c in CRITERIA],
                 (f"{row['composite']:.1f}" if view["ranked"] else "–", 80, "right"),
             ]  # fmt: skip
@@ -259,6 +266,19 @@ class RecruitmentApp(App):
         self.busy.set_disabled(self.reveal_button, game.finished)
         self.busy.set_disabled(self.rank_button, game.finished)
 
+    def shown(self, applicant: str, company: str, region: str) -> tuple[str, str, str]:
+        """An applicant's company, city and region in the page's language (the game keeps its ids and locale)."""
+        game = self.exercise
+        if self._names[0] is not game.channel:  # made once per channel (chansim.generate.partner_names)
+            self._names = (game.channel, partner_names(game.channel))
+        pair = self._names[1].get(applicant, {})
+        city = str(game.channel.node(applicant).metadata.get("city", ""))
+        return (
+            partner_name(self.lang, applicant, str(company), pair),
+            place_name(self.lang, "city", applicant, city, pair),
+            place_name(self.lang, "region", region, game.region_names[region]),
+        )
+
     def ticked(self) -> list[str]:
         """The applicants ticked."""
         return [name for name, box in zip(self.view["names"], self.checks, strict=False) if box.value]
@@ -268,7 +288,8 @@ class RecruitmentApp(App):
         pool = game.applicants().set_index("applicant")
         names = self.ticked()
         counts = ", ".join(
-            f"{game.region_names[r]} {sum(1 for n in names if pool.loc[n, 'region'] == r)}/{game.picks_per_region}"
+            f"{place_name(self.lang, 'region', r, game.region_names[r])} "
+            f"{sum(1 for n in names if pool.loc[n, 'region'] == r)}/{game.picks_per_region}"
             for r in game.regions
         )
         self.chosen_text.set("recruitment.chosen", counts=counts)
@@ -302,8 +323,9 @@ class RecruitmentApp(App):
                     t(f"recruitment.exit.{row.exit_reason}", month=int(row.exit_month))
                     if row.churned else t("recruitment.exit.none")
                 )  # fmt: skip
+                company, _, region = self.shown(row.applicant, row.company, row.region)
                 values = [
-                    t(f"recruitment.run.{run}"), row.company, game.region_names[row.region], str(row.rank),
+                    t(f"recruitment.run.{run}"), company, region, str(row.rank),
                     f"{100 * row.capability:.0f}",
                     f"{row.active_day:.0f}" if row.activated else t("recruitment.never_active"),
                     f"{row.sales:,.0f}", f"{row.attainment:.0%}" if not math.isnan(row.attainment) else "–",
@@ -439,3 +461,4 @@ def app(
     )  # fmt: skip
     made.open_session(trainee=trainee, store=store, game=game)
     return made
+

@@ -36,6 +36,7 @@ from chansim.ui.widgets import (
     NumberInput,
     ScorePanel,
     Text,
+    partner_name,
 )
 
 if TYPE_CHECKING:
@@ -184,7 +185,7 @@ class TrainingApp(App):
                 whole=True,
                 css=f"chansim-seats-{i}",
                 width="70px",
-                partner=game.display_names[partner],
+                partner=lambda lg, p=partner: partner_name(lg, p, game.display_names[p]),
             )  # fmt: skip
             for i, partner in enumerate(game.partners)
         ]
@@ -284,7 +285,8 @@ class TrainingApp(App):
         )
         body = "".join(
             "<tr>"
-            f"<td style='padding:2px 8px'>{i + 1}. {html.escape(row.display_name)}</td>"
+            f"<td style='padding:2px 8px'>{i + 1}. "
+            f"{html.escape(partner_name(self.lang, row.partner, row.display_name))}</td>"
             f"<td style='padding:2px 8px'>{html.escape(t('training.tier.' + row.tier))}</td>"
             f"<td style='padding:2px 8px'>{html.escape(t('training.region.' + row.region))}</td>"
             f"<td style='padding:2px 8px'>{row.leads_last_round}</td>"
