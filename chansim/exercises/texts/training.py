@@ -128,10 +128,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Units you won minus the units the same leads would have won without any training.",
     ),
     "kpi.training_spend.label": ("培训费用", "Training spend"),
-    "kpi.training_spend.unit": ("金额", "money"),
+    "kpi.training_spend.unit": ("金额（{currency}）", "amount ({currency})"),
     "kpi.training_spend.meaning": ("所有培训名额的费用之和。", "The cost of every training seat."),
     "kpi.training_forecast_error.label": ("上季度预测误差", "Forecast error last quarter"),
-    "kpi.training_forecast_error.unit": ("占实际的 %", "% of actual"),
+    "kpi.training_forecast_error.unit": ("相对实际赢单", "relative to the units won"),
     "kpi.training_forecast_error.meaning": (
         "（季度初的加权管道 − 这些商机在季度内实际赢单的件数）/ 实际件数；正数表示预测偏乐观。",
         "(weighted pipeline at the start of the quarter − units those deals actually won in the quarter) / actual; "
