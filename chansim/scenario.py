@@ -365,6 +365,9 @@ class Region(_Frozen):
 
 # --------------------------------------------------------------------------- scenario
 
+#: The currency of a scenario that names none (``chansim.exercises.numbers.DEFAULT_CURRENCY`` too).
+DEFAULT_CURRENCY = "CNY"
+
 
 class Scenario(_Frozen):
     """A whole channel: what to simulate, for how long, at what cost."""
@@ -382,7 +385,34 @@ class Scenario(_Frozen):
     nodes: Annotated[list[Node], Field(min_length=1, max_length=5000)]
     markets: Annotated[list[Market], Field(min_length=1, max_length=20_000)]
     metadata: dict[str, str | int | float | bool] = {}
+    #: the ISO 4217 code of the currency every money field is in; the pages show amounts with it
+    currency: Annotated[
+        str,
+        Field(
+            pattern=r"^[A-Z]{3}$",
+            description="ISO 4217 currency code of every money field (CNY, USD, EUR, ...); shown with amounts",
+        ),
+    ] = DEFAULT_CURRENCY
     business: Business | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _currency_from_metadata(cls, data: object) -> object:
+        # scenarios written before the field kept their currency as a tag (the generator's metadata.currency)
+        if isinstance(data, dict) and "currency" not in data:
+            tagged = (data.get("metadata") or {}).get("currency") if isinstance(data.get("metadata"), dict) else None
+            if isinstance(tagged, str) and tagged.isalpha() and tagged.isupper() and len(tagged) == 3:
+                return {**data, "currency": tagged}
+        return data
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        from babel.numbers import list_currencies
+
+        if value not in list_currencies():
+            raise ValueError(f"currency {value!r} is not an ISO 4217 currency code (e.g. CNY, USD, EUR)")
+        return value
 
     @field_validator("description", mode="before")
     @classmethod
