@@ -125,3 +125,26 @@ def test_one_representation_per_kpi_attainment_always_a_percentage():
         assert format_kpi(Language(lang), "total_cost", 8754.2) == numbers.money(8754.2, lang)
         assert format_kpi(Language(lang), "bullwhip", 4521.44) == "4,521"
         assert format_kpi(Language(lang), "training_forecast_error", -5.0) == "-5%"
+
+
+def test_the_scenario_names_its_currency_and_refuses_an_unknown_one():
+    import chansim.scenario as sc
+    from chansim import io
+
+    assert sc.DEFAULT_CURRENCY == numbers.DEFAULT_CURRENCY == sc.Scenario.model_fields["currency"].default
+    assert "currency" in sc.Scenario.model_json_schema()["properties"]
+    shop = {"name": "shop", "kind": "retailer", "lanes": [{"supplier": None, "lead_time_days": 1}],
+            "policy": {"type": "base_stock", "order_up_to": 5}}  # fmt: skip
+    market = {
+        "name": "m",
+        "served_by": "shop",
+        "demand": [{"sku": "w", "distribution": {"type": "poisson", "mean": 1}}],
+    }
+    base = {"name": "s", "skus": [{"name": "w", "unit_cost": 1, "list_price": 2}], "nodes": [shop], "markets": [market]}
+    assert io.parse_scenario(base).currency == "CNY"
+    assert io.parse_scenario({**base, "metadata": {"currency": "USD"}}).currency == "USD"  # the generator's old tag
+    assert io.parse_scenario({**base, "currency": "EUR"}).currency == "EUR"
+    for bad in ("XYZ", "usd"):
+        with pytest.raises(io.ScenarioError) as caught:
+            io.parse_scenario({**base, "currency": bad})
+        assert "currency" in str(caught.value) and bad in str(caught.value)
