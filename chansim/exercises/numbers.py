@@ -30,7 +30,7 @@ import re
 import string
 from typing import Any
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_name, parse_pattern
 from babel.units import format_unit
 
@@ -62,18 +62,24 @@ _CLDR_UNITS = {"days": "duration-day", "weeks": "duration-week", "months": "dura
 
 @functools.lru_cache(maxsize=8)
 def _locale(lang: str) -> Locale:
-    return Locale.parse(lang)
+    try:
+        return Locale.parse(lang)
+    except (ValueError, TypeError, LookupError, UnknownLocaleError):  # a language CLDR lacks: English patterns
+        return Locale.parse("en_US")
 
 
 @functools.lru_cache(maxsize=256)
-def _pattern(kind: str, digits: int, sign: bool, trim: bool) -> Any:
-    frac = "0" * digits if not trim else "#" * digits
-    body = "#,##0" + (f".{frac}" if digits else "")
-    if kind == "percent":
-        body += "%"
-    elif kind == "money":
-        body = "¤" + body
-    return parse_pattern(f"+{body};-{body}" if sign else body)
+def _pattern(lang: str, kind: str, digits: int, sign: bool, trim: bool) -> Any:
+    """The locale's own CLDR pattern of ``kind`` (where the sign, ``%`` and ``¤`` go) with ``digits`` decimals."""
+    locale = _locale(lang)
+    formats = {"percent": locale.percent_formats, "money": locale.currency_formats, "decimal": locale.decimal_formats}
+    own = formats[kind].get("standard" if kind == "money" else None) or formats[kind].get(None)
+    base = (
+        own.pattern.split(";")[0] if own is not None else {"percent": "#,##0%", "money": "¤#,##0.00"}.get(kind, "#,##0")
+    )
+    body = "#,##0" + ("." + ("#" if trim else "0") * digits if digits else "")
+    positive = re.sub(r"[#,0]*0(?:\.[0#]+)?", body, base, count=1)
+    return parse_pattern(f"+{positive};-{positive}" if sign else positive)
 
 
 def _is_number(value: object) -> bool:
@@ -103,7 +109,7 @@ def _apply(kind: str, lang: str, number: float, digits: int, sign: bool, trim: b
         shown = abs(shown)
     if scale != 1:
         shown = shown.scaleb(-2)
-    pattern = _pattern(kind, digits, sign, trim)
+    pattern = _pattern(lang, kind, digits, sign, trim)
     if kind == "money":
         return pattern.apply(shown, _locale(lang), currency=currency, currency_digits=False)
     return pattern.apply(shown, _locale(lang))

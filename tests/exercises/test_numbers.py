@@ -148,3 +148,10 @@ def test_the_scenario_names_its_currency_and_refuses_an_unknown_one():
         with pytest.raises(io.ScenarioError) as caught:
             io.parse_scenario({**base, "currency": bad})
         assert "currency" in str(caught.value) and bad in str(caught.value)
+
+
+def test_another_language_gets_its_own_cldr_placement_of_sign_and_symbol():
+    # the patterns come from each locale's CLDR data, not from English: a catalogue language added later works
+    assert numbers.money(1234, "de_DE", "EUR") == "1.234\xa0€"
+    assert numbers.percent(-0.123, "de_DE", 1) == "-12,3\xa0%"
+    assert numbers.decimal(1234.5, "xx_YY") == "1,234.5"  # a language CLDR does not know: English patterns

@@ -48,7 +48,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "training.round_played": (
         "第 {round} 季度完成：培训多赢了 {units:.0f} 件，预测误差 {error:+.0f}%。",
-        "Quarter {round} played: training won {units:.0f} extra units; forecast error {error:+.0f} %.",
+        "Quarter {round} played: training won {units:.0f} extra units; forecast error {error:+.0f}%.",
     ),
     "training.round_played_no_error": (
         "第 {round} 季度完成：培训多赢了 {units:.0f} 件；季度初的管道没有赢单，无法计算预测误差。",
