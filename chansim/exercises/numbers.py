@@ -105,8 +105,8 @@ def _apply(kind: str, lang: str, number: float, digits: int, sign: bool, trim: b
     shown = _decimal.Decimal(repr(number * scale if scale != 1 else number)).quantize(
         _decimal.Decimal(1).scaleb(-digits), rounding=_decimal.ROUND_HALF_EVEN
     )
-    if shown == 0:
-        shown = abs(shown)
+    if shown == 0:  # no "-0", and no "+0": a change that shows as nothing has no direction
+        shown, sign = abs(shown), False
     if scale != 1:
         shown = shown.scaleb(-2)
     pattern = _pattern(lang, kind, digits, sign, trim)

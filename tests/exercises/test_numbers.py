@@ -68,6 +68,7 @@ def test_missing_infinite_and_negative_zero():
     assert numbers.decimal(-0.001, "en_US") == "0"
     assert numbers.percent(-0.0001, "zh_CN") == "0%"
     assert numbers.money(-0.2, "zh_CN") == "¥0"
+    assert numbers.money(0.2, "en_US", sign=True) == "CN¥0" and numbers.percent(0.001, "en_US", sign=True) == "0%"
 
 
 def test_plain_is_what_a_text_box_parses_back():
