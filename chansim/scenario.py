@@ -385,34 +385,37 @@ class Scenario(_Frozen):
     nodes: Annotated[list[Node], Field(min_length=1, max_length=5000)]
     markets: Annotated[list[Market], Field(min_length=1, max_length=20_000)]
     metadata: dict[str, str | int | float | bool] = {}
-    #: the ISO 4217 code of the currency every money field is in; the pages show amounts with it
-    currency: Annotated[
-        str,
-        Field(
-            pattern=r"^[A-Z]{3}$",
-            description="ISO 4217 currency code of every money field (CNY, USD, EUR, ...); shown with amounts",
-        ),
-    ] = DEFAULT_CURRENCY
+    #: the ISO 4217 code of the currency every money field is in (see :attr:`money_currency`)
+    currency: (
+        Annotated[
+            str,
+            Field(
+                pattern=r"^[A-Z]{3}$",
+                description="ISO 4217 currency code of every money field (CNY, USD, EUR, ...); shown with amounts",
+            ),
+        ]
+        | None
+    ) = None
     business: Business | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _currency_from_metadata(cls, data: object) -> object:
-        # scenarios written before the field kept their currency as a tag (the generator's metadata.currency)
-        if isinstance(data, dict) and "currency" not in data:
-            tagged = (data.get("metadata") or {}).get("currency") if isinstance(data.get("metadata"), dict) else None
-            if isinstance(tagged, str) and tagged.isalpha() and tagged.isupper() and len(tagged) == 3:
-                return {**data, "currency": tagged}
-        return data
 
     @field_validator("currency")
     @classmethod
-    def _known_currency(cls, value: str) -> str:
+    def _known_currency(cls, value: str | None) -> str | None:
         from babel.numbers import list_currencies
 
-        if value not in list_currencies():
+        if value is not None and value not in list_currencies():
             raise ValueError(f"currency {value!r} is not an ISO 4217 currency code (e.g. CNY, USD, EUR)")
         return value
+
+    @property
+    def money_currency(self) -> str:
+        """The currency amounts are shown in: ``currency``, else the older ``metadata.currency`` tag, else CNY."""
+        if self.currency is not None:
+            return self.currency
+        tagged = self.metadata.get("currency")
+        if isinstance(tagged, str) and len(tagged) == 3 and tagged.isalpha() and tagged.isupper():
+            return tagged
+        return DEFAULT_CURRENCY
 
     @field_validator("description", mode="before")
     @classmethod

@@ -132,7 +132,7 @@ def test_the_scenario_names_its_currency_and_refuses_an_unknown_one():
     import chansim.scenario as sc
     from chansim import io
 
-    assert sc.DEFAULT_CURRENCY == numbers.DEFAULT_CURRENCY == sc.Scenario.model_fields["currency"].default
+    assert sc.DEFAULT_CURRENCY == numbers.DEFAULT_CURRENCY
     assert "currency" in sc.Scenario.model_json_schema()["properties"]
     shop = {"name": "shop", "kind": "retailer", "lanes": [{"supplier": None, "lead_time_days": 1}],
             "policy": {"type": "base_stock", "order_up_to": 5}}  # fmt: skip
@@ -142,9 +142,10 @@ def test_the_scenario_names_its_currency_and_refuses_an_unknown_one():
         "demand": [{"sku": "w", "distribution": {"type": "poisson", "mean": 1}}],
     }
     base = {"name": "s", "skus": [{"name": "w", "unit_cost": 1, "list_price": 2}], "nodes": [shop], "markets": [market]}
-    assert io.parse_scenario(base).currency == "CNY"
-    assert io.parse_scenario({**base, "metadata": {"currency": "USD"}}).currency == "USD"  # the generator's old tag
-    assert io.parse_scenario({**base, "currency": "EUR"}).currency == "EUR"
+    assert io.parse_scenario(base).money_currency == "CNY"
+    tagged = io.parse_scenario({**base, "metadata": {"currency": "USD"}})  # the generator's tag
+    assert tagged.currency is None and tagged.money_currency == "USD"
+    assert io.parse_scenario({**base, "currency": "EUR"}).money_currency == "EUR"
     for bad in ("XYZ", "usd"):
         with pytest.raises(io.ScenarioError) as caught:
             io.parse_scenario({**base, "currency": bad})
