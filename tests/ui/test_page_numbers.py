@@ -10,7 +10,9 @@ text boxes. Then:
   (the formatter always groups: ``22,610``), outside the text boxes (a trainee types those back);
 - no raw fraction under a % label: a KPI card of a share shows a percentage (an attainment of
   1.33 is ``133%``), a card or table column labelled with ``%`` shows percentages, and no unit
-  line says "fraction (0–1)" or plain "money".
+  line says "fraction (0–1)" or plain "money";
+- a value refused in any number box shows its bounds as the formatter writes them (``0 to 45``,
+  not ``45.0``; ``2,000,000``, not ``2000000.0``).
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from html.parser import HTMLParser
 import ipywidgets as widgets
 import pytest
 
+from chansim.exercises.game import DecisionError
 from chansim.exercises.messages import KPI_UNITS, LANGUAGES
-from chansim.ui.widgets import KpiCards
+from chansim.ui.widgets import KpiCards, NumberInput
 from tests.ui.conftest import click
 from tests.ui.test_app_base import ROUND_APPS, make
 
@@ -124,7 +127,7 @@ def card_problems(cards: KpiCards) -> list[str]:
         share = KPI_UNITS.get(name) in ("fraction", "flag") or "%" in label
         if share and value != "–" and not PERCENT.fullmatch(value):
             bad.append(f"card {name}: a share shown as {value!r}")
-        if any(f in unit for f in FORBIDDEN_UNITS) or unit in ("money", "金额") or "money" in unit.split():
+        if any(f in unit for f in FORBIDDEN_UNITS) or unit.startswith("金额/") or unit == "金额" or "money" in unit:
             bad.append(f"card {name}: unit {unit!r}")
     return bad
 
@@ -163,6 +166,30 @@ def page_problems(app) -> list[str]:
     return problems
 
 
+BOUNDS = re.compile(r"(?:allowed from|允许范围) (\S+) (?:to|到) ([^\s.。]+(?:\.\d+)?)")
+BOUND = re.compile(r"^-?(\d{1,4}|\d{1,3}(,\d{3})+)(\.\d*[1-9])?$")  # 1000 bare, 10,000 grouped; no .0
+
+
+def validation_problems(app) -> list[str]:
+    """Type a negative value into every number box of the page: the message's bounds read as typed (45, not 45.0)."""
+    problems, stack = [], [app.page]
+    while stack:
+        w = stack.pop()
+        stack.extend(getattr(w, "children", ()) or ())
+        if not isinstance(w, NumberInput) or not _visible(w) or w.text.disabled:
+            continue
+        w.text.value = "-1"
+        try:
+            w.read()
+        except DecisionError:
+            pass
+        else:
+            continue  # a box that takes -1 shows no message
+        for found in BOUNDS.finditer(w.message.text):
+            problems += [f"bound {b!r} in {w.message.text!r}" for b in found.groups() if not BOUND.fullmatch(b)]
+    return problems
+
+
 def play_three_rounds(name: str):
     app = make(name)
     find_button, played, ready = ROUND_APPS[name]
@@ -184,6 +211,10 @@ def test_every_number_on_the_page_after_three_rounds_follows_the_formatter_in_bo
         if found:
             problems[lang] = sorted(set(found))
     assert not problems, f"{name}: {problems}"
+    for lang in LANGUAGES:
+        app.lang.code = lang
+        assert not validation_problems(app), f"{name} ({lang}): {validation_problems(app)}"
+        assert not page_problems(app), f"{name} ({lang}) with the inputs' messages: {page_problems(app)}"
 
 
 def test_the_scan_catches_what_it_is_meant_to():
