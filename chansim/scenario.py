@@ -365,6 +365,9 @@ class Region(_Frozen):
 
 # --------------------------------------------------------------------------- scenario
 
+#: The currency of a scenario that names none (``chansim.exercises.numbers.DEFAULT_CURRENCY`` too).
+DEFAULT_CURRENCY = "CNY"
+
 
 class Scenario(_Frozen):
     """A whole channel: what to simulate, for how long, at what cost."""
@@ -382,7 +385,37 @@ class Scenario(_Frozen):
     nodes: Annotated[list[Node], Field(min_length=1, max_length=5000)]
     markets: Annotated[list[Market], Field(min_length=1, max_length=20_000)]
     metadata: dict[str, str | int | float | bool] = {}
+    #: the ISO 4217 code of the currency every money field is in (see :attr:`money_currency`)
+    currency: (
+        Annotated[
+            str,
+            Field(
+                pattern=r"^[A-Z]{3}$",
+                description="ISO 4217 currency code of every money field (CNY, USD, EUR, ...); shown with amounts",
+            ),
+        ]
+        | None
+    ) = None
     business: Business | None = None
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str | None) -> str | None:
+        from babel.numbers import list_currencies
+
+        if value is not None and value not in list_currencies():
+            raise ValueError(f"currency {value!r} is not an ISO 4217 currency code (e.g. CNY, USD, EUR)")
+        return value
+
+    @property
+    def money_currency(self) -> str:
+        """The currency amounts are shown in: ``currency``, else the older ``metadata.currency`` tag, else CNY."""
+        if self.currency is not None:
+            return self.currency
+        tagged = self.metadata.get("currency")
+        if isinstance(tagged, str) and len(tagged) == 3 and tagged.isalpha() and tagged.isupper():
+            return tagged
+        return DEFAULT_CURRENCY
 
     @field_validator("description", mode="before")
     @classmethod

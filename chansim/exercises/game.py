@@ -55,6 +55,7 @@ import numpy as np
 
 from chansim import scenario as sc
 from chansim.engine import Session
+from chansim.exercises import numbers as shown_numbers
 from chansim.exercises.contract import jsonable
 
 if TYPE_CHECKING:
@@ -229,12 +230,17 @@ class Score:
     params: Mapping[str, float] = field(default_factory=dict)
     components: Mapping[str, float] = field(default_factory=dict)
 
-    def text(self) -> str:
-        """The formula with the numbers in, e.g. ``score = 100 × 310.5 / 402.0 = 77.2``."""
+    def text(self, lang: str = "en_US") -> str:
+        """The formula with the numbers in, e.g. ``score = 100 × 310.5 / 402 = 77.2``.
+
+        Numbers as :mod:`chansim.exercises.numbers` shows them in ``lang`` (``22,610``, never ``2.261e+04``).
+        """
         shown = self.formula
         for name, value in sorted(self.params.items(), key=lambda item: -len(item[0])):
-            shown = shown.replace(name, f"{value:,.4g}")
-        return f"{shown} = {self.value:.1f}" if math.isfinite(self.value) else shown
+            shown = shown.replace(name, shown_numbers.decimal(value, lang, shown_numbers.adaptive_digits(value)))
+        if not math.isfinite(self.value):
+            return shown
+        return f"{shown} = {shown_numbers.decimal(self.value, lang, 1, fixed=True)}"
 
 
 # --------------------------------------------------------------------------- scenario helpers

@@ -1,7 +1,9 @@
 """The message catalogue: every string the exercises show, in Simplified Chinese and English.
 
 Messages are ``str.format`` templates keyed by dotted names (``kpi.fill_rate.label``,
-``advice.pipeline``). :meth:`Catalogue.get` fills them in; a missing key, language,
+``advice.pipeline``). :meth:`Catalogue.get` fills them in, every number by the language's
+CLDR patterns (:mod:`chansim.exercises.numbers`: ``{share:.0%}`` is ``94%``, ``{cost:,.0f}``
+``22,610``, never ``2.261e+04``); a missing key, language,
 translation or parameter raises :class:`CatalogueError` naming what is missing, so a
 gap shows up in the tests rather than on a trainee's page. :meth:`Catalogue.check`
 lists every gap at once (keys missing in a language, placeholders that differ between
@@ -19,6 +21,8 @@ import re
 import string
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from chansim.exercises.numbers import formatter
 
 __all__ = [
     "CATALOGUE",
@@ -118,7 +122,7 @@ class Catalogue:
         """
         text = self.template(key, lang)
         try:
-            return text.format(**params)
+            return formatter(lang).vformat(text, (), params)
         except KeyError as missing:
             raise CatalogueError(f"message {key!r} ({lang}) needs the parameter {missing.args[0]!r}") from None
         except (ValueError, TypeError, IndexError, AttributeError) as error:
@@ -179,16 +183,17 @@ def required_keys() -> list[str]:
 
 _UNITS: dict[str, tuple[str, str]] = {
     "units": ("件", "units"),
-    "fraction": ("比例（0–1）", "fraction (0–1)"),
+    "fraction": ("百分比", "percent"),
     "days": ("天", "days"),
     "weeks": ("周", "weeks"),
     "turns": ("次/年", "turns per year"),
     "ratio": ("倍", "ratio (×)"),
-    "money": ("金额", "money"),
-    "money_per_day": ("金额/天", "money per day"),
+    # the cards fill in the scenario's currency (chansim.exercises.numbers.currency_name)
+    "money": ("金额（{currency}）", "amount ({currency})"),
+    "money_per_day": ("{currency}/天", "{currency} per day"),
     "points": ("分（0–100）", "points (0–100)"),
-    "flag": ("是/否（0/1；全网：占比）", "yes/no (0/1; network: share)"),
-    "flag_count": ("是/否（0/1；全网：个数）", "yes/no (0/1; network: count)"),
+    "flag": ("是/否（全网：占比）", "yes/no (network: share)"),
+    "flag_count": ("是/否（全网：个数）", "yes/no (network: count)"),
 }
 
 # name: (label zh, label en, unit, meaning zh, meaning en)
@@ -573,8 +578,16 @@ def _build() -> dict[str, dict[str, str]]:
     return messages
 
 
-#: The unit code of every KPI (``fraction``, ``money``, ``flag``, ...; see ``_UNITS``).
-KPI_UNITS: dict[str, str] = {name: spec[2] for name, spec in _KPIS.items()}
+#: The unit code of every KPI (``fraction``, ``money``, ``flag``, ...; see ``_UNITS``), and of the
+#: exercises' own KPIs whose texts live in ``chansim.exercises.texts`` (``percent_value``: a value
+#: already in percent, ``-5.0`` is ``-5%``; ``percentage_points``: a difference of two percentages).
+KPI_UNITS: dict[str, str] = {
+    **{name: spec[2] for name, spec in _KPIS.items()},
+    "training_win_rate_uplift": "percentage_points",
+    "training_extra_units": "units",
+    "training_spend": "money",
+    "training_forecast_error": "percent_value",
+}
 #: Every message: ``{key: {language: template}}``.
 MESSAGES: dict[str, dict[str, str]] = _build()
 #: The catalogue the exercises use.

@@ -39,6 +39,7 @@ from urllib.parse import parse_qs
 import ipywidgets as widgets
 from IPython.display import display
 
+from chansim.exercises import numbers
 from chansim.exercises.game import DecisionError, check_number
 from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, KPI_UNITS, LANGUAGES, Catalogue
 
@@ -187,21 +188,31 @@ class Language:
         return callback
 
 
-def format_kpi(lang: Language, name: str, value: object) -> str:
-    """A KPI value as the cards show it: a share as a percentage, money with separators, '–' for none."""
+def format_kpi(lang: Language, name: str, value: object, currency: str = numbers.DEFAULT_CURRENCY) -> str:
+    """A KPI value as the cards show it, by its unit (:data:`~chansim.exercises.messages.KPI_UNITS`).
+
+    A share (``fraction``, ``flag``) always as a percentage, above 100 % too (an attainment
+    of 1.33 is ``133%``); money with the ``currency`` symbol; a ratio, days and other
+    quantities with at most two decimals; '–' for none. Numbers by :mod:`chansim.exercises.numbers`.
+    """
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return html.escape(str(value))
+    code, unit = lang.code, KPI_UNITS.get(name)
     if math.isnan(number):
-        return "–"
-    if KPI_UNITS.get(name) in ("fraction", "flag"):
-        return f"{number:.0%}" if abs(number) <= 1.0 else f"{number:.2f}"
-    if abs(number) >= 1000:
-        return f"{number:,.0f}"
-    if abs(number) >= 100:
-        return f"{number:.0f}"
-    return f"{number:.2f}".rstrip("0").rstrip(".") if number != int(number) else f"{number:.0f}"
+        return numbers.MISSING
+    if unit in ("fraction", "flag"):
+        return numbers.percent(number, code)
+    if unit == "percent_value":
+        return numbers.percent(number / 100, code, sign=True)
+    if unit == "percentage_points":
+        return numbers.decimal(number, code, 1, sign=True)
+    if unit in ("money", "money_per_day"):
+        return numbers.money(number, code, currency, 0 if abs(number) >= 100 or number.is_integer() else 2)
+    if unit in ("flag_count", "points"):
+        return numbers.count(number, code)
+    return numbers.decimal(number, code, numbers.adaptive_digits(number))
 
 
 def partner_name(
@@ -643,7 +654,9 @@ class NumberInput(widgets.VBox):
     ) -> None:
         self._lang, self._label_key, self._label_params = lang, label_key, label_params
         self.minimum, self.maximum, self.whole = minimum, maximum, whole
-        self.text = widgets.Text(value=str(value), layout=widgets.Layout(width=width), continuous_update=False)
+        self.text = widgets.Text(
+            value=numbers.plain(value), layout=widgets.Layout(width=width), continuous_update=False
+        )
         self.text.add_class(css)
         self.text.add_class("chansim-sr-label")  # its description names it for screen readers; the label shows
         self.label = widgets.HTML()
@@ -675,7 +688,7 @@ class NumberInput(widgets.VBox):
 
     @value.setter
     def value(self, new: object) -> None:
-        self.text.value = "" if new is None else (f"{new:g}" if isinstance(new, float) else str(new))
+        self.text.value = numbers.plain(new)  # as typed back: no grouping, no exponent
 
     def on_submit(self, callback: Callable[[], Any]) -> None:
         """Call ``callback()`` when the trainee presses Enter in the box (e.g. a round's advance button's ``click``).
@@ -712,10 +725,14 @@ class NumberInput(widgets.VBox):
 class KpiCards(widgets.HBox):
     """A row of cards, one per KPI: label, value and unit, the meaning as a tooltip."""
 
-    def __init__(self, lang: Language, names: Sequence[str], css: str = "chansim-kpis") -> None:
+    def __init__(
+        self, lang: Language, names: Sequence[str], css: str = "chansim-kpis", currency: str = numbers.DEFAULT_CURRENCY
+    ) -> None:
         super().__init__(layout=widgets.Layout(flex_flow="row wrap"))
         self.add_class(css)
         self._lang = lang
+        #: the ISO 4217 code money is shown in (the scenario's ``currency``)
+        self.currency = currency
         self.names = list(names)
         self.values: dict[str, object] = {}
         self._cards = {name: widgets.HTML() for name in self.names}
@@ -733,13 +750,14 @@ class KpiCards(widgets.HBox):
 
     def text(self, name: str) -> str:
         """The value shown on the card of ``name``."""
-        return format_kpi(self._lang, name, self.values.get(name, math.nan))
+        return format_kpi(self._lang, name, self.values.get(name, math.nan), self.currency)
 
     def _render(self) -> None:
         t = self._lang.t
+        currency = numbers.currency_name(self.currency, self._lang.code)
         for name, card in self._cards.items():
             label = t(f"kpi.{name}.label") if f"kpi.{name}.label" in self._lang.catalogue else name
-            unit = t(f"kpi.{name}.unit") if f"kpi.{name}.unit" in self._lang.catalogue else ""
+            unit = t(f"kpi.{name}.unit", currency=currency) if f"kpi.{name}.unit" in self._lang.catalogue else ""
             meaning = t(f"kpi.{name}.meaning") if f"kpi.{name}.meaning" in self._lang.catalogue else ""
             card.value = (
                 f'<div title="{html.escape(meaning)}"><div class="label">{html.escape(label)}</div>'

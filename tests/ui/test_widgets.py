@@ -93,8 +93,14 @@ def test_kpi_cards_format_by_unit():
     cards = ui.KpiCards(lang, ["fill_rate", "total_cost", "bullwhip", "revenue"])
     cards.update({"fill_rate": 0.934, "total_cost": 12345.6, "bullwhip": float("nan")})
     assert cards.text("fill_rate") == "93%"
-    assert cards.text("total_cost") == "12,346"
+    assert cards.text("total_cost") == "CN¥12,346"  # money with the scenario's currency (CNY by default)
     assert cards.text("bullwhip") == "–" and cards.text("revenue") == "–"
+    assert "amount (Chinese Yuan)" in cards.children[1].value and "fraction" not in cards.children[0].value
+    lang.code = "zh_CN"
+    assert cards.text("total_cost") == "¥12,346" and "金额（人民币）" in cards.children[1].value
+    dollars = ui.KpiCards(ui.Language("en_US"), ["total_cost"], currency="USD")
+    dollars.update({"total_cost": 12345.6})
+    assert dollars.text("total_cost") == "$12,346"
 
 
 def test_chart_panel_redraws_in_the_new_language():

@@ -100,26 +100,26 @@ TEXTS: dict[str, tuple[str, str]] = {
     "evaluation.moves_none": ("没有待生效的区域划转。", "No territory moves for next year."),
     # --- KPI cards
     "evaluation.kpi.channel_profit.label": ("渠道利润", "Channel profit"),
-    "evaluation.kpi.channel_profit.unit": ("金额/年", "money per year"),
+    "evaluation.kpi.channel_profit.unit": ("每年", "per year"),
     "evaluation.kpi.channel_profit.meaning": (
         "终端销售收入减去生产成本、全渠道运营成本、市场发展基金和招募费用（厂商与伙伴之间的价格、佣金和返利在渠道内部抵消）。",
         "End-customer revenue minus the cost of making the goods, the channel's operating cost, MDF and "
         "recruitment (prices, commissions and rebates between the vendor and partners cancel out inside the channel).",
     ),
     "evaluation.kpi.profit_vs_benchmark.label": ("与基准相比", "Versus benchmark"),
-    "evaluation.kpi.profit_vs_benchmark.unit": ("金额/年", "money per year"),
+    "evaluation.kpi.profit_vs_benchmark.unit": ("每年", "per year"),
     "evaluation.kpi.profit_vs_benchmark.meaning": (
         "本年渠道利润减去“什么都不做”时同一年的渠道利润（相同需求）。",
         "This year's channel profit minus the same year's profit when nothing is changed (same demand).",
     ),
     "evaluation.kpi.profit_change.label": ("与上一年相比", "Versus last year"),
-    "evaluation.kpi.profit_change.unit": ("金额/年", "money per year"),
+    "evaluation.kpi.profit_change.unit": ("每年", "per year"),
     "evaluation.kpi.profit_change.meaning": (
         "本年渠道利润减去上一年渠道利润。",
         "This year's channel profit minus last year's.",
     ),
     "evaluation.kpi.sell_out.label": ("经销商销售额", "Dealer sell-out"),
-    "evaluation.kpi.sell_out.unit": ("金额/年", "money per year"),
+    "evaluation.kpi.sell_out.unit": ("每年", "per year"),
     "evaluation.kpi.sell_out.meaning": ("经销商卖给终端客户的总金额。", "What the dealers sold to end customers."),
     "evaluation.kpi.attainment.label": ("渠道目标达成率", "Channel attainment"),
     "evaluation.kpi.attainment.unit": ("百分比", "percent"),

@@ -49,7 +49,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "training.round_played": (
         "第 {round} 季度完成：培训多赢了 {units:.0f} 件，预测误差 {error:+.0f}%。",
-        "Quarter {round} played: training won {units:.0f} extra units; forecast error {error:+.0f} %.",
+        "Quarter {round} played: training won {units:.0f} extra units; forecast error {error:+.0f}%.",
     ),
     "training.round_played_no_error": (
         "第 {round} 季度完成：培训多赢了 {units:.0f} 件；季度初的管道没有赢单，无法计算预测误差。",
@@ -133,10 +133,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Units you won minus the units the same leads would have won without any training.",
     ),
     "kpi.training_spend.label": ("培训费用", "Training spend"),
-    "kpi.training_spend.unit": ("金额", "money"),
+    "kpi.training_spend.unit": ("金额（{currency}）", "amount ({currency})"),
     "kpi.training_spend.meaning": ("所有培训名额的费用之和。", "The cost of every training seat."),
     "kpi.training_forecast_error.label": ("上季度预测误差", "Forecast error last quarter"),
-    "kpi.training_forecast_error.unit": ("占实际的 %", "% of actual"),
+    "kpi.training_forecast_error.unit": ("相对实际赢单", "relative to the units won"),
     "kpi.training_forecast_error.meaning": (
         "（季度初的加权管道 − 这些商机在季度内实际赢单的件数）/ 实际件数；正数表示预测偏乐观。",
         "(weighted pipeline at the start of the quarter − units those deals actually won in the quarter) / actual; "

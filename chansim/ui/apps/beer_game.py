@@ -268,7 +268,7 @@ class BeerGameApp(App):
         score, costs, t = self._score, self._costs, lang.t
         chain, mine = costs.loc["chain"], costs.loc[self.exercise.role]
         lines = [
-            t("beer_game.score_numbers", text=score.text()),
+            t("beer_game.score_numbers", text=score.text(lang.code)),
             t("beer_game.score_chain", weeks=score.params["weeks"], c_you=chain["cost"],
               c_rule=chain["benchmark_cost"]),
             t("beer_game.score_role", role=self._role_name(lang), cost=mine["cost"], rule=mine["benchmark_cost"]),

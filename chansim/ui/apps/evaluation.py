@@ -21,6 +21,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
+from chansim.exercises import numbers
 from chansim.exercises.evaluation import ACTIONS, REVIEWS, Evaluation, debrief
 from chansim.ui.apps.base import App
 from chansim.ui.charts import (
@@ -150,9 +151,9 @@ class EvaluationCards(KpiCards):
         if math.isnan(number):
             return "–"
         if name in _SHARES:
-            return f"{number:.1%}"
-        sign = "+" if name in ("profit_vs_benchmark", "profit_change") and number > 0 else ""
-        return f"{sign}{number:,.0f}"
+            return numbers.percent(number, self._lang.code, 1)
+        signed = name in ("profit_vs_benchmark", "profit_change")
+        return numbers.money(number, self._lang.code, self.currency, sign=signed)
 
     def _render(self) -> None:
         t = self._lang.t

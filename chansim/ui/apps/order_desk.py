@@ -392,7 +392,7 @@ class OrderDeskApp(App):
         score, t = self._score, lang.t
         parts = score.components
         lines = [
-            t("operations.score_numbers", text=score.text()),
+            t("operations.score_numbers", text=score.text(lang.code)),
             t("operations.score.cost", term=parts["cost"], points=40 * parts["cost"], standard=score.params["C_std"],
               yours=score.params["C_you"]),
             t("operations.score.service", term=parts["service"], points=40 * parts["service"]),

@@ -15,7 +15,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from chansim.exercises import numbers
 from chansim.exercises.game import DecisionError
+from chansim.exercises.messages import DEFAULT_LANGUAGE
 from chansim.exercises.planning import (
     MAX_BUDGET,
     MAX_DEALERS_PER_REGION,
@@ -56,15 +58,17 @@ COUNTS = {"regions_covered", "dealers_lost", "distributors_lost", "dealers", "di
 DEFAULTS = {"north": 3, "south": 3, "east": 2, "west": 0}
 
 
-def format_value(name: str, value: float) -> str:
-    """A planning KPI as shown: shares in %, counts whole, money with separators."""
+def format_value(
+    name: str, value: float, lang: str = DEFAULT_LANGUAGE, currency: str = numbers.DEFAULT_CURRENCY
+) -> str:
+    """A planning KPI as shown in ``lang``: shares in %, counts whole, money with its currency (by CLDR)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
+        return numbers.MISSING
     if name in SHARES:
-        return f"{value:.1%}"
+        return numbers.percent(value, lang, 1)
     if name in COUNTS:
-        return f"{value:.0f}"
-    return f"{value:,.0f}"
+        return numbers.count(value, lang)
+    return numbers.money(value, lang, currency)
 
 
 def _label(lang: Language, name: str) -> str:
@@ -77,7 +81,7 @@ class PlanningCards(KpiCards):
 
     def text(self, name: str) -> str:
         """The value shown on the card of ``name``."""
-        return format_value(name, float(self.values.get(name, math.nan)))
+        return format_value(name, float(self.values.get(name, math.nan)), self._lang.code, self.currency)
 
     def _render(self) -> None:
         for name, card in self._cards.items():
@@ -106,13 +110,18 @@ def comparison_html(planning: ChannelPlanning, lang: Language) -> str:
     rows.append((t("planning.param.tiers"), [tier_text[o.design.tiers] for o in planning.outcomes]))
     rows.append((t("planning.param.dealers"), [" / ".join(map(str, o.design.dealers)) for o in planning.outcomes]))
     rows.append((t("planning.param.ladder"), [
-        f"{o.design.gold_discount_pct:g}% / {o.design.silver_discount_pct:g}% / {o.design.bronze_discount_pct:g}%"
+        " / ".join(
+            numbers.percent(pct / 100, lang.code, 1, trim=True)
+            for pct in (o.design.gold_discount_pct, o.design.silver_discount_pct, o.design.bronze_discount_pct)
+        )
         for o in planning.outcomes
     ]))  # fmt: skip
-    rows.append((t("planning.param.budget"), [f"{o.design.marketing_budget:,.0f}" for o in planning.outcomes]))
+    rows.append(
+        (t("planning.param.budget"), [numbers.money(o.design.marketing_budget, lang.code) for o in planning.outcomes])
+    )
     for name in TABLE_KPIS:
-        rows.append((_label(lang, name), [format_value(name, o.kpi(name)) for o in planning.outcomes]))
-    rows.append((t("planning.kpi.score.label"), [f"{o.score.value:.0f}" for o in planning.outcomes]))
+        rows.append((_label(lang, name), [format_value(name, o.kpi(name), lang.code) for o in planning.outcomes]))
+    rows.append((t("planning.kpi.score.label"), [numbers.count(o.score.value, lang.code) for o in planning.outcomes]))
     body = "".join(
         f'<tr><td style="{cell.format("left")}">{html.escape(label)}</td>'
         + "".join(f'<td style="{cell.format("right")}">{html.escape(v)}</td>' for v in values)
