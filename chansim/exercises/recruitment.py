@@ -65,6 +65,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chansim import scenario as sc
 from chansim.business.partners import Criterion, EvaluationIndex
+from chansim.config.distributions import Uniform
 from chansim.engine import Session
 from chansim.exercises.contract import Exercise, jsonable
 from chansim.exercises.feedback import Advice
@@ -695,7 +696,8 @@ class Recruitment(Exercise):
         nodes = {node["name"]: node for node in data["nodes"]}
         market_of = {m["served_by"]: m for m in markets}
         # each applicant's own price discipline (drawn from the round's seed, in applicant order)
-        draws = np.random.default_rng([self.seed, r, 1]).uniform(0.0, MAX_PRICE_DISCOUNT, len(mine))
+        spread = Uniform(low=0.0, high=MAX_PRICE_DISCOUNT)
+        draws = spread.sample(np.random.default_rng([self.seed, r, 1]), size=len(mine))
         discounts = {name: round(float(d), 3) for name, d in zip(mine, draws, strict=True)}
         added: dict[str, float] = {}
         existing_total = 0.0

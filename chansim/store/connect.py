@@ -7,6 +7,7 @@ empty file or a chansim store is opened for writing.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ __all__ = [
     "migrate",
     "migrations_folder",
     "resolve",
+    "script_revisions",
     "translate",
 ]
 
@@ -313,6 +315,24 @@ def _current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+@functools.cache
+def script_revisions() -> tuple[str, frozenset[str]]:
+    """The head revision and every revision of the shipped migrations (read once per process).
+
+    The scripts are part of the installed package and do not change while it runs; an
+    already migrated store is then opened without reading the script folder again.
+    """
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_folder()))
+    script = ScriptDirectory.from_config(config)
+    head = script.get_current_head()
+    assert head is not None, "the shipped migrations have a head"
+    return head, frozenset(revision.revision for revision in script.walk_revisions())
+
+
 def migrate(engine: Engine, target: Target, timeout_s: float) -> None:
     """Bring the store's schema to the head revision; safe when many processes open one store at once.
 
@@ -322,13 +342,10 @@ def migrate(engine: Engine, target: Target, timeout_s: float) -> None:
     A schema newer than this chansim is refused.
     """
     from alembic.config import Config
-    from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(migrations_folder()))
-    script = ScriptDirectory.from_config(config)
-    head = script.get_current_head()
-    known = {revision.revision for revision in script.walk_revisions()}
+    head, known = script_revisions()
 
     def check(current: str | None) -> bool:
         if current is not None and current not in known:
