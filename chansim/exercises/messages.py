@@ -17,10 +17,12 @@ for every key; ``check`` reports what is left.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import string
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 from chansim.exercises.numbers import formatter
 
@@ -32,6 +34,7 @@ __all__ = [
     "MESSAGES",
     "Catalogue",
     "CatalogueError",
+    "language_asked",
     "placeholders",
     "required_keys",
 ]
@@ -49,6 +52,18 @@ ADVICE_CODES = (
     "credit_holds", "approval_queue", "good_play",
 )  # fmt: skip
 SEVERITIES = ("info", "warning", "critical")
+
+
+def language_asked(query: str, default: str = DEFAULT_LANGUAGE) -> str:
+    """The language a page's query string asks for: ``?lang=``, else ``$CHANSIM_LANG``, else ``default``.
+
+    The one rule for the serve layer (the page's ``<html lang>`` and title) and the page's kernel.
+    """
+    asked = [v for k, v in parse_qsl(query, keep_blank_values=True) if k == "lang"]
+    for code in (*asked, os.environ.get("CHANSIM_LANG", ""), default):
+        if code in LANGUAGES:
+            return code
+    return DEFAULT_LANGUAGE
 
 
 class CatalogueError(LookupError):

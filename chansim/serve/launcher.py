@@ -349,13 +349,9 @@ _TITLE = re.compile(r"<title>[^<]*</title>")
 
 def page_language(query: str) -> str:
     """The language a page request asks for: ``?lang=``, else ``$CHANSIM_LANG``, else the catalogue's default."""
-    from chansim.exercises.messages import DEFAULT_LANGUAGE, LANGUAGES
+    from chansim.exercises.messages import language_asked
 
-    asked = [v for k, v in parse_qsl(query, keep_blank_values=True) if k == "lang"]
-    for code in (*asked, os.environ.get("CHANSIM_LANG", ""), DEFAULT_LANGUAGE):
-        if code in LANGUAGES:
-            return code
-    return DEFAULT_LANGUAGE
+    return language_asked(query)
 
 
 def localize_page(html_text: str, notebook: str, code: str) -> str:

@@ -34,14 +34,13 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
-from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 from IPython.display import display
 
 from chansim.exercises import numbers
 from chansim.exercises.game import DecisionError, check_number
-from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, KPI_UNITS, LANGUAGES, Catalogue
+from chansim.exercises.messages import CATALOGUE, DEFAULT_LANGUAGE, KPI_UNITS, Catalogue, language_asked
 
 __all__ = [
     "Busy",
@@ -145,11 +144,7 @@ def initial_language(default: str = DEFAULT_LANGUAGE) -> str:
         from voila.utils import wait_for_request
 
         wait_for_request()
-    query = parse_qs(os.environ.get("QUERY_STRING", ""))
-    for candidate in (*query.get("lang", []), os.environ.get("CHANSIM_LANG", ""), default):
-        if candidate in LANGUAGES:
-            return candidate
-    return DEFAULT_LANGUAGE
+    return language_asked(os.environ.get("QUERY_STRING", ""), default)
 
 
 class Language:
