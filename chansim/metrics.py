@@ -80,82 +80,155 @@ FLOW_COLUMNS = [
     "on_hand", "backorder", "on_order", "in_transit", "demand", "shipped", "sell_in", "received", "ordered", "lost",
 ]  # fmt: skip
 
-
-def _safe_div(num: pd.Series, den: pd.Series) -> pd.Series:
-    den = den.astype(float)
-    return num.astype(float) / den.where(den != 0)
-
-
-def _order_table(orders: pd.DataFrame, end_day: float, key: pd.Series) -> pd.DataFrame:
-    """Order KPIs grouped by ``key`` (the supplying node, or one label for the network)."""
-    seen = orders["seen_day"].notna()
-    qty = orders["qty"].where(seen)
-    immediate = orders["shipped_on_arrival"].where(seen)
-    complete = (orders["shipped_on_arrival"] >= orders["qty"] - 1e-9).where(seen)
-    due = orders["due_day"] < end_day
-    frame = pd.DataFrame({
-        "key": key, "qty": qty, "immediate": immediate, "complete": complete.astype(float),
-        "otif": orders["otif"].astype(float).where(due),
-        "cycle": orders["cycle_time_days"].where(orders["closed"]),
-    })  # fmt: skip
-    g = frame.groupby("key", sort=False, observed=True)
-    sums = g[["qty", "immediate"]].sum(min_count=1)
-    means = g[["complete", "otif", "cycle"]].mean()
-    return pd.DataFrame({
-        "fill_rate": _safe_div(sums["immediate"], sums["qty"]),
-        "order_fill_rate": means["complete"],
-        "otif": means["otif"],
-        "order_cycle_time_days": means["cycle"],
-    })  # fmt: skip
+# The KPIs are computed with numpy over integer group codes (np.bincount), not pandas
+# groupby: a round step of an exercise asks for them after every click and pandas' per-call
+# overhead on tables of a few hundred rows was ~100 ms. tests/test_metrics_fast.py checks
+# the result against the former pandas implementation (tests/kpi_reference.py) over many
+# scenarios, seeds and warm-ups.
 
 
-def _flow_table(lv: pd.DataFrame, money: pd.DataFrame, period_days: int, key: str = "node") -> pd.DataFrame:
-    """Stock, flow and money KPIs per value of ``key`` (all SKUs of a group summed per period)."""
-    per = lv.groupby([key, "day"], sort=True, observed=True)[FLOW_COLUMNS].sum()
-    g = per.groupby(level=0, sort=False, observed=True)
-    periods = g.size()
-    days = periods * period_days
-    sums = g.sum()
-    means = g.mean()
-    first = g.first()
-    var = g[["ordered", "demand"]].var(ddof=1)
-    stockout = ((lv["backorder"] > 1e-9) | (lv["lost"] > 1e-9)).groupby(lv[key], sort=False, observed=True).mean()
-    accounts = (
-        money.groupby([key, "account"], sort=False, observed=True)["amount"].sum().unstack(fill_value=0.0)
-        if len(money)
-        else pd.DataFrame(index=periods.index)
-    )
+def _div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` elementwise, NaN where ``den`` is 0 or NaN."""
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    out = np.full(np.broadcast(num, den).shape, math.nan)
+    ok = (den != 0) & ~np.isnan(den)
+    np.divide(num, den, out=out, where=ok)
+    return out
 
-    accounts = accounts.reindex(index=periods.index, columns=MONEY_ACCOUNTS, fill_value=0.0).fillna(0.0)
+
+def _codes(values: pd.Series, names: Sequence[str]) -> np.ndarray:
+    """The position of each value in ``names`` (-1 when absent or missing)."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    lookup = {name: i for i, name in enumerate(names)}
+    table = np.array([lookup.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
+    return table[codes]
+
+
+def _group_sum(key: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
+    return np.bincount(key, weights=weights, minlength=size)[:size]
+
+
+def _exact_group_sum(key: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
+    """Per group, the correctly rounded sum (``math.fsum``) of its weights.
+
+    Money in floats: 41.95, not 41.949999999999996, whatever the order of the rows.
+    """
+    out = np.zeros(size)
+    if len(key) == 0:
+        return out
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    cuts = np.flatnonzero(np.diff(sorted_key)) + 1
+    for group, part in zip(sorted_key[np.r_[0, cuts]], np.split(weights[order], cuts), strict=True):
+        out[group] = math.fsum(part)
+    return out
+
+
+def _flow_stats(
+    key: np.ndarray, groups: int, lv: dict[str, np.ndarray], money_key: np.ndarray, money_account: np.ndarray,
+    amounts: np.ndarray, period_days: int,
+) -> dict[str, np.ndarray]:
+    """Stock, flow and money KPIs per group (all SKUs of a group summed per period).
+
+    ``key``: the group of each levels row (-1: none); ``lv``: levels columns (``day``,
+    the flow columns, ``backorder``/``lost`` per row); ``money_key`` / ``money_account``
+    the group and account index (in ``MONEY_ACCOUNTS``) of each money row. A group with
+    no levels row gets NaN everywhere.
+    """
+    keep = key >= 0
+    key = key[keep]
+    days, day_idx = np.unique(lv["day"][keep], return_inverse=True)
+    D = max(len(days), 1)
+    cell = key * D + day_idx
+    cells = groups * D
+    per = {c: _group_sum(cell, lv[c][keep], cells).reshape(groups, D) for c in FLOW_COLUMNS}
+    present = (np.bincount(cell, minlength=cells)[:cells] > 0).reshape(groups, D)
+    periods = present.sum(axis=1).astype(float)
+    has = periods > 0
+    nan = np.where(has, 1.0, math.nan)  # NaN for a group without rows
+    sums = {c: per[c].sum(axis=1) * nan for c in FLOW_COLUMNS}
+    means = {c: _div(sums[c], periods) for c in FLOW_COLUMNS}
+    first_day = np.argmax(present, axis=1)
+    rows = np.arange(groups)
+    first = {c: per[c][rows, first_day] * nan for c in ("on_hand", "shipped", "received")}
+
+    def var(c: str) -> np.ndarray:
+        dev = (per[c] - means[c][:, None]) * present
+        out = _div((dev**2).sum(axis=1), periods - 1)
+        return np.where(periods >= 2, out, math.nan)
+
+    var_o, var_d = var("ordered"), var("demand")
+    bad = ((lv["backorder"][keep] > 1e-9) | (lv["lost"][keep] > 1e-9)).astype(float)
+    stockout = _div(_group_sum(key, bad, groups), np.bincount(key, minlength=groups)[:groups]) * nan
+    mk = (money_key >= 0) & (money_account >= 0)
+    accounts = _exact_group_sum(
+        money_key[mk] * len(MONEY_ACCOUNTS) + money_account[mk], amounts[mk], groups * len(MONEY_ACCOUNTS)
+    ).reshape(groups, len(MONEY_ACCOUNTS))
+    acc = {name: accounts[:, i] * nan for i, name in enumerate(MONEY_ACCOUNTS)}
+    dayspan = periods * period_days
     shipped = sums["shipped"]
-    sell_per_day = _safe_div(shipped, days)
+    sell_per_day = _div(shipped, dayspan)
     opening = first["on_hand"] + first["shipped"] - first["received"]
-    total_cost = accounts[COST_ACCOUNTS].sum(axis=1)
-    revenue, cogs = accounts["revenue"], accounts["cost_of_goods"]
-    enough = (periods >= 2) & (var["demand"] > 1e-12)
-    out = pd.DataFrame({
+    total_cost = sum(acc[name] for name in COST_ACCOUNTS)
+    revenue, cogs = acc["revenue"], acc["cost_of_goods"]
+    enough = (periods >= 2) & (var_d > 1e-12)
+    return {
         "demand": sums["demand"],
-        "stockout_rate": stockout.reindex(periods.index),
+        "stockout_rate": stockout,
         "mean_on_hand": means["on_hand"],
         "mean_backorder": means["backorder"],
         "mean_on_order": means["on_order"],
         "mean_in_transit": means["in_transit"],
         "lost_sales": sums["lost"],
-        "weeks_of_supply": _safe_div(means["on_hand"], sell_per_day * 7),
-        "inventory_turns": _safe_div(shipped * 365.0 / days, means["on_hand"]),
+        "weeks_of_supply": _div(means["on_hand"], sell_per_day * 7),
+        "inventory_turns": _div(shipped * 365.0 / np.where(has, dayspan, math.nan), means["on_hand"]),
         "sell_in": sums["sell_in"],
         "sell_through": shipped,
-        "sell_through_rate": _safe_div(shipped, opening + sums["sell_in"]),
-        "bullwhip": (var["ordered"] / var["demand"]).where(enough),
+        "sell_through_rate": _div(shipped, opening + sums["sell_in"]),
+        "bullwhip": np.where(enough, _div(var_o, var_d), math.nan),
         "revenue": revenue,
         "cost_of_goods": cogs,
         "gross_margin": revenue - cogs,
-        "gross_margin_pct": _safe_div(revenue - cogs, revenue),
-        **{name: accounts[name] for name in COST_ACCOUNTS},
+        "gross_margin_pct": _div(revenue - cogs, revenue),
+        **{name: acc[name] for name in COST_ACCOUNTS},
         "total_cost": total_cost,
-        "total_cost_per_day": _safe_div(total_cost, days),
-    })  # fmt: skip
-    return out
+        "total_cost_per_day": _div(total_cost, dayspan),
+    }
+
+
+#: KPIs that are sums: 0, not NaN, for a node (or a window) without periods
+TOTALS = ("demand", "lost_sales", "sell_in", "sell_through", "revenue", "cost_of_goods", "gross_margin",
+          *COST_ACCOUNTS, "total_cost")  # fmt: skip
+ORDER_KPIS = ("fill_rate", "order_fill_rate", "otif", "order_cycle_time_days")
+
+
+def _order_stats(orders: dict[str, np.ndarray], key: np.ndarray, groups: int, end_day: float) -> dict[str, np.ndarray]:
+    """Order KPIs per group of the orders' ``key`` (the supplying node, or 0 for the network; -1: none)."""
+    keep = key >= 0
+    key = key[keep]
+    o = {c: v[keep] for c, v in orders.items()}
+    seen = ~np.isnan(o["seen_day"])
+    n_seen = np.bincount(key[seen], minlength=groups)[:groups]
+    qty = _group_sum(key[seen], o["qty"][seen], groups)
+    immediate = _group_sum(key[seen], o["shipped_on_arrival"][seen], groups)
+    complete = (o["shipped_on_arrival"] >= o["qty"] - 1e-9)[seen].astype(float)
+    due = o["due_day"] < end_day
+    closed = o["closed"] & ~np.isnan(o["cycle_time_days"])
+    return {
+        "fill_rate": np.where(n_seen > 0, _div(immediate, qty), math.nan),
+        "order_fill_rate": _div(_group_sum(key[seen], complete, groups), n_seen),
+        "otif": _div(_group_sum(key[due], o["otif"][due].astype(float), groups),
+                     np.bincount(key[due], minlength=groups)[:groups]),
+        "order_cycle_time_days": _div(_group_sum(key[closed], o["cycle_time_days"][closed], groups),
+                                      np.bincount(key[closed], minlength=groups)[:groups]),
+    }  # fmt: skip
+
+
+def _columns(frame: pd.DataFrame, names: Sequence[str]) -> dict[str, np.ndarray]:
+    return {c: frame[c].to_numpy() for c in names}
 
 
 def kpis(result: Result, warmup_days: int | None = None) -> pd.DataFrame:
@@ -187,69 +260,100 @@ def kpis(result: Result, warmup_days: int | None = None) -> pd.DataFrame:
         warm = 0
     P = info.period_days
     end_day = float(info.days)
-    lv = result.levels
-    lv = lv[lv["day"] >= warm]
-    money = result.money
-    money = money[money["day"] >= warm]
-    orders = result.orders
-    orders = orders[(orders["placed_day"] >= warm) & (orders["kind"] != "initial")]
-    par = result.parameters
+    node_order = list(result.scenario.topology.downstream_first[::-1])
+    N = len(node_order)
     kinds = {n.name: n.kind for n in result.scenario.nodes}
-    node_order = result.scenario.topology.downstream_first[::-1]
-    flows = _flow_table(lv, money, P).reindex(node_order)
-    by_supplier = _order_table(orders, end_day, orders["supplier"]).reindex(node_order)
-    per_node = pd.concat([flows, by_supplier], axis=1)
+
+    levels = result.levels
+    levels = levels[levels["day"].to_numpy() >= warm]
+    lv = _columns(levels, ["day", *FLOW_COLUMNS, "customer_demand", "customer_sales"])
+    lv = {c: v.astype(float) if c != "day" else v for c, v in lv.items()}
+    lv_node = _codes(levels["node"], node_order)
+    money = result.money
+    money = money[money["day"].to_numpy() >= warm]
+    amounts = money["amount"].to_numpy(dtype=float)
+    money_node = _codes(money["node"], node_order)
+    money_account = _codes(money["account"], MONEY_ACCOUNTS)
+    orders = result.orders
+    orders = orders[(orders["placed_day"].to_numpy() >= warm) & (orders["kind"].to_numpy() != "initial")]
+    o = {
+        "qty": orders["qty"].to_numpy(dtype=float),
+        "seen_day": orders["seen_day"].to_numpy(dtype=float),
+        "shipped_on_arrival": orders["shipped_on_arrival"].to_numpy(dtype=float),
+        "due_day": orders["due_day"].to_numpy(dtype=float),
+        "otif": orders["otif"].to_numpy(dtype=bool),
+        "closed": orders["closed"].to_numpy(dtype=bool),
+        "cycle_time_days": orders["cycle_time_days"].to_numpy(dtype=float),
+    }
+    per_node = _flow_stats(lv_node, N, lv, money_node, money_account, amounts, P)
+    per_node.update(_order_stats(o, _codes(orders["supplier"], node_order), N, end_day))
     # a node that stocks nothing (no customer buys from it) sold and spent nothing
-    totals = ["demand", "lost_sales", "sell_in", "sell_through", "revenue", "cost_of_goods", "gross_margin",
-              *COST_ACCOUNTS, "total_cost"]  # fmt: skip
-    per_node[totals] = per_node[totals].fillna(0.0)
-    per_node.insert(0, "kind", [kinds.get(n, "") for n in node_order])
-    per_node.index.name = "node"
-    per_node = per_node.reset_index()
+    for name in TOTALS:
+        per_node[name] = np.nan_to_num(per_node[name], nan=0.0)
 
     # network
+    par = result.parameters
     serving = set(par.loc[par["serves_market"], "node"])
     external = set(par.loc[par["external_supply"], "node"])
-    everything = lv.assign(node=NETWORK)
-    net = _flow_table(everything, money.assign(node=NETWORK), P).iloc[0].to_dict()
-    end_lv = lv[lv["node"].isin(serving)]
-    # end customers only: a node serving a market may also supply other nodes
-    per_period_end = end_lv.groupby("day", sort=True)[["customer_demand", "customer_sales"]].sum()
-    top = lv[lv["node"].isin(external)].groupby("day", sort=True)["ordered"].sum()
-    customer_orders = orders[orders["kind"] == "customer"]
-    net["demand"] = float(per_period_end["customer_demand"].sum())
-    net["lost_sales"] = float(customer_orders["cancelled"].sum())
-    net["sell_through"] = float(per_period_end["customer_sales"].sum())
-    net["sell_in"] = float(lv.loc[lv["node"].isin(external), "sell_in"].sum())
-    net["bullwhip"] = bullwhip_ratio(
-        top.to_numpy(), per_period_end["customer_demand"].reindex(top.index, fill_value=0).to_numpy()
-    )
-    sold = end_lv.groupby(["node", "sku"], observed=True)["customer_sales"].sum()
-    price = par.set_index(["node", "sku"])["sell_price"]
-    unit_cost = {s.name: s.unit_cost for s in result.scenario.skus}
-    revenue = float(sum(price[key] * qty for key, qty in sold.items()))
-    cogs = float(sum(unit_cost[key[1]] * qty for key, qty in sold.items()))
-    net["revenue"] = revenue
-    net["cost_of_goods"] = cogs
-    net["gross_margin"] = revenue - cogs
-    net["gross_margin_pct"] = _ratio(revenue - cogs, revenue)
-    days = lv["day"].nunique() * P
+    everything = np.zeros(len(lv_node), dtype=np.int64)
+    net = {k: float(v[0]) for k, v in _flow_stats(
+        everything, 1, lv, np.zeros(len(amounts), dtype=np.int64), money_account, amounts, P).items()}  # fmt: skip
+    net.update({name: 0.0 for name in TOTALS if math.isnan(net[name])})  # a window without periods
+    is_end = np.isin(lv_node, [i for i, n in enumerate(node_order) if n in serving])
+    is_top = np.isin(lv_node, [i for i, n in enumerate(node_order) if n in external])
+    end_days = lv["day"][is_end]
+    net["demand"] = float(lv["customer_demand"][is_end].sum())
+    kind = orders["kind"].to_numpy()
+    customer = kind == "customer"
+    net["lost_sales"] = float(orders["cancelled"].to_numpy(dtype=float)[customer].sum())
+    net["sell_through"] = float(lv["customer_sales"][is_end].sum())
+    net["sell_in"] = float(lv["sell_in"][is_top].sum())
+    top_days, top_idx = np.unique(lv["day"][is_top], return_inverse=True)
+    top = _group_sum(top_idx, lv["ordered"][is_top], len(top_days))
+    pos = np.searchsorted(top_days, end_days)
+    hit = (pos < len(top_days)) & (top_days[np.minimum(pos, max(len(top_days) - 1, 0))] == end_days) \
+        if len(top_days) else np.zeros(len(end_days), dtype=bool)
+    end_demand = _group_sum(pos[hit], lv["customer_demand"][is_end][hit], len(top_days))
+    net["bullwhip"] = bullwhip_ratio(top, end_demand)
+    end_node = lv_node[is_end]
+    end_sku = _codes(levels["sku"][is_end], [s.name for s in result.scenario.skus])
+    sold = lv["customer_sales"][is_end]
+    price = {(n, s): p for n, s, p in zip(par["node"], par["sku"], par["sell_price"], strict=True)}
+    unit_cost = [s.unit_cost for s in result.scenario.skus]
+    skus = [s.name for s in result.scenario.skus]
+    pairs = end_node * len(skus) + end_sku
+    by_pair = _group_sum(pairs, sold, N * len(skus)) if len(pairs) else np.zeros(N * len(skus))
+    revenue = cogs = 0.0
+    for pair in np.flatnonzero(np.bincount(pairs, minlength=N * len(skus)) if len(pairs) else []):
+        node, sku = node_order[pair // len(skus)], skus[pair % len(skus)]
+        revenue += price[(node, sku)] * by_pair[pair]
+        cogs += unit_cost[pair % len(skus)] * by_pair[pair]
+    net["revenue"] = float(revenue)
+    net["cost_of_goods"] = float(cogs)
+    net["gross_margin"] = net["revenue"] - net["cost_of_goods"]
+    net["gross_margin_pct"] = _ratio(net["gross_margin"], net["revenue"])
+    days = len(np.unique(lv["day"])) * P
     shipped_per_day = _ratio(net["sell_through"], days)
     net["weeks_of_supply"] = _ratio(net["mean_on_hand"], shipped_per_day * 7) if shipped_per_day else math.nan
     net["inventory_turns"] = _ratio(net["sell_through"] * 365.0 / days, net["mean_on_hand"]) if days else math.nan
-    net.update(_order_table(customer_orders, end_day, pd.Series(NETWORK, index=customer_orders.index)).iloc[0].to_dict()
-               if len(customer_orders) else {"fill_rate": math.nan, "order_fill_rate": math.nan, "otif": math.nan,
-                                             "order_cycle_time_days": math.nan})  # fmt: skip
-    stockout = (end_lv["backorder"].to_numpy() > 1e-9) | (end_lv["lost"].to_numpy() > 1e-9)
+    if customer.any():
+        net.update({k: float(v[0]) for k, v in
+                    _order_stats(o, np.where(customer, 0, -1), 1, end_day).items()})  # fmt: skip
+    else:
+        net.update(dict.fromkeys(ORDER_KPIS, math.nan))
+    stockout = (lv["backorder"][is_end] > 1e-9) | (lv["lost"][is_end] > 1e-9)
     net["stockout_rate"] = float(stockout.mean()) if len(stockout) else math.nan
-    net["node"] = NETWORK
-    net["kind"] = NETWORK
-    frame = pd.concat([per_node, pd.DataFrame([net])], ignore_index=True)[["node", "kind", *KPI_NAMES]]
-    frame[KPI_NAMES] = frame[KPI_NAMES].astype(float)
-    frame.insert(0, "seed", info.seed)
-    frame.insert(0, "replication", info.replication)
-    frame.insert(0, "scenario", info.scenario)
-    return frame
+
+    columns: dict[str, object] = {
+        "scenario": [info.scenario] * (N + 1),
+        "replication": [info.replication] * (N + 1),
+        "seed": [info.seed] * (N + 1),
+        "node": [*node_order, NETWORK],
+        "kind": [*(kinds.get(n, "") for n in node_order), NETWORK],
+    }
+    for name in KPI_NAMES:
+        columns[name] = np.append(np.asarray(per_node[name], dtype=float), float(net[name]))
+    return pd.DataFrame(columns)
 
 
 # two-sided 95% Student t quantiles for 1..30 degrees of freedom
