@@ -226,6 +226,7 @@ class BeerGameApp(App):
         if game.finished:  # drawn on the range the game's chart shows (its y range is sticky: grown over the game)
             if self.live_benchmark is None:
                 self.live_benchmark = charts.LiveChart()
+            self.live_benchmark.reset()  # a game's debrief: its own range, not the last game's
             self.benchmark_chart.draw(
                 lambda lang: charts.bullwhip_figure(
                     self._benchmark_bullwhip, lang, level_names=level_names(lang), colors=self.colors,

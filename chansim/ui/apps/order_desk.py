@@ -272,6 +272,7 @@ class OrderDeskApp(App):
             table = game.bullwhip_table()
             if self.live_bullwhip is None:
                 self.live_bullwhip = charts.LiveChart()
+            self.live_bullwhip.reset()  # a game's debrief: its own range, not the last game's
             colors = {**self.colors, "dealers": charts.COLORS[len(REGION_NODES) % len(charts.COLORS)]}
             self.bullwhip_chart.draw(
                 lambda lang: charts.bullwhip_figure(
