@@ -26,10 +26,12 @@ if TYPE_CHECKING:
 __all__ = [
     "CJK_FONTS",
     "COLORS",
+    "GROWTH",
     "LiveChart",
     "Series",
     "bullwhip_figure",
     "bullwhip_ylim",
+    "calm_ceiling",
     "calm_limits",
     "cjk_font",
     "chart_language",
@@ -248,19 +250,54 @@ def empty_figure(lang: Language, title: str = "") -> Figure:
     return fig
 
 
+def calm_ceiling(value: float) -> float:
+    """The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten) at least ``value`` (> 0)."""
+    if not value > 0 or not math.isfinite(value):
+        return 1.0
+    base = 10.0 ** math.floor(math.log10(value))
+    for step in (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
+        if step * base >= value * (1 - 1e-12):
+            return step * base
+    return 10.0 * base  # pragma: no cover - rounding at the top of a decade
+
+
+def _round_limits(low: float, high: float, *, headroom: float = 1.0) -> tuple[float, float]:
+    """``low``/``high`` (times ``headroom``) pushed outwards to round numbers (:func:`calm_ceiling`), zero kept."""
+    top = calm_ceiling(high * headroom) if high > 0 else high
+    bottom = -calm_ceiling(-low * headroom) if low < 0 else low
+    return (bottom, top)
+
+
+#: How far a sticky y range grows past the data that outgrew it (fewer redraws of a growing chart).
+GROWTH = 1.5
+
+
 class LiveChart:
-    """A line chart kept from round to round: its lines are updated in place, not rebuilt.
+    """A line chart kept from round to round: its lines are updated in place, not rebuilt, and blitted.
 
     Building a figure (axes, ticks, texts) costs more than drawing it: a round step keeps
     one :class:`LiveChart` per chart and hands it the new data; a line that exists gets
-    ``set_data``, a new one is added, one that went away is removed, the limits follow the
-    data (``relim``). The legend (outside the axes, right of the data) is rebuilt only when
-    the labels changed (a language switch, a new line). The figure is not registered with
-    pyplot (nothing to close, no leak across rounds). :attr:`figure` is what
-    :class:`~chansim.ui.widgets.ChartPanel` renders to PNG, the same as a one-off chart.
+    ``set_data``, a new one is added, one that went away is removed. The legend (outside the
+    axes, right of the data) is rebuilt only when the labels changed (a language switch, a
+    new line). The figure is not registered with pyplot (nothing to close, no leak across
+    rounds). :attr:`figure` can be saved like a one-off chart.
+
+    **Limits that rarely move.** ``xlim`` (here or per :meth:`update`) fixes the x range (the
+    game's weeks or days, known when it starts); otherwise x follows the data. The y range
+    is *sticky*: :func:`calm_limits` of the data (or the ``ylim`` asked for) pushed out to
+    round numbers (:func:`calm_ceiling`), and it only grows within a game, when the data
+    outgrow it, to :data:`GROWTH` times what they need (rounded again); it starts again
+    after :meth:`reset` or when the data's x extent shrinks (a new game from week 1).
+
+    **Blitting.** :meth:`render_png` draws everything but the data lines (and the spines,
+    which lie over them) once and keeps that picture (``copy_from_bbox``); while the static
+    state (limits, labels, legend, size: :meth:`static_key`) stays the same, a render only
+    restores it and draws the lines on it. :attr:`full_draws` and :attr:`blits` count both
+    kinds of render (tests).
     """
 
-    def __init__(self, *, width: float = 9.0, height: float = 3.6, box: tuple[float, ...] = LEGEND_AXES_BOX) -> None:
+    def __init__(self, *, width: float = 9.0, height: float = 3.6, box: tuple[float, ...] = LEGEND_AXES_BOX,
+                 xlim: tuple[float, float] | None = None) -> None:  # fmt: skip
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
@@ -272,9 +309,23 @@ class LiveChart:
         unique_ticks(self.ax.xaxis, nbins=8, integer=True)  # weeks and days: no "1.25" week
         self.lines: dict[str, Any] = {}
         self._labels: tuple[str, ...] = ()
+        self._legend_key: tuple = ()
         self.zero_line = None
+        self.xlim = xlim
+        self._ylim: tuple[float, float] | None = None
+        self._x_extent = -math.inf
+        self._background = None
+        self._background_key: tuple | None = None
         #: how many times the figure was built (1) and its lines updated (tests)
         self.updates = 0
+        #: renders that drew the whole figure, and renders that only drew the lines on the kept background
+        self.full_draws = 0
+        self.blits = 0
+
+    def reset(self) -> None:
+        """Forget the sticky y range (a new game): the next update sets it from its data alone."""
+        self._ylim = None
+        self._x_extent = -math.inf
 
     def update(
         self,
@@ -284,8 +335,13 @@ class LiveChart:
         ylabel: str,
         ylim: tuple[float, float] | None = None,
         zero_line: bool = False,
+        xlim: tuple[float, float] | None = None,
     ) -> Figure:
-        """Show ``series`` (in legend order); returns :attr:`figure`."""
+        """Show ``series`` (in legend order); returns :attr:`figure`.
+
+        ``ylim``: the range to show at least (a range shared with a compared chart), else the
+        data's; ``xlim``: the x range (else the one given at construction, else the data's).
+        """
         ax = self.ax
         wanted = [s.key for s in series]
         for key in [k for k in self.lines if k not in wanted]:
@@ -300,19 +356,17 @@ class LiveChart:
             line.set(label=s.label, color=s.color, linewidth=s.linewidth, linestyle=s.linestyle,
                      drawstyle=s.drawstyle, zorder=s.zorder)  # fmt: skip
         if zero_line and self.zero_line is None:
-            self.zero_line = ax.axhline(0, color="black", linewidth=0.8)
-        ax.set_autoscale_on(True)
-        ax.relim()
-        ax.autoscale_view()
-        if ylim is not None:
-            ax.set_ylim(*ylim)
+            # below the data lines (a full draw and a blit then stack them the same way)
+            self.zero_line = ax.axhline(0, color="black", linewidth=0.8, zorder=1.9)
+        self._set_limits(series, ylim, xlim if xlim is not None else self.xlim)
         if ax.xaxis.label.get_text() != xlabel:
             ax.set_xlabel(xlabel)
         if ax.yaxis.label.get_text() != ylabel:
             ax.set_ylabel(ylabel)
         # legend entries follow the series order (the lines dict keeps insertion order)
         labels = tuple(s.label for s in series)
-        if labels != self._labels or ax.get_legend() is None:
+        legend_key = tuple((s.label, s.color, s.linewidth, s.linestyle, s.drawstyle) for s in series)
+        if labels != self._labels or legend_key != self._legend_key or ax.get_legend() is None:
             legend = ax.get_legend()
             if legend is not None:
                 legend.remove()
@@ -320,9 +374,94 @@ class LiveChart:
             if handles:
                 ax.legend(handles, list(labels), loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
                           frameon=False, prop={"family": _family(), "size": 8})  # fmt: skip
-            self._labels = labels
+            self._labels, self._legend_key = labels, legend_key
         self.updates += 1
         return self.figure
+
+    def _set_limits(self, series: Sequence[Series], ylim: tuple[float, float] | None,
+                    xlim: tuple[float, float] | None) -> None:  # fmt: skip
+        ax = self.ax
+        xs = [float(v) for s in series for v in s.x if v is not None and math.isfinite(float(v))]
+        extent = max(xs, default=-math.inf)
+        if extent < self._x_extent:  # fewer weeks than last time: a new game, its own scale
+            self._ylim = None
+        self._x_extent = extent
+        if ylim is None:
+            low, high = calm_limits([v for s in series for v in s.y], zero=True)
+        else:
+            low, high = float(ylim[0]), float(ylim[1])
+        if self._ylim is None:
+            self._ylim = _round_limits(low, high)
+        else:  # grow (with headroom) only on a side the data outgrew; never shrink
+            shown_low, shown_high = self._ylim
+            if high > shown_high:
+                shown_high = _round_limits(0.0, high, headroom=GROWTH)[1]
+            if low < shown_low:
+                shown_low = _round_limits(low, 0.0, headroom=GROWTH)[0]
+            self._ylim = (shown_low, shown_high)
+        ax.set_autoscale_on(False)
+        if xlim is not None:
+            ax.set_xlim(*xlim)
+        else:
+            ax.set_autoscalex_on(True)
+            ax.relim()
+            ax.autoscale_view(scaley=False)
+        if ax.get_ylim() != self._ylim:
+            ax.set_ylim(*self._ylim)
+
+    # ------------------------------------------------------------------ rendering
+    def static_key(self) -> tuple:
+        """What the kept background depends on: size, axes box, limits, labels, legend, zero line."""
+        ax, fig = self.ax, self.figure
+        return (
+            tuple(fig.get_size_inches()), fig.dpi, ax.get_position().bounds, ax.get_xlim(), ax.get_ylim(),
+            ax.xaxis.label.get_text(), ax.yaxis.label.get_text(), ax.title.get_text(), self._legend_key,
+            ax.get_legend() is not None, self.zero_line is not None, tuple(_family()),
+        )  # fmt: skip
+
+    def _dynamic(self) -> list:
+        """The artists drawn on the background, in the order a full draw stacks them (zorder, then children)."""
+        spines = [s for s in self.ax.spines.values() if s.get_visible()]
+        return sorted([*self.lines.values(), *spines], key=lambda a: a.get_zorder())
+
+    def render_png(self, *, compress_level: int = 3) -> bytes:
+        """The figure as PNG bytes: the lines drawn on the kept background, or a full draw when it changed.
+
+        RGB (the figure is opaque), zlib level ``compress_level``: the encoding is then most of
+        a blitted frame's time (a few ms at 720x288), the file a little larger than savefig's.
+        """
+        import io
+
+        from PIL import Image
+
+        canvas = self.figure.canvas
+        dynamic = self._dynamic()
+        key = self.static_key()
+        if self._background is None or key != self._background_key:
+            hidden = [a for a in dynamic if a.get_visible()]
+            for artist in hidden:
+                artist.set_visible(False)
+            try:
+                with font_context():  # the texts are drawn here only; the lines need no font
+                    canvas.draw()
+            finally:
+                for artist in hidden:
+                    artist.set_visible(True)
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+            self._background_key = key
+            self.full_draws += 1
+        else:
+            canvas.restore_region(self._background)
+            self.blits += 1
+        renderer = canvas.get_renderer()
+        for artist in dynamic:
+            artist.draw(renderer)
+        buffer = canvas.buffer_rgba()
+        height, width = buffer.shape[:2]
+        image = Image.frombuffer("RGBA", (width, height), buffer, "raw", "RGBA", 0, 1).convert("RGB")
+        out = io.BytesIO()
+        image.save(out, format="png", compress_level=compress_level)
+        return out.getvalue()
 
 
 class Series:
@@ -350,6 +489,7 @@ def bullwhip_figure(
     colors: dict[str, str] | None = None,
     ylim: tuple[float, float] | None = None,
     live: LiveChart | None = None,
+    xlim: tuple[float, float] | None = None,
 ) -> Figure:
     """End demand and the orders of each level per week (the bullwhip picture).
 
@@ -358,7 +498,8 @@ def bullwhip_figure(
     boolean ``trainee`` column draws the trainee's level thicker. ``colors``: a colour per
     level (:func:`palette`, the same in every chart of the page); ``ylim``: a y-range shared
     with a chart it is compared with (:func:`bullwhip_ylim`); ``live``: the chart to update
-    in place (a new one otherwise).
+    in place (a new one otherwise); ``xlim``: the weeks of the whole game (the x range
+    then stays put from week to week, see :class:`LiveChart`).
     """
     if table.empty:
         return empty_figure(lang)
@@ -376,7 +517,7 @@ def bullwhip_figure(
                              linewidth=2.6 if trainee else 1.3, drawstyle="steps-mid"))  # fmt: skip
     chart = live if live is not None else LiveChart()
     return chart.update(series, xlabel=_t(lang, "chart.week"), ylabel=_t(lang, "chart.units_per_week"),
-                        ylim=ylim or bullwhip_ylim(table))  # fmt: skip
+                        ylim=ylim or bullwhip_ylim(table), xlim=xlim)  # fmt: skip
 
 
 def stock_figure(
@@ -388,12 +529,13 @@ def stock_figure(
     level_names: dict[str, str] | None = None,
     colors: dict[str, str] | None = None,
     live: LiveChart | None = None,
+    xlim: tuple[float, float] | None = None,
 ) -> Figure:
     """On hand (solid) and backlog (dashed, drawn below zero) of each node over time.
 
     ``levels``: a :attr:`~chansim.results.Result.levels` table (summed over SKUs per node);
     the x axis is in weeks when ``period_days`` is 7, else in days. ``colors`` and ``live``
-    as in :func:`bullwhip_figure`.
+    and ``xlim`` (in the x axis's unit) as in :func:`bullwhip_figure`.
     """
     if levels.empty:
         return empty_figure(lang)
@@ -416,16 +558,22 @@ def stock_figure(
                                  color, linewidth=1.2, linestyle="--"))  # fmt: skip
     chart = live if live is not None else LiveChart()
     return chart.update(series, xlabel=_t(lang, "chart.week" if weekly else "chart.day"),
-                        ylabel=_t(lang, "chart.units"), zero_line=True)  # fmt: skip
+                        ylabel=_t(lang, "chart.units"), zero_line=True, xlim=xlim)  # fmt: skip
 
 
 def money_figure(
-    money: pd.DataFrame, lang: Language, *, nodes: Sequence[str] | None = None, live: LiveChart | None = None
+    money: pd.DataFrame,
+    lang: Language,
+    *,
+    nodes: Sequence[str] | None = None,
+    live: LiveChart | None = None,
+    xlim: tuple[float, float] | None = None,
 ) -> Figure:
     """Cumulative revenue, cost and profit over time from a :attr:`~chansim.results.Result.money` table.
 
     Revenue is the ``revenue`` account; cost is the cost of goods plus the operating cost
     accounts (:data:`chansim.results.COST_ACCOUNTS`); cash and receivable accounts are not drawn.
+    ``live`` and ``xlim`` (days) as in :func:`bullwhip_figure`.
     """
     from chansim.results import COST_ACCOUNTS
 
@@ -444,4 +592,4 @@ def money_figure(
     series.append(Series("cost", days, cost.values, _t(lang, "chart.cost"), COLORS[1]))
     chart = live if live is not None else LiveChart()
     return chart.update(series, xlabel=_t(lang, "chart.day"), ylabel=_t(lang, "chart.cumulative_money"),
-                        zero_line=bool((revenue - cost).lt(0).any()))  # fmt: skip
+                        zero_line=bool((revenue - cost).lt(0).any()), xlim=xlim)  # fmt: skip

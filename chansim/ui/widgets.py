@@ -776,6 +776,12 @@ class ChartPanel(widgets.VBox):
     ``<Figure size ...>``. The figure is made and saved with a font that draws Chinese
     (:func:`chansim.ui.charts.font_context`), legends included. :attr:`draws` counts the
     figures drawn, for tests; :attr:`png` holds the last image.
+
+    A chart kept from round to round (:class:`chansim.ui.charts.LiveChart`) is passed as
+    ``draw(make, live=chart)``: when ``make`` returns its figure, the PNG comes from
+    :meth:`~chansim.ui.charts.LiveChart.render_png` (the lines blitted on the kept
+    background) instead of a full ``savefig``; any other figure (the empty placeholder, a
+    one-off chart) is saved in full.
     """
 
     def __init__(self, lang: Language, title_key: str, css: str = "chansim-chart", **title_params: Any) -> None:
@@ -785,14 +791,18 @@ class ChartPanel(widgets.VBox):
         super().__init__([self.title, self.output])
         self.add_class(css)
         self._make: Callable[[Language], Any] | None = None
+        self._live: Any = None
         self.draws = 0
         self.figure_texts: list[str] = []
         self.png = b""
         lang.observe(self._redraw)
 
-    def draw(self, make: Callable[[Language], Any] | None) -> None:
-        """Draw ``make(lang)`` now and again after each language change (``None`` clears the panel)."""
-        self._make = make
+    def draw(self, make: Callable[[Language], Any] | None, *, live: Any = None) -> None:
+        """Draw ``make(lang)`` now and again after each language change (``None`` clears the panel).
+
+        ``live``: the :class:`~chansim.ui.charts.LiveChart` that ``make`` updates, rendered by blitting.
+        """
+        self._make, self._live = make, live
         self._redraw()
 
     def _redraw(self) -> None:
@@ -812,6 +822,7 @@ class ChartPanel(widgets.VBox):
             self.output.clear_output(wait=True)
             with font_context():
                 fig = self._make(self._lang)
+                kept = self._live is not None and fig is self._live.figure  # not pyplot's: nothing to close
                 try:
                     self.figure_texts = [
                         t.get_text() for ax in fig.axes for t in (ax.title, ax.xaxis.label, ax.yaxis.label)
@@ -820,11 +831,16 @@ class ChartPanel(widgets.VBox):
                         legend = ax.get_legend()
                         if legend is not None:
                             self.figure_texts += [t.get_text() for t in legend.get_texts()]
-                    buffer = io.BytesIO()
-                    fig.savefig(buffer, format="png", dpi=fig.dpi)
+                    if kept:
+                        png = self._live.render_png()
+                    else:
+                        buffer = io.BytesIO()
+                        fig.savefig(buffer, format="png", dpi=fig.dpi)
+                        png = buffer.getvalue()
                 finally:
-                    plt.close(fig)
-            self.png = buffer.getvalue()
+                    if not kept:
+                        plt.close(fig)
+            self.png = png
             if _in_kernel():  # outside a kernel (scripts, tests) display would print a repr
                 display(Image(data=self.png, format="png"))
         self.draws += 1

@@ -146,6 +146,10 @@ class BeerGameApp(App):
         self.demand_picker.options = [(t(f"beer_game.demand.{d}"), d) for d in DEMANDS]
         self.demand_picker.value = demand
 
+    def _weeks(self) -> tuple[float, float]:
+        """The x range of the weekly charts: every week of the game, so it stays put from week to week."""
+        return (0.5, self.exercise.rounds + 0.5)
+
     def _role_name(self, lang: Language | None = None) -> str:
         return (lang or self.lang).t(f"beer_game.role.{self.exercise.role}")
 
@@ -200,14 +204,16 @@ class BeerGameApp(App):
             self.chart.draw(
                 lambda lang: charts.bullwhip_figure(
                     self._bullwhip, lang, level_names=level_names(lang), colors=self.colors,
-                    ylim=self._bullwhip_ylim, live=self.live_bullwhip,
-                )
+                    ylim=self._bullwhip_ylim, live=self.live_bullwhip, xlim=self._weeks(),
+                ),
+                live=self.live_bullwhip,
             )  # fmt: skip
             self.stock_chart.draw(
                 lambda lang: charts.stock_figure(
                     self._levels, lang, nodes=ROLES, period_days=7, level_names=level_names(lang),
-                    colors=self.colors, live=self.live_stock,
-                )
+                    colors=self.colors, live=self.live_stock, xlim=self._weeks(),
+                ),
+                live=self.live_stock,
             )  # fmt: skip
             self.download.update(game.to_csv(), f"chansim-beer-game-{game.role}-{game.demand}-seed{game.seed}.csv")
         else:
@@ -217,14 +223,16 @@ class BeerGameApp(App):
             self.chart.draw(lambda lang: charts.empty_figure(lang))
             self.stock_chart.draw(None)
             self.download.update("", "")
-        if game.finished:
+        if game.finished:  # drawn on the range the game's chart shows (its y range is sticky: grown over the game)
             if self.live_benchmark is None:
                 self.live_benchmark = charts.LiveChart()
+            self.live_benchmark.reset()  # a game's debrief: its own range, not the last game's
             self.benchmark_chart.draw(
                 lambda lang: charts.bullwhip_figure(
                     self._benchmark_bullwhip, lang, level_names=level_names(lang), colors=self.colors,
-                    ylim=self._bullwhip_ylim, live=self.live_benchmark,
-                )
+                    ylim=self.live_bullwhip.ax.get_ylim(), live=self.live_benchmark, xlim=self._weeks(),
+                ),
+                live=self.live_benchmark,
             )  # fmt: skip
             self.debrief.layout.display = "flex"
         else:

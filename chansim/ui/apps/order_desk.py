@@ -242,6 +242,7 @@ class OrderDeskApp(App):
             self.advice.update(lambda lang: game.advice(lang.code))
             levels = result.levels
             levels = levels[levels["node"].isin(REGION_NODES)]
+            days = (0.0, float(game.rounds * game.round_days))  # the whole game: the x range stays put
             self.chart.draw(
                 lambda lang: charts.stock_figure(
                     levels,
@@ -250,11 +251,14 @@ class OrderDeskApp(App):
                     level_names=self._names(lang),
                     colors=self.colors,
                     live=self.live_stock,
-                )  # fmt: skip
+                    xlim=days,
+                ),
+                live=self.live_stock,
             )
             money = result.money
             self.money_chart.draw(
-                lambda lang: charts.money_figure(money, lang, nodes=REGION_NODES, live=self.live_money)
+                lambda lang: charts.money_figure(money, lang, nodes=REGION_NODES, live=self.live_money, xlim=days),
+                live=self.live_money,
             )
             self.download.update(game.to_csv(), f"chansim-order-desk-seed{game.seed}.csv")
         else:
@@ -268,12 +272,15 @@ class OrderDeskApp(App):
             table = game.bullwhip_table()
             if self.live_bullwhip is None:
                 self.live_bullwhip = charts.LiveChart()
+            self.live_bullwhip.reset()  # a game's debrief: its own range, not the last game's
             colors = {**self.colors, "dealers": charts.COLORS[len(REGION_NODES) % len(charts.COLORS)]}
             self.bullwhip_chart.draw(
                 lambda lang: charts.bullwhip_figure(
-                    table, lang, level_names=self._names(lang, weekly=True), colors=colors, live=self.live_bullwhip
-                )  # fmt: skip
-            )
+                    table, lang, level_names=self._names(lang, weekly=True), colors=colors, live=self.live_bullwhip,
+                    xlim=(0.5, game.rounds + 0.5),
+                ),
+                live=self.live_bullwhip,
+            )  # fmt: skip
             self.debrief.layout.display = "flex"
         else:
             self.debrief.layout.display = "none"
