@@ -1,84 +1,25 @@
 """The pandas implementation of chansim.metrics.kpis up to 2026-12-02: the oracle the fast path is tested against.
 
-Every KPI is computed per node (all SKUs together) and for the whole network, over the
-periods that start on or after ``warmup_days``. Formulas are in each function's
-docstring and in ``docs/kpis.md``. Notation: for a node, ``d_t`` is the demand it
-received in period t (end-customer demand or orders from its customers), ``q_t`` the
-quantity it ordered, ``I_t`` its end-of-period on hand, ``B_t`` its end-of-period
-backorders, ``T`` the number of periods in the window and ``P`` the period length in days.
+Only the grouping is kept here (pandas groupby, as the theory checks were first proven on);
+the KPI names, flow columns and the bullwhip ratio are the package's own.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
+from chansim.metrics import FLOW_COLUMNS, KPI_NAMES, NETWORK, bullwhip_ratio
 from chansim.results import COST_ACCOUNTS, MONEY_ACCOUNTS
 
 if TYPE_CHECKING:
     from chansim.results import Result
 
-__all__ = [
-    "KPI_NAMES",
-    "bullwhip_ratio",
-    "fill_rates",
-    "kpis",
-    "summarize",
-    "t_quantile_975",
-]
-
-KPI_NAMES = [
-    "demand", "fill_rate", "order_fill_rate", "otif", "order_cycle_time_days", "stockout_rate",
-    "mean_on_hand", "mean_backorder", "mean_on_order", "mean_in_transit", "lost_sales",
-    "weeks_of_supply", "inventory_turns", "sell_in", "sell_through", "sell_through_rate",
-    "bullwhip", "revenue", "cost_of_goods", "gross_margin", "gross_margin_pct", "holding_cost",
-    "transit_holding_cost", "backorder_cost", "lost_sale_cost", "ordering_cost", "shipping_cost",
-    "total_cost", "total_cost_per_day",
-]  # fmt: skip
-
-NETWORK = "network"
-
 
 def _ratio(num: float, den: float) -> float:
     return float(num) / float(den) if den else math.nan
-
-
-def bullwhip_ratio(orders: np.ndarray, demand: np.ndarray) -> float:
-    """``Var(q_t) / Var(d_t)``: variance of orders placed over variance of demand received.
-
-    Sample variances (ddof=1) over the same periods; NaN when demand does not vary.
-    """
-    if len(orders) < 2:
-        return math.nan
-    var_d = float(np.var(demand, ddof=1))
-    if var_d <= 1e-12:
-        return math.nan
-    return float(np.var(orders, ddof=1)) / var_d
-
-
-def fill_rates(orders: pd.DataFrame) -> tuple[float, float]:
-    """Unit fill rate and order fill rate of the orders a node received.
-
-    unit fill rate = sum(units shipped in the period the order reached the supplier) / sum(units ordered);
-    order fill rate = share of orders shipped complete in that period.
-    """
-    orders = orders[orders["seen_day"].notna()]  # orders still in their information delay are not due yet
-    if orders.empty:
-        return math.nan, math.nan
-    qty = orders["qty"].to_numpy()
-    immediate = orders["shipped_on_arrival"].to_numpy()
-    unit = _ratio(immediate.sum(), qty.sum())
-    complete = float(np.mean(immediate >= qty - 1e-9))
-    return unit, complete
-
-
-FLOW_COLUMNS = [
-    "on_hand", "backorder", "on_order", "in_transit", "demand", "shipped", "sell_in", "received", "ordered", "lost",
-]  # fmt: skip
 
 
 def _safe_div(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -250,56 +191,3 @@ def kpis(result: Result, warmup_days: int | None = None) -> pd.DataFrame:
     frame.insert(0, "replication", info.replication)
     frame.insert(0, "scenario", info.scenario)
     return frame
-
-
-# two-sided 95% Student t quantiles for 1..30 degrees of freedom
-_T975 = [
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-    2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-    2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-]  # fmt: skip
-
-
-def t_quantile_975(dof: int) -> float:
-    """The 0.975 quantile of Student's t with ``dof`` degrees of freedom."""
-    if dof < 1:
-        return math.nan
-    if dof <= 30:
-        return _T975[dof - 1]
-    # Cornish-Fisher expansion around the normal quantile; error < 1e-4 for dof > 30
-    z = 1.959964
-    g1 = (z**3 + z) / 4
-    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
-    return z + g1 / dof + g2 / dof**2
-
-
-def summarize(by_replication: pd.DataFrame, names: Sequence[str] | None = None) -> pd.DataFrame:
-    """Per node: each KPI's mean (named as the KPI), ``<kpi>_std`` and ``<kpi>_ci95``.
-
-    ``ci95`` is the half-width ``t(0.975, n-1) * std / sqrt(n)`` over the n replications
-    (NaN values, e.g. a ratio with a zero denominator, are left out). ``names``: the KPI
-    columns to summarise (default ``KPI_NAMES``; e.g.
-    :data:`chansim.business.kpis.BUSINESS_KPI_NAMES`).
-    """
-    rows = []
-    for (node, kind), group in by_replication.groupby(["node", "kind"], sort=False, observed=True):
-        row: dict[str, object] = {
-            "scenario": group["scenario"].iloc[0],
-            "seed": int(group["seed"].iloc[0]),
-            "replications": len(group),
-            "node": node,
-            "kind": kind,
-        }
-        for name in KPI_NAMES if names is None else names:
-            values = group[name].to_numpy(dtype=float)
-            values = values[~np.isnan(values)]
-            n = len(values)
-            mean = float(values.mean()) if n else math.nan
-            std = float(values.std(ddof=1)) if n > 1 else math.nan
-            row[name] = mean
-            row[f"{name}_std"] = std
-            row[f"{name}_ci95"] = t_quantile_975(n - 1) * std / math.sqrt(n) if n > 1 else math.nan
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
