@@ -128,8 +128,13 @@ def _exact_group_sum(key: np.ndarray, weights: np.ndarray, size: int) -> np.ndar
 
 
 def _flow_stats(
-    key: np.ndarray, groups: int, lv: dict[str, np.ndarray], money_key: np.ndarray, money_account: np.ndarray,
-    amounts: np.ndarray, period_days: int,
+    key: np.ndarray,
+    groups: int,
+    lv: dict[str, np.ndarray],
+    money_key: np.ndarray,
+    money_account: np.ndarray,
+    amounts: np.ndarray,
+    period_days: int,
 ) -> dict[str, np.ndarray]:
     """Stock, flow and money KPIs per group (all SKUs of a group summed per period).
 
@@ -310,10 +315,8 @@ def kpis(result: Result, warmup_days: int | None = None) -> pd.DataFrame:
     net["sell_in"] = float(lv["sell_in"][is_top].sum())
     top_days, top_idx = np.unique(lv["day"][is_top], return_inverse=True)
     top = _group_sum(top_idx, lv["ordered"][is_top], len(top_days))
-    pos = np.searchsorted(top_days, end_days)
-    hit = (pos < len(top_days)) & (top_days[np.minimum(pos, max(len(top_days) - 1, 0))] == end_days) \
-        if len(top_days) else np.zeros(len(end_days), dtype=bool)
-    end_demand = _group_sum(pos[hit], lv["customer_demand"][is_end][hit], len(top_days))
+    hit = np.isin(end_days, top_days)  # end-customer demand on the days orders went outside
+    end_demand = _group_sum(np.searchsorted(top_days, end_days[hit]), lv["customer_demand"][is_end][hit], len(top_days))
     net["bullwhip"] = bullwhip_ratio(top, end_demand)
     end_node = lv_node[is_end]
     end_sku = _codes(levels["sku"][is_end], [s.name for s in result.scenario.skus])
@@ -322,9 +325,9 @@ def kpis(result: Result, warmup_days: int | None = None) -> pd.DataFrame:
     unit_cost = [s.unit_cost for s in result.scenario.skus]
     skus = [s.name for s in result.scenario.skus]
     pairs = end_node * len(skus) + end_sku
-    by_pair = _group_sum(pairs, sold, N * len(skus)) if len(pairs) else np.zeros(N * len(skus))
+    by_pair = _group_sum(pairs, sold, N * len(skus))
     revenue = cogs = 0.0
-    for pair in np.flatnonzero(np.bincount(pairs, minlength=N * len(skus)) if len(pairs) else []):
+    for pair in np.flatnonzero(np.bincount(pairs, minlength=N * len(skus))):
         node, sku = node_order[pair // len(skus)], skus[pair % len(skus)]
         revenue += price[(node, sku)] * by_pair[pair]
         cogs += unit_cost[pair % len(skus)] * by_pair[pair]
