@@ -93,7 +93,8 @@ def _div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     den = np.asarray(den, dtype=float)
     out = np.full(np.broadcast(num, den).shape, math.nan)
     ok = (den != 0) & ~np.isnan(den)
-    np.divide(num, den, out=out, where=ok)
+    with np.errstate(over="ignore"):  # a huge ratio is inf, as pandas gives it, without a warning
+        np.divide(num, den, out=out, where=ok)
     return out
 
 

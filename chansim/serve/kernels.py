@@ -40,6 +40,7 @@ of the page and shutdown handler classes in the Tornado routing table.
 from __future__ import annotations
 
 import ast
+import asyncio
 import contextvars
 import html
 import re
@@ -69,6 +70,11 @@ __all__ = [
 WAIT_CELL_MARK = "waits_for_visitor"
 #: Seconds a refused visitor is asked to wait (``Retry-After``).
 RETRY_AFTER_SECONDS = 60
+#: Seconds a page request over a cap waits for a kernel to be freed before it is refused. A
+#: reload (or a click to the next page) sends the old page's shutdown beacon and the new
+#: page's request at the same moment; the request often wins the race and, at the cap, would
+#: be refused because of the very kernel its own tab is giving up.
+ADMIT_GRACE_SECONDS = 5.0
 
 # the reservation of the page request being served (set by the page handler, read by the
 # kernel manager's wrapped methods: both run in the request's asyncio task)
@@ -342,6 +348,11 @@ def _page_handler_mixin(gate: KernelGate) -> type:
         async def get(self, *args: Any, **kwargs: Any) -> None:
             client = self.request.remote_ip or "?"
             admitted = gate.admit(client)
+            waited = 0.0
+            while isinstance(admitted, Refusal) and waited < ADMIT_GRACE_SECONDS:  # a beacon in flight
+                await asyncio.sleep(0.1)
+                waited += 0.1
+                admitted = gate.admit(client)
             if isinstance(admitted, Refusal):
                 lang = page_language(
                     self.get_query_argument("lang", None), self.request.headers.get("Accept-Language"), LANGUAGES

@@ -171,3 +171,32 @@ def test_the_shutdown_endpoint_still_needs_a_matching_xsrf_token(culling_server)
     assert _post(shutdown, {"_xsrf": xsrf}) == 403  # the field without the cookie (a foreign site)
     assert _post(shutdown, {"_xsrf": "2|00|00|1"}, cookie=f"_xsrf={xsrf}") == 403
     assert _post(shutdown, {"_xsrf": xsrf}, cookie=f"_xsrf={xsrf}") == 404  # accepted; no such kernel
+
+
+def test_a_page_at_the_cap_waits_for_the_beacon_of_the_page_it_replaces(culling_server):
+    # a reload sends the old page's shutdown beacon and the new page's request together; the
+    # request may win: at the cap it waits (kernels.ADMIT_GRACE_SECONDS) instead of being refused
+    import concurrent.futures
+
+    from chansim.serve.kernels import ADMIT_GRACE_SECONDS
+
+    server = culling_server
+    wait_until(lambda: not server.kernels(), 10 + 5 + 60, "the earlier tests' kernels to go")
+    page = f"{server.url}/voila/render/00-home.ipynb"
+    status, headers, body = _get(page)
+    assert status == 200 and _get(page)[0] == 200 and len(server.kernels()) == 2  # the client's cap
+    old = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', body).group(1)
+    cookies = http.cookies.SimpleCookie()
+    for value in headers.get_all("Set-Cookie"):
+        cookies.load(value)
+    xsrf = cookies["_xsrf"].value
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        started = time.monotonic()
+        third = pool.submit(_get, page)
+        time.sleep(ADMIT_GRACE_SECONDS / 4)
+        assert not third.done(), "the request over the cap was answered before a kernel was freed"
+        assert _post(f"{server.url}/voila/api/shutdown/{old}", {"_xsrf": xsrf}, cookie=f"_xsrf={xsrf}") == 204
+        status, _, body = third.result(timeout=120)
+    assert status == 200 and "class is full" not in body.lower(), body[:300]
+    assert time.monotonic() - started >= ADMIT_GRACE_SECONDS / 4
+    assert len(server.kernels()) == 2

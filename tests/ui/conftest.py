@@ -159,7 +159,9 @@ def open_page(browser, voila_url):
     for page in pages:
         text = page.inner_text("body")
         stderr = page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
-        page.close()
+        # as a tab closes: the unload beacon frees the kernel now, not the culler a minute later
+        # (the server caps kernels per client, and every test page comes from 127.0.0.1)
+        page.close(run_before_unload=True)
         assert "Traceback" not in text, "the page shows a traceback"
         assert not stderr, f"the page shows error output: {stderr[:3]}"
 

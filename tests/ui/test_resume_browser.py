@@ -160,8 +160,11 @@ def test_join_play_and_resume_after_reload_home_kernel_kill_and_server_restart(s
         type_into(page, "chansim-autoplay-weeks", "1")
         page.click(".chansim-autoplay")
         page.wait_for_function(
-            "() => document.querySelector('.chansim-saved').innerText.includes('saved ✓ round 1')", timeout=60_000
+            "() => document.querySelector('.chansim-saved').innerText.includes('saved ✓ round 1')"
+            " && document.querySelector('.chansim-round').innerText.includes('Round 2 of 12')",
+            timeout=60_000,
         )
+        # the saved mark and the round header are separate widgets: wait for both, the header can lag
         desk = page.inner_text(".chansim-round")
 
         # 1. reload
@@ -195,6 +198,12 @@ def test_join_play_and_resume_after_reload_home_kernel_kill_and_server_restart(s
         page.goto(f"{server.url}/voila/render/04-order-desk.ipynb?lang=en_US", timeout=LOAD_MS)
         ready(page, ".chansim-autoplay", ".chansim-saved")
         page.wait_for_function("() => document.querySelector('.chansim-saved').innerText.includes('✓')")
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:  # the header may lag the saved mark by a message; a game that did not resume never gets there
+            page.wait_for_function("d => document.querySelector('.chansim-round').innerText === d", arg=desk, timeout=15_000)
+        except PlaywrightTimeout:
+            pass
         assert page.inner_text(".chansim-round") == desk
 
         # the next week goes on from there, and the store has each week once
