@@ -201,7 +201,9 @@ def test_join_play_and_resume_after_reload_home_kernel_kill_and_server_restart(s
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
         try:  # the header may lag the saved mark by a message; a game that did not resume never gets there
-            page.wait_for_function("d => document.querySelector('.chansim-round').innerText === d", arg=desk, timeout=15_000)
+            page.wait_for_function(
+                "d => document.querySelector('.chansim-round').innerText === d", arg=desk, timeout=15_000
+            )
         except PlaywrightTimeout:
             pass
         assert page.inner_text(".chansim-round") == desk
