@@ -22,10 +22,7 @@ import pytest
 
 from chansim.exercises.messages import CATALOGUE
 from chansim.serve import ServeOptions
-from tests.serve import live
 from tests.serve.live import copy_notebooks, free_port, serve, wait_until
-
-browser = live.browser  # the module fixture
 
 # the page's own cells run under this limit once the visitor arrived: on the loaded 2-core CI
 # machine a page's first cell has taken over 20 s, so the limit leaves room for that

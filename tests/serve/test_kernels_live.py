@@ -20,10 +20,7 @@ import urllib.request
 import pytest
 
 from chansim.serve import ServeOptions
-from tests.serve import live
 from tests.serve.live import copy_notebooks, free_port, rss_mb, serve, wait_until
-
-browser = live.browser  # the module fixture
 
 FREED_SECONDS = 120
 CULLED = re.compile(r"Culling '\w+' kernel")
