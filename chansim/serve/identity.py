@@ -37,7 +37,7 @@ from urllib.parse import urlencode, urlsplit
 
 from tornado import web
 
-from chansim.store.identity import COOKIE, session_key
+from chansim.store.identity import COOKIE, SESSION_DAYS, session_key
 
 __all__ = [
     "COOKIE",
@@ -52,8 +52,8 @@ __all__ = [
 
 log = logging.getLogger("chansim.serve")
 
-#: How long the browser keeps the session cookie (a workshop over several days resumes).
-COOKIE_DAYS = 14
+#: How long the browser keeps the session cookie: as long as the store accepts its key.
+COOKIE_DAYS = SESSION_DAYS
 #: The codes of a refused join (``?join_error=``); the home page has a message for each.
 JOIN_ERRORS = ("name", "pin", "too_many", "store", "refused")
 #: The most characters a form field may carry (the store allows fewer; this bounds the work).

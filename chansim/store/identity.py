@@ -18,6 +18,7 @@ __all__ = [
     "NAME_MAX",
     "PIN_MAX",
     "PIN_MIN",
+    "SESSION_DAYS",
     "WORKSHOP_MAX",
     "check_name",
     "check_pin",
@@ -40,6 +41,9 @@ _REFUSED = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
 _SPACES = re.compile(r"\s+")
 #: The session cookie the class server's join form sets and every exercise page's kernel reads.
 COOKIE = "chansim_trainee"
+#: Days a session key stays valid after the join (the cookie lives as long): a workshop over
+#: several days resumes; a key copied off a shared laptop a month later opens nothing.
+SESSION_DAYS = 14
 _KEY = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 
 

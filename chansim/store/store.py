@@ -18,7 +18,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 
 from sqlalchemy import Connection, exc, func, insert, select, update
@@ -242,15 +242,23 @@ class Store:
                 continue  # two first joins of one name at once: the unique constraint refused the second; again
         raise StoreError(f"the name {name!r} could not be joined in {where}; try again")
 
-    def trainee(self, key: str) -> Trainee | None:
-        """The trainee of the session key ``key`` (from :meth:`join`), or None for an unknown or malformed key."""
+    def trainee(self, key: str, *, now: datetime | None = None) -> Trainee | None:
+        """The trainee of the session key ``key`` (from :meth:`join`), or None for an unknown or malformed key.
+
+        A key is valid for :data:`chansim.store.identity.SESSION_DAYS` days after its join (as
+        long as the browser keeps the cookie); ``now`` (aware; default: the current time) is
+        the moment it is checked at.
+        """
         if not isinstance(key, str) or not 20 <= len(key) <= 200:
             return None
+        if now is not None and (not isinstance(now, datetime) or now.tzinfo is None):
+            raise StoreError(f"now must be an aware datetime (with a time zone), got {now!r}")
+        oldest = (now or _now()) - timedelta(days=identity.SESSION_DAYS)
         with self._transaction(write=False) as connection:
             row = connection.execute(
                 select(TraineeRow.id, TraineeRow.name, TraineeRow.workshop)
                 .join(SessionRow, SessionRow.trainee_id == TraineeRow.id)
-                .where(SessionRow.key_hash == identity.hash_key(key))
+                .where(SessionRow.key_hash == identity.hash_key(key), SessionRow.created >= oldest)
             ).first()
         return None if row is None else Trainee(id=row.id, name=row.name, workshop=row.workshop, key=key)
 

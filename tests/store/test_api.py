@@ -40,6 +40,25 @@ def test_join_creates_a_trainee_and_a_new_secret_key_each_time(store: Store) -> 
     assert "key" not in repr(first) or first.key not in repr(first)
 
 
+def test_a_session_key_expires_after_session_days(store: Store) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from chansim.serve.identity import COOKIE_DAYS
+    from chansim.store.errors import StoreError
+    from chansim.store.identity import SESSION_DAYS
+
+    me = store.join("Ada")
+    joined = datetime.now(UTC)
+    assert store.trainee(me.key, now=joined + timedelta(days=SESSION_DAYS - 1)).id == me.id
+    assert store.trainee(me.key, now=joined + timedelta(days=SESSION_DAYS, hours=1)) is None
+    assert store.trainee(me.key).id == me.id  # now: still valid, nothing was changed by the checks
+    assert COOKIE_DAYS == SESSION_DAYS  # the browser forgets the cookie when the key stops opening anything
+    again = store.join("Ada")  # a new join: a new key, valid from now, the same trainee
+    assert store.trainee(again.key, now=datetime.now(UTC) + timedelta(days=SESSION_DAYS - 1)).id == me.id
+    with pytest.raises(StoreError, match="aware datetime"):
+        store.trainee(me.key, now=datetime(2026, 1, 1))  # noqa: DTZ001 - the naive time is the bad input
+
+
 def test_the_key_is_stored_only_as_a_hash(tmp_path) -> None:
     with Store.open(tmp_path / "store.db") as store:  # type: ignore[arg-type]
         me = store.join("Grace", pin="271828")
