@@ -63,6 +63,7 @@ __all__ = [
     "Text",
     "button",
     "format_kpi",
+    "money_currency",
     "initial_language",
     "label",
     "partner_name",
@@ -181,6 +182,13 @@ class Language:
         """Call ``callback()`` after every language change; returns it (usable as a decorator)."""
         self._observers.append(callback)
         return callback
+
+
+def money_currency(exercise: object) -> str:
+    """The currency an exercise's money is in: its scenario's ``money_currency``, else the default (CNY)."""
+    scenario = getattr(exercise, "scenario", None)
+    code = getattr(scenario, "money_currency", None)
+    return code if isinstance(code, str) else numbers.DEFAULT_CURRENCY
 
 
 def format_kpi(lang: Language, name: str, value: object, currency: str = numbers.DEFAULT_CURRENCY) -> str:
@@ -738,9 +746,11 @@ class KpiCards(widgets.HBox):
         lang.observe(self._render)
         self._render()
 
-    def update(self, values: Mapping[str, object]) -> None:
-        """Show ``values`` (KPIs not given show '–')."""
+    def update(self, values: Mapping[str, object], currency: str | None = None) -> None:
+        """Show ``values`` (KPIs not given show '–'); money in ``currency`` when given (ISO 4217)."""
         self.values = {name: values.get(name, math.nan) for name in self.names}
+        if currency is not None:
+            self.currency = currency
         self._render()
 
     def text(self, name: str) -> str:

@@ -36,3 +36,23 @@ def test_beer_game_cards_equal_the_exercise_kpis(seed, role, orders):
         for name in beer_game.KPI_NAMES:
             shown, expected = float(app.kpis.values[name]), float(row[name])
             assert _same(shown, expected), (week, name, shown, expected)
+
+
+@pytest.mark.parametrize("currency, sign", [("EUR", "€"), ("USD", "$"), (None, "¥")])
+def test_money_on_the_cards_is_in_the_scenarios_currency(currency, sign):
+    from chansim.scenario import DEFAULT_CURRENCY
+    from chansim.ui.apps import beer_game, order_desk
+    from tests.ui.conftest import click
+
+    for module, setup in ((beer_game, lambda a: setattr(a.order_input, "value", 4)), (order_desk, lambda a: None)):
+        app = module.app("en_US", seed=3)
+        game = app.exercise
+        game.scenario = game.scenario.model_copy(update={"currency": currency})  # as a scenario that names it
+        setup(app)
+        click(app, app.controls.advance)
+        assert app.notice.level != "error", app.notice.text
+        cost = app.kpis.text("total_cost")
+        assert sign in cost, (module.__name__, currency, cost)
+        assert app.kpis.currency == (currency or DEFAULT_CURRENCY)
+        if currency is not None:
+            assert "¥" not in cost, cost

@@ -29,6 +29,7 @@ from chansim.ui.widgets import (
     ScorePanel,
     Text,
     label,
+    money_currency,
 )
 
 __all__ = ["KPI_NAMES", "VIEW_FIELDS", "BeerGameApp", "app"]
@@ -190,7 +191,7 @@ class BeerGameApp(App):
         played = game.round > 0
         if played:
             facts = game_facts(game.result(), role=game.role)  # the role's KPIs and the feedback facts, once
-            self.kpis.update({name: facts[0].kpi(name) for name in KPI_NAMES})
+            self.kpis.update({name: facts[0].kpi(name) for name in KPI_NAMES}, currency=money_currency(game))
             self._score = game.score()
             self._costs = game.cost_table().set_index("node")
             table = game.bullwhip_table()

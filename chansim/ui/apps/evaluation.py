@@ -47,6 +47,7 @@ from chansim.ui.widgets import (
     ScorePanel,
     Text,
     button,
+    money_currency,
     partner_name,
 )
 
@@ -448,7 +449,7 @@ class EvaluationApp(App):
         else:
             self.review_text.set("evaluation.review_round", round=game.round + 1, rounds=game.rounds,
                                  year=game.year)  # fmt: skip
-        self.kpis.update(game.kpi_cards())
+        self.kpis.update(game.kpi_cards(), currency=money_currency(game))
         card = game.scorecard()
         previous = game.scorecard(game.year - 1) if game.year > 1 else None
         self.chart.draw(lambda lang: scorecard_figure(card, lang, previous))

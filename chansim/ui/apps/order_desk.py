@@ -37,6 +37,7 @@ from chansim.ui.widgets import (
     ScorePanel,
     Text,
     label,
+    money_currency,
 )
 
 __all__ = ["KPI_NAMES", "OrderDeskApp", "app"]
@@ -234,7 +235,7 @@ class OrderDeskApp(App):
                 "otif": desk.loc[DISTRIBUTOR, "otif"], "fill_rate": desk.loc[DISTRIBUTOR, "fill_rate"],
                 "total_cost": desk.loc[REGION, "total_cost"], "bullwhip": desk.loc[DISTRIBUTOR, "bullwhip_weekly"],
                 "orders_held_share": desk.loc[REGION, "orders_held_share"],
-            })  # fmt: skip
+            }, currency=money_currency(game))  # fmt: skip
             self._score = game.score()
             self._desk = desk
             result = game.result()

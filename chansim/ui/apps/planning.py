@@ -38,6 +38,7 @@ from chansim.ui.widgets import (
     NumberInput,
     ScorePanel,
     Text,
+    money_currency,
 )
 
 __all__ = ["CARD_KPIS", "TABLE_KPIS", "PlanningApp", "PlanningCards", "app", "comparison_figure", "comparison_html"]
@@ -308,7 +309,7 @@ class PlanningApp(App):
             self.advice.update(None)
             self.debrief.update(None)
             return
-        self.kpis.update(latest.kpis)
+        self.kpis.update(latest.kpis, currency=money_currency(planning))
         self.chart.draw(lambda lang: comparison_figure(planning, lang))
         self.score.update(lambda lang: planning.score_lines(latest, lang.code, lang.catalogue))
         self.advice.update(lambda lang: planning.advise(latest, lang.code, lang.catalogue))

@@ -27,6 +27,7 @@ from chansim.ui.widgets import (
     NumberInput,
     ScorePanel,
     Text,
+    money_currency,
     partner_name,
     place_name,
 )
@@ -216,8 +217,10 @@ class RecruitmentApp(App):
             Text(language, "recruitment.weights_heading", tag="h4"),
             *weight_rows,
             self.normalised,
-            widgets.HBox([self.rank_button, self.reveal_button, self.undo_button, self.reset_button, self.busy],
-                         layout=widgets.Layout(align_items="center")),  # fmt: skip
+            widgets.HBox(
+                [self.rank_button, self.reveal_button, self.undo_button, self.reset_button, self.busy],
+                layout=widgets.Layout(align_items="center"),
+            ),  # fmt: skip
             self.notice,
             Text(language, "recruitment.applicants_heading", tag="h4"),
             applicant_box,
@@ -381,7 +384,7 @@ class RecruitmentApp(App):
                 chart.draw(None)
             self.download.update("", "")
             return
-        self.kpis.update(last.kpis())
+        self.kpis.update(last.kpis(), currency=money_currency(game))
         self.score.update(self.score_lines)
         self.advice.update(lambda lg: game.advise(lg.code, lg.catalogue))
         self.chart.draw(lambda lg: scatter_figure(game, lg))
@@ -461,4 +464,3 @@ def app(
     )  # fmt: skip
     made.open_session(trainee=trainee, store=store, game=game)
     return made
-

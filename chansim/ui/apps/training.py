@@ -36,6 +36,7 @@ from chansim.ui.widgets import (
     NumberInput,
     ScorePanel,
     Text,
+    money_currency,
     partner_name,
 )
 
@@ -351,7 +352,7 @@ class TrainingApp(App):
         for name, digits in (("training_win_rate_uplift", 1), ("training_forecast_error", 0)):
             if math.isfinite(values[name]):
                 values[name] = round(values[name], digits)
-        self.kpis.update(values)
+        self.kpis.update(values, currency=money_currency(game))
         self.funnel_chart.draw(lambda lang: funnel_figure(game, lang))
         self.forecast_chart.draw(lambda lang: forecast_figure(game, lang))
         self.score.update(self.score_view)
@@ -408,7 +409,6 @@ class TrainingApp(App):
                              units=row["extra_won_units"])  # fmt: skip
         if game.finished:
             self.notice.show("training.finished", "ok", rounds=game.rounds)
-
 
 
 def _read_all(boxes: list[NumberInput]) -> list[float]:
