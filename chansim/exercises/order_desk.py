@@ -812,28 +812,50 @@ _NO_ORDERS = {"orders_checked": 0, "orders_held": 0, "orders_rejected": 0, "orde
 
 
 def _credit_counts(result: Result) -> dict[str, dict[str, float]]:
-    """Per partner: orders checked, first decided ``held``, finally ``rejected``, and the held share."""
+    """Per partner: orders checked, first decided ``held``, finally ``rejected``, and the held share.
+
+    One pass over the credit desk's audit rows (a few per order) in plain Python: the pandas
+    version (filter, split, two drop_duplicates, a groupby) cost ~25 ms a round step.
+    """
     audit = result.audit
-    credit = audit[(audit["source"] == "order_to_cash") & (audit["actor"] == "credit")]
-    credit = credit[credit["action"].isin(CREDIT_DECISIONS)]
-    if not len(credit):
+    if not len(audit):
         return {}
-    partner = credit["detail"].str.split(":").str[0]
-    credit = credit.assign(partner=partner)
-    first = credit.drop_duplicates("subject", keep="first")
-    last = credit.drop_duplicates("subject", keep="last")
-    out: dict[str, dict[str, float]] = {}
-    for name, group in first.groupby("partner"):
-        checked = len(group)
-        held = int((group["action"] == "held").sum())
-        rejected = int((last.loc[last["partner"] == name, "action"] == "rejected").sum())
-        out[str(name)] = {
-            "orders_checked": checked,
-            "orders_held": held,
-            "orders_rejected": rejected,
-            "orders_held_share": held / checked if checked else math.nan,
+    mask = (
+        (audit["source"].to_numpy() == "order_to_cash")
+        & (audit["actor"].to_numpy() == "credit")
+        & np.isin(audit["action"].to_numpy(), CREDIT_DECISIONS)
+    )
+    if not mask.any():
+        return {}
+    first: dict[object, tuple[str, str | None]] = {}  # order -> (first action, partner), in first-seen order
+    last: dict[object, tuple[str, str | None]] = {}  # order -> (last action, partner)
+    rows = zip(
+        audit["subject"].to_numpy()[mask], audit["action"].to_numpy()[mask], audit["detail"].to_numpy()[mask],
+        strict=True,
+    )  # fmt: skip
+    for subject, action, detail in rows:
+        partner = detail.split(":")[0] if isinstance(detail, str) else None  # no detail: no partner to count
+        first.setdefault(subject, (str(action), partner))
+        last[subject] = (str(action), partner)
+    checked: dict[str, int] = {}
+    held: dict[str, int] = {}
+    for action, partner in first.values():
+        if partner is not None:
+            checked[partner] = checked.get(partner, 0) + 1
+            held[partner] = held.get(partner, 0) + (action == "held")
+    rejected: dict[str, int] = {}
+    for action, partner in last.values():
+        if partner is not None:
+            rejected[partner] = rejected.get(partner, 0) + (action == "rejected")
+    return {
+        partner: {
+            "orders_checked": checked[partner],
+            "orders_held": held[partner],
+            "orders_rejected": rejected.get(partner, 0),
+            "orders_held_share": held[partner] / checked[partner],
         }
-    return out
+        for partner in sorted(checked)
+    }
 
 
 def _weekly(result: Result) -> pd.DataFrame:

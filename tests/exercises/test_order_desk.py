@@ -316,3 +316,36 @@ def test_feedback_judges_the_distributor_by_week() -> None:
     assert f"amplified demand {bullwhip:.1f}×" in advice["amplification"].message
     assert f"{bullwhip:.1f} 倍" in {a.code: a for a in wild.advice("zh_CN")}["amplification"].message
     assert OrderDesk(horizon_weeks=2).advice() == []
+
+
+def _credit_counts_oracle(audit: pd.DataFrame) -> dict[str, tuple[int, int, int]]:
+    """The desk's credit counts straight from the audit table, with pandas (the former implementation)."""
+    from chansim.exercises.order_desk import CREDIT_DECISIONS
+
+    credit = audit[(audit["source"] == "order_to_cash") & (audit["actor"] == "credit")]
+    credit = credit[credit["action"].isin(CREDIT_DECISIONS)].assign(partner=lambda f: f["detail"].str.split(":").str[0])
+    first = credit.drop_duplicates("subject", keep="first")
+    last = credit.drop_duplicates("subject", keep="last")
+    out = {}
+    for name, group in first.groupby("partner"):
+        rejected = int((last.loc[last["partner"] == name, "action"] == "rejected").sum())
+        out[str(name)] = (len(group), int((group["action"] == "held").sum()), rejected)
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 5, 11])
+def test_the_credit_counts_equal_the_audit_log_counted_with_pandas(seed) -> None:
+    desk = OrderDesk(seed=seed, horizon_weeks=8)
+    desk.set_credit_limit("dealer_n1", 15_000 + 2_000 * seed)  # tight: holds, releases and rejections
+    desk.set_credit_limit("dealer_n2", 30_000)
+    for _ in range(3):
+        desk.auto_play(2)
+        expected = _credit_counts_oracle(desk.result().audit)
+        assert expected, "the scenario checks no order: the test would prove nothing"
+        table = desk.desk_kpis().set_index("node")
+        for node in (DISTRIBUTOR, *DEALERS):
+            checked, held, rejected = expected.get(node, (0, 0, 0))
+            row = table.loc[node]
+            assert (row["orders_checked"], row["orders_held"], row["orders_rejected"]) == (checked, held, rejected)
+            share = row["orders_held_share"]
+            assert (math.isnan(share) and checked == 0) or share == pytest.approx(held / checked)
