@@ -95,6 +95,9 @@ def page_ready(preheat: bool, repeat: int) -> dict[str, list[float]]:
                     elapsed = time.perf_counter() - t0
                     if rep > 0:  # the first pass warms the disk cache and the pools
                         times.setdefault(name, []).append(elapsed)
+                    # leave as a trainee does: the unload beacon frees the kernel (a bare close of a
+                    # new_page() page drops it, and the kernels left hit the per-client cap)
+                    page.goto("about:blank")
                     page.close()
             browser.close()
     finally:
