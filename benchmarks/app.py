@@ -23,6 +23,7 @@ Needs the ui and test extras and /usr/bin/chromium.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import pathlib
@@ -57,30 +58,43 @@ def _baseline_notebook(folder: pathlib.Path) -> None:
     nbformat.write(nb, folder / BASELINE_NB)
 
 
-def page_ready(preheat: bool, repeat: int) -> dict[str, list[float]]:
-    """Seconds from navigation to a visible ``.chansim-page``, per notebook."""
-    from playwright.sync_api import sync_playwright
+@contextlib.contextmanager
+def _voila(add_notebook, *, preheat: bool, pool_size: int = 1):
+    """Voilà as ``chansim serve`` runs it, on a copy of notebooks/ plus ``add_notebook(folder)``'s; yields the port.
 
+    The copy, its store (an SQLite file) and the server's log live in a temporary folder removed afterwards.
+    """
     from chansim.serve import ServeOptions, voila_command
 
     work = pathlib.Path(tempfile.mkdtemp(prefix="chansim-bench-"))
     folder = work / "notebooks"
     shutil.copytree(ROOT / "notebooks", folder)
-    _baseline_notebook(folder)
+    add_notebook(folder)
     port = _free_port()
-    cmd = voila_command(ServeOptions(notebooks=folder, port=port, preheat=preheat, pool_size=1))
-    log = open(work / "voila.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        cmd, cwd=work, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "MPLBACKEND": "Agg"}
-    )
+    cmd = voila_command(ServeOptions(notebooks=folder, port=port, preheat=preheat, pool_size=pool_size))
+    env = {**os.environ, "MPLBACKEND": "Agg", "CHANSIM_STORE": f"sqlite:///{work / 'store.db'}"}
+    with open(work / "voila.log", "w") as log:
+        proc = subprocess.Popen(cmd, cwd=work, stdout=log, stderr=subprocess.STDOUT, env=env)
+        try:
+            end = time.monotonic() + 60
+            while time.monotonic() < end:
+                with socket.socket() as s:
+                    if s.connect_ex(("127.0.0.1", port)) == 0:
+                        break
+                time.sleep(0.1)
+            yield port
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def page_ready(preheat: bool, repeat: int) -> dict[str, list[float]]:
+    """Seconds from navigation to a visible ``.chansim-page``, per notebook."""
+    from playwright.sync_api import sync_playwright
+
     times: dict[str, list[float]] = {}
-    try:
-        end = time.monotonic() + 60
-        while time.monotonic() < end:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
+    with _voila(_baseline_notebook, preheat=preheat, pool_size=1) as port:
         names = [BASELINE_NB] + sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
@@ -100,11 +114,6 @@ def page_ready(preheat: bool, repeat: int) -> dict[str, list[float]]:
                     page.goto("about:blank")
                     page.close()
             browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
-        shutil.rmtree(work, ignore_errors=True)
     return times
 
 
@@ -167,25 +176,8 @@ def click_latency(clicks: int) -> dict[str, list[float]]:
     """
     from playwright.sync_api import sync_playwright
 
-    from chansim.serve import ServeOptions, voila_command
-
-    work = pathlib.Path(tempfile.mkdtemp(prefix="chansim-bench-"))
-    folder = work / "notebooks"
-    shutil.copytree(ROOT / "notebooks", folder)
-    _floor_notebook(folder)
-    port = _free_port()
-    cmd = voila_command(ServeOptions(notebooks=folder, port=port, preheat=False))
-    log = open(work / "voila.log", "w")  # noqa: SIM115
-    env = {**os.environ, "MPLBACKEND": "Agg", "CHANSIM_STORE": f"sqlite:///{work / 'store.db'}"}
-    proc = subprocess.Popen(cmd, cwd=work, stdout=log, stderr=subprocess.STDOUT, env=env)
     times: dict[str, list[float]] = {}
-    try:
-        end = time.monotonic() + 60
-        while time.monotonic() < end:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
+    with _voila(_floor_notebook, preheat=False) as port:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
             for name, order in CLICK_PAGES:
@@ -209,11 +201,6 @@ def click_latency(clicks: int) -> dict[str, list[float]]:
                 page.goto("about:blank")
                 page.close()
             browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
-        shutil.rmtree(work, ignore_errors=True)
     return times
 
 
