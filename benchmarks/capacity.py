@@ -126,6 +126,39 @@ def _cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+def _cpu_with_children(pid: int) -> float:
+    """CPU seconds of ``pid`` and of its children it has reaped (kernels already shut down)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            parts = fh.read().rsplit(")", 1)[1].split()
+        return sum(int(v) for v in parts[11:15]) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
+@dataclass
+class CpuSample:
+    server: float  # the server process itself (Tornado: HTTP, websockets, page rendering)
+    kernels: float  # live kernels + the kernels the server has reaped
+    client: float  # this benchmark's other children: Chromium and Playwright's driver
+
+
+def sample_cpu(server_pid: int) -> CpuSample:
+    """Cumulative CPU seconds of the server, its kernels and the client side (Chromium) of this run."""
+    tree = set(process_tree(server_pid))
+    kernels = sum(_cpu_seconds(p) for p in tree if p != server_pid)
+    try:
+        with open(f"/proc/{server_pid}/stat") as fh:
+            parts = fh.read().rsplit(")", 1)[1].split()
+        tick = os.sysconf("SC_CLK_TCK")
+        own = (int(parts[11]) + int(parts[12])) / tick
+        reaped = (int(parts[13]) + int(parts[14])) / tick
+    except OSError:
+        own = reaped = 0.0
+    client = sum(_cpu_with_children(p) for p in process_tree(os.getpid()) if p not in tree and p != os.getpid())
+    return CpuSample(own, kernels + reaped, client)
+
+
 def mem_available_gib() -> float:
     with open("/proc/meminfo") as fh:
         for line in fh:
@@ -282,6 +315,9 @@ class Run:
     final: MemorySample | None = None
     idle: MemorySample | None = None  # the server with its preheated kernels, before anyone came
     wall_s: float = 0.0
+    cpu_start: CpuSample | None = None
+    cpu_end: CpuSample | None = None
+    server_errors: list[str] = field(default_factory=list)
 
 
 class PageFailed(Exception):
@@ -429,6 +465,7 @@ async def run_n(n: int, browser, help_text: str, args) -> Run:
         sem = asyncio.Semaphore(args.concurrency)
         stop, done = asyncio.Event(), asyncio.Event()
         sampler = asyncio.create_task(_sampler(server, run, stop, done, args.min_available_gib))
+        run.cpu_start = sample_cpu(server.proc.pid)
         t0 = time.perf_counter()
 
         async def arrive(i: int):
@@ -439,14 +476,28 @@ async def run_n(n: int, browser, help_text: str, args) -> Run:
         run.wall_s = time.perf_counter() - t0
         await asyncio.sleep(2)
         run.final = sample_memory(server.proc.pid)  # every trainee still connected
+        run.cpu_end = sample_cpu(server.proc.pid)
         done.set()
         await sampler
         for context in contexts:
             if context is not None:
                 await context.close()
     finally:
+        run.server_errors = server_errors(server.log)
         await asyncio.to_thread(server.stop)
     return run
+
+
+SERVER_ERROR = re.compile(r"\[E |ERROR|Traceback|Error:|Exception|locked|timed out", re.IGNORECASE)
+
+
+def server_errors(log: Path, limit: int = 20) -> list[str]:
+    """The server log's error lines (what a failed page was about), at most ``limit``."""
+    try:
+        lines = log.read_text(errors="replace").splitlines()
+    except OSError:
+        return []
+    return [line[:300] for line in lines if SERVER_ERROR.search(line)][:limit]
 
 
 # ---------------------------------------------------------------------------------- report
@@ -463,6 +514,9 @@ def summarize(run: Run) -> dict:
     final = run.final or MemorySample(0, 0, 0, 0, 0)
     idle = run.idle or MemorySample(0, 0, 0, 0, 0)
     peak = max(run.samples, key=lambda s: s.kernel_rss, default=final)
+    c0, c1 = run.cpu_start or CpuSample(0, 0, 0), run.cpu_end or CpuSample(0, 0, 0)
+    cpu = {"server": c1.server - c0.server, "kernels": c1.kernels - c0.kernels, "client": c1.client - c0.client}
+    pages = sum(len(v) for v in run.page_ready.values()) + len(run.failed_pages)
     return {
         "n": run.n,
         "kernels_idle": idle.kernels,
@@ -493,6 +547,10 @@ def summarize(run: Run) -> dict:
         "memory_guard_stopped": run.guard_stopped,
         "shutdown_answers": run.shutdowns,
         "wall_s": run.wall_s,
+        "cpu_s": cpu,
+        "cpu_share_client": cpu["client"] / max(sum(cpu.values()), 1e-9),
+        "server_cpu_per_page_s": (cpu["server"] + cpu["kernels"]) / max(pages, 1),
+        "server_errors": run.server_errors,
     }
 
 
@@ -516,6 +574,17 @@ def table(rows: list[dict], baseline: dict | None) -> list[str]:
             f"{r['failed_pages']:>7}/{r['failed_steps']:<6} {r['joined']:>6}{note}"
         )
     return lines
+
+
+def cpu_line(row: dict) -> str:
+    """Where the machine's CPU went during one run."""
+    cpu = row["cpu_s"]
+    total = sum(cpu.values()) or 1e-9
+    return (
+        f"CPU s over {row['wall_s']:.0f} s wall: server {cpu['server']:.0f} ({cpu['server'] / total:.0%}), "
+        f"kernels {cpu['kernels']:.0f} ({cpu['kernels'] / total:.0%}), Chromium {cpu['client']:.0f} "
+        f"({cpu['client'] / total:.0%}); server + kernels per page {row['server_cpu_per_page_s']:.1f} s"
+    )
 
 
 def first_limit(rows: list[dict]) -> str:
@@ -556,6 +625,7 @@ async def main_async(args) -> dict:
                     baseline = row
                 report["runs"].append(row)
                 print("\n".join(table([row], baseline)[2:]), flush=True)
+                print(f"      {cpu_line(row)}", flush=True)
         finally:
             await browser.close()
     report["machine"]["load_end"] = os.getloadavg()
@@ -607,6 +677,9 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         if r["failures"]:
             print(f"  N={r['n']} failures: {r['failures'][:5]}")
+        print(f"  N={r['n']} {cpu_line(r)}")
+        if r["server_errors"]:
+            print(f"  N={r['n']} server log errors: {r['server_errors'][:5]}")
         if r["shutdown_answers"]:
             print(f"  N={r['n']} kernel shutdown answers: {r['shutdown_answers']}")
     text = json.dumps(report, default=str)

@@ -4,7 +4,8 @@
 application exists and before the server listens) in four ways:
 
 **Pages never die.** A preheated kernel runs its notebook ahead and then waits for a visitor
-(``voila.utils.wait_for_request``). That wait used to sit inside the notebook's first cell,
+(:func:`chansim.ui.visitor.wait_for_request`: Voilà's protocol without importing the Jupyter
+server into every kernel, as ``voila.utils.wait_for_request`` does). That wait used to sit inside the notebook's first cell,
 under the executor's per-cell timeout (120 s): an unvisited page died with "Cell execution
 timed out". Now a *wait cell* is put in front of every preheated notebook: it runs the
 notebook's leading imports (so the expensive part is still done ahead), then waits for the
@@ -121,7 +122,7 @@ def wait_cell(notebook: Any, app_ip: str = "127.0.0.1") -> dict[str, Any]:
         "    pass\n"
         "try:\n"
         f"    _chansim_os.environ.setdefault('VOILA_APP_IP', {app_ip!r})\n"
-        "    from voila.utils import wait_for_request as _chansim_wait\n"
+        "    from chansim.ui.visitor import wait_for_request as _chansim_wait\n"
         "    _chansim_wait()\n"
         "    del _chansim_wait\n"
         "except Exception:\n"

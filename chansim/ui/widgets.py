@@ -142,7 +142,7 @@ def initial_language(default: str = DEFAULT_LANGUAGE) -> str:
     warm-up are done ahead and the query string is the trainee's.
     """
     if os.environ.get("VOILA_PREHEAT") == "True":
-        from voila.utils import wait_for_request
+        from chansim.ui.visitor import wait_for_request  # not voila.utils: it imports the Jupyter server
 
         wait_for_request()
     return language_asked(os.environ.get("QUERY_STRING", ""), default)

@@ -29,7 +29,7 @@ SECRET_DETAIL = "chansim-secret-detail-42"
 
 HOME_CELLS = [
     # a preheated kernel waits here until a page is requested, then gets the request's environment
-    "import os\nfrom voila.utils import wait_for_request\nwait_for_request()",
+    "import os\nfrom chansim.ui.visitor import wait_for_request\nwait_for_request()",
     "print('QS=[' + os.environ.get('QUERY_STRING', '') + ']')\n"
     "print('COOKIE=[' + os.environ.get('HTTP_COOKIE', '') + ']')\n"
     "print('URL=[' + os.environ.get('VOILA_REQUEST_URL', '') + ']')",
