@@ -5,9 +5,9 @@ application exists and before the server listens) in four ways:
 
 **Pages never die.** A preheated kernel runs its notebook ahead and then waits for a visitor
 (:func:`chansim.ui.visitor.wait_for_request`: Voilà's protocol without importing the Jupyter
-server into every kernel, as ``voila.utils.wait_for_request`` does). That wait used to sit inside the notebook's first cell,
-under the executor's per-cell timeout (120 s): an unvisited page died with "Cell execution
-timed out". Now a *wait cell* is put in front of every preheated notebook: it runs the
+server into every kernel, as ``voila.utils.wait_for_request`` does). That wait used to sit
+inside the notebook's first cell, under the executor's per-cell timeout (120 s): an unvisited
+page died with "Cell execution timed out". Now a *wait cell* is put in front of every preheated notebook: it runs the
 notebook's leading imports (so the expensive part is still done ahead), then waits for the
 request, and is the only cell without a timeout (``VoilaExecutor.timeout_func``). Every cell
 of the notebook itself runs after the visitor arrived, under the normal timeout, so a kernel

@@ -31,9 +31,11 @@ def query_server():
 
 
 def test_the_url_is_built_from_voilas_environment():
-    env = {"VOILA_APP_IP": "10.0.0.5", "VOILA_APP_PORT": "8899", "VOILA_WS_BASE_URL": "/k/abc/", "VOILA_KERNEL_ID": "k1"}
-    assert query_url(env) == "ws://10.0.0.5:8899/k/abc/voila/query/k1"
-    assert query_url({"VOILA_SERVER_URL": "/base/", "VOILA_KERNEL_ID": "k2"}) == "ws://127.0.0.1:8866/base/voila/query/k2"
+    env = {"VOILA_APP_IP": "10.0.0.5", "VOILA_APP_PORT": "8899", "VOILA_WS_BASE_URL": "/k/", "VOILA_KERNEL_ID": "k1"}
+    assert query_url(env) == "ws://10.0.0.5:8899/k/voila/query/k1"
+    assert (
+        query_url({"VOILA_SERVER_URL": "/base/", "VOILA_KERNEL_ID": "k2"}) == "ws://127.0.0.1:8866/base/voila/query/k2"
+    )
 
 
 def test_a_preheated_kernel_gets_the_visitors_query_string(query_server, monkeypatch):
