@@ -18,9 +18,13 @@ import warnings
 
 __all__ = ["query_url", "wait_for_request"]
 
-#: Seconds to wait for the websocket to open (Voilà's own value); the message itself may take
-#: as long as nobody asks for the page.
+#: Seconds one attempt waits for the websocket to open (Voilà's own value); the message itself
+#: may take as long as nobody asks for the page.
 OPEN_TIMEOUT_SECONDS = 5
+#: Seconds to keep trying to open it. Voilà gives up after one attempt, and the page then runs
+#: without its visitor's query string and cookie (wrong language, no trainee): on a loaded
+#: server (a class arriving at once) one attempt is not enough.
+CONNECT_SECONDS = 120
 
 
 def query_url(environ: dict[str, str] | None = None) -> str:
@@ -33,24 +37,33 @@ def query_url(environ: dict[str, str] | None = None) -> str:
     return f"{protocol}://{server_ip}:{server_port}{base}voila/query/{env.get('VOILA_KERNEL_ID')}"
 
 
-def wait_for_request(url: str | None = None) -> dict[str, str] | None:
+def wait_for_request(url: str | None = None, *, connect_seconds: float | None = None) -> dict[str, str] | None:
     """In a preheated kernel, block until a visitor takes it; put their request into ``os.environ``.
 
     Does nothing (returns None) outside a preheated kernel (``VOILA_PREHEAT`` not ``"True"``).
-    Returns the request details set, or None when the server could not be reached (with a
+    Returns the request details set, or None when the server could not be reached within
+    ``connect_seconds`` (default :data:`CONNECT_SECONDS`) or refused the connection (with a
     warning; the page then runs with the environment it has).
     """
     if os.environ.get("VOILA_PREHEAT", "False") != "True":
         return None
-    from websockets.exceptions import WebSocketException
+    import time
+
+    from websockets.exceptions import InvalidStatus, WebSocketException
     from websockets.sync.client import connect
 
-    try:
-        with connect(url or query_url(), open_timeout=OPEN_TIMEOUT_SECONDS) as websocket:
-            message = websocket.recv()
-    except (OSError, TimeoutError, WebSocketException) as exc:
-        warnings.warn(f"could not reach the Voila server for this page's request: {exc}", stacklevel=2)
-        return None
+    deadline = time.monotonic() + (CONNECT_SECONDS if connect_seconds is None else connect_seconds)
+    while True:
+        try:
+            with connect(url or query_url(), open_timeout=OPEN_TIMEOUT_SECONDS) as websocket:
+                message = websocket.recv()
+            break
+        except (OSError, TimeoutError, WebSocketException) as exc:
+            # a refusal (HTTP 4xx: no such kernel) or the time is up: the page runs as it is
+            if isinstance(exc, InvalidStatus) or time.monotonic() + 0.5 >= deadline:
+                warnings.warn(f"could not reach the Voila server for this page's request: {exc}", stacklevel=2)
+                return None
+            time.sleep(0.5)
     details = {str(k): str(v) for k, v in json.loads(message).items()}
     os.environ.update(details)
     return details

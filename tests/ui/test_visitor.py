@@ -69,16 +69,63 @@ def test_an_unreachable_server_warns_and_leaves_the_environment(monkeypatch):
     monkeypatch.setenv("VOILA_PREHEAT", "True")
     monkeypatch.setenv("QUERY_STRING", "lang=en_US")
     with pytest.warns(UserWarning, match="could not reach the Voila server"):
-        assert wait_for_request(f"ws://127.0.0.1:{free}/voila/query/x") is None
+        assert wait_for_request(f"ws://127.0.0.1:{free}/voila/query/x", connect_seconds=1.5) is None
     import os
 
     assert os.environ["QUERY_STRING"] == "lang=en_US"
+
+
+def test_a_server_that_is_slow_to_listen_is_waited_for(monkeypatch):
+    """Voilà tries once for 5 s; under load the kernel must keep trying (else: no query string, no cookie)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+
+    def handler(websocket):
+        websocket.send(json.dumps({"QUERY_STRING": "lang=zh_CN"}))
+
+    def late_server(ready: threading.Event):
+        import time
+
+        time.sleep(1.5)  # the kernel's first attempts are refused
+        with serve(handler, "127.0.0.1", port) as server:
+            ready.set()
+            server.serve_forever()
+
+    ready = threading.Event()
+    threading.Thread(target=late_server, args=(ready,), daemon=True).start()
+    details = wait_for_request(f"ws://127.0.0.1:{port}/voila/query/k", connect_seconds=20)
+    assert ready.is_set()
+    assert details == {"QUERY_STRING": "lang=zh_CN"}
+
+
+def test_a_refused_query_socket_is_not_retried(monkeypatch):
+    import time
+
+    from websockets.sync.server import serve as serve_ws
+
+    def refuse(connection, request):
+        return connection.respond(404, "no such kernel\n")
+
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    with serve_ws(lambda ws: None, "127.0.0.1", 0, process_request=refuse) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        port = server.socket.getsockname()[1]
+        t0 = time.monotonic()
+        with pytest.warns(UserWarning, match="could not reach"):
+            assert wait_for_request(f"ws://127.0.0.1:{port}/voila/query/k", connect_seconds=30) is None
+        assert time.monotonic() - t0 < 10
+        server.shutdown()
 
 
 def test_the_wait_imports_neither_voila_nor_the_jupyter_server():
     code = (
         "import sys, os, warnings; warnings.simplefilter('ignore')\n"
         "os.environ.update(VOILA_PREHEAT='True', VOILA_APP_PORT='1', VOILA_KERNEL_ID='x')\n"
+        "import chansim.ui.visitor as v; v.CONNECT_SECONDS = 1.0\n"
         "from chansim.ui.widgets import initial_language; initial_language()  # the wait, its imports, a refusal\n"
         "bad = [m for m in ('voila', 'jupyter_server', 'jupyterlab_server') if m in sys.modules]\n"
         "print(bad)"
